@@ -1,0 +1,141 @@
+import type { DType, TypedArray } from './dtype.js';
+import type { Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+/** Elementwise unary primitives. Each maps one element to one element. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'expm1' | 'log' | 'log1p' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
+  | 'abs' | 'sign' | 'tanh' | 'sigmoid' | 'softplus' | 'relu' | 'floor' | 'ceil' | 'round'
+  | 'sin' | 'cos';
+
+/** Every unary primitive, for tests and backends that iterate over them. */
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'neg', 'exp', 'expm1', 'log', 'log1p', 'sqrt', 'rsqrt', 'square', 'reciprocal',
+  'abs', 'sign', 'tanh', 'sigmoid', 'softplus', 'relu', 'floor', 'ceil', 'round', 'sin', 'cos',
+];
+
+/** Elementwise binary primitives with NumPy broadcasting. Comparisons give 1 or 0. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual';
+
+/** Every binary primitive. */
+export const BINARY_OPS: readonly BinaryOp[] = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
+  'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual',
+];
+
+/** Reductions over a set of axes. */
+export type ReduceOp = 'sum' | 'max' | 'min' | 'logSumExp';
+
+/** Index-of-extremum reductions over one axis. */
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/** Counters a backend keeps so programs can show what their steady state costs. */
+export interface BackendStats {
+  /** Kernels compiled since the last reset (always 0 on the cpu backend). */
+  kernelCompilations: number;
+  /** Times data was read back from the device to the host (dataSync, toArray, item). */
+  readbacks: number;
+  /** Times host data was uploaded to the device. */
+  uploads: number;
+}
+
+/**
+ * What a backend implements. The frontend functions of this package validate every argument,
+ * work out result shapes and dtypes, and only then call a backend method, so a backend may
+ * assume its inputs are valid: axes are normalised (non-negative, sorted), shapes broadcast,
+ * indices are int32 tensors, and `out` parameters are already computed.
+ *
+ * A backend owns the storage of the tensors it makes; `Tensor.storage` is opaque to everyone else.
+ */
+export interface Backend {
+  /** `'cpu'` or `'gpujs'`. */
+  readonly name: string;
+  /** Counters for readbacks, uploads and kernel compilations. */
+  readonly stats: BackendStats;
+  /**
+   * True when reading values costs nothing (host memory). The frontend then checks index ranges
+   * and label values eagerly; on a device backend it avoids the readback.
+   */
+  readonly readIsFree: boolean;
+
+  /** Makes a tensor that owns `values` (the backend may keep the array; the caller gives it up). */
+  fromValues(values: TypedArray, shape: Shape, dtype: DType): Tensor;
+  /**
+   * The values of `x` as a row-major typed array of `x.dtype`. The array may be the backend's own
+   * storage: callers must not mutate it (Tensor.dataSync copies).
+   */
+  read(x: Tensor): TypedArray;
+  /** Releases device memory held by `x` early (the garbage collector does it otherwise). */
+  dispose(x: Tensor): void;
+
+  /** A tensor of `shape` filled with `value`. */
+  fill(shape: Shape, value: number, dtype: DType): Tensor;
+  /** Converts the elements of `x` to `dtype` (float to int32 truncates toward zero). */
+  cast(x: Tensor, dtype: DType): Tensor;
+
+  /** Applies `op` to every element; the result has dtype `outDtype`. */
+  unary(op: UnaryOp, x: Tensor, outDtype: DType): Tensor;
+  /** Applies `op` elementwise after broadcasting `a` and `b` to `outShape`. */
+  binary(op: BinaryOp, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor;
+  /** `cond != 0 ? a : b`, all three broadcast to `outShape`. */
+  where(cond: Tensor, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor;
+
+  /**
+   * Reduces `axes` (sorted, non-empty or empty for a copy) of `x`. The result has `x.rank - axes.length`
+   * axes (the frontend reshapes for keepDims). `logSumExp` is computed stably (max-shifted).
+   * Reducing an empty set of elements gives 0 for sum, -Infinity for max and logSumExp, Infinity for min.
+   */
+  reduce(op: ReduceOp, x: Tensor, axes: readonly number[], outDtype: DType): Tensor;
+  /** Index of the first maximum (or minimum) along `axis`, as int32, with `axis` removed. */
+  argReduce(op: ArgReduceOp, x: Tensor, axis: number): Tensor;
+  /** Softmax along `axis`, computed stably (max-shifted). */
+  softmax(x: Tensor, axis: number): Tensor;
+  /** Log-softmax along `axis`, computed stably (x - logSumExp). */
+  logSoftmax(x: Tensor, axis: number): Tensor;
+
+  /** Same values, new shape of the same size (free for contiguous storage). */
+  reshape(x: Tensor, shape: Shape): Tensor;
+  /** Permutes axes: result axis i is input axis `perm[i]`. */
+  transpose(x: Tensor, perm: readonly number[]): Tensor;
+  /** Broadcasts `x` to `shape` (NumPy rules, already checked). */
+  broadcastTo(x: Tensor, shape: Shape): Tensor;
+  /** The box starting at `begin` with extents `size` (both one entry per axis). */
+  slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor;
+  /** Joins tensors of equal shape except along `axis`. */
+  concat(xs: readonly Tensor[], axis: number, outShape: Shape): Tensor;
+  /** Pads each axis with `paddings[i] = [before, after]` copies of `value`. */
+  pad(x: Tensor, paddings: readonly (readonly [number, number])[], value: number): Tensor;
+
+  /**
+   * TF-style gather: `out[pre, idx..., post] = x[pre, indices[idx...], post]` along `axis`.
+   * Result shape: `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. Indices are in range.
+   */
+  gather(x: Tensor, indices: Tensor, axis: number): Tensor;
+  /**
+   * The adjoint of {@link Backend.gather}: a zero tensor of `outShape` (x's shape) into which each
+   * slice of `updates` is added at the position its index names. Repeated indices accumulate.
+   */
+  scatterAdd(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor;
+  /**
+   * NumPy take_along_axis / torch.gather: `indices` has x's rank and x's extents on every axis
+   * except `axis`; `out[i..., j, k...] = x[i..., indices[i..., j, k...], k...]`.
+   */
+  takeAlongAxis(x: Tensor, indices: Tensor, axis: number): Tensor;
+  /**
+   * The adjoint of {@link Backend.takeAlongAxis}: zeros of `outShape`, with `updates` added at
+   * the positions `indices` names along `axis`. Repeated indices accumulate.
+   */
+  scatterAlongAxis(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor;
+  /** One-hot rows: result shape `indices.shape + [depth]`; out-of-range indices give all `offValue`. */
+  oneHot(indices: Tensor, depth: number, onValue: number, offValue: number, dtype: DType): Tensor;
+
+  /**
+   * Batched matrix product. `a` and `b` have the same rank (>= 2; the frontend reshapes to add
+   * leading size-1 axes) and their batch axes broadcast to `outShape[:-2]`: a size-1 batch axis is
+   * reused for every batch (stride 0), never copied. `transposeA`/`transposeB` swap the last two
+   * axes of an operand without copying.
+   */
+  matmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, outShape: Shape, outDtype: DType): Tensor;
+}

@@ -1,0 +1,238 @@
+import { allocate, assertDType, dtypeOfArray, type DType, type TypedArray } from './dtype.js';
+import { getBackend } from './registry.js';
+import { randomFor } from './random.js';
+import { assertShape, formatShape, sizeOf, type Shape } from './shape.js';
+import { Tensor, type NestedArray } from './tensor.js';
+
+/** Anything {@link tensor} turns into a tensor: nested number arrays, flat arrays, typed arrays, numbers. */
+export type TensorInput = number | NestedArray | readonly number[] | TypedArray | readonly TensorInput[];
+
+/** Anything an op accepts as a tensor operand: a Tensor, or values {@link tensor} understands. */
+export type TensorLike = Tensor | TensorInput;
+
+function isTypedArray(value: unknown): value is TypedArray {
+  return value instanceof Float32Array || value instanceof Float64Array || value instanceof Int32Array;
+}
+
+/** Infers the shape of nested arrays and flattens them, checking that they are rectangular. */
+function flatten(values: unknown, argName: string): { flat: number[]; shape: number[] } {
+  if (typeof values === 'number') return { flat: [values], shape: [] };
+  const shape: number[] = [];
+  let probe: unknown = values;
+  while (Array.isArray(probe) || isTypedArray(probe)) {
+    shape.push((probe as ArrayLike<unknown>).length);
+    if ((probe as ArrayLike<unknown>).length === 0) break;
+    probe = (probe as ArrayLike<unknown>)[0];
+  }
+  const flat: number[] = [];
+  const walk = (node: unknown, axis: number, path: string): void => {
+    if (axis === shape.length) {
+      if (typeof node !== 'number') throw new TypeError(`${argName}: expected a number at ${path || 'the top'}, got ${node === null ? 'null' : typeof node}`);
+      flat.push(node);
+      return;
+    }
+    if (!(Array.isArray(node) || isTypedArray(node)) || (node as ArrayLike<unknown>).length !== shape[axis]) {
+      throw new RangeError(`${argName}: ragged nested array; expected length ${shape[axis]} at ${path || 'the top'} to match shape ${formatShape(shape)}`);
+    }
+    const arr = node as ArrayLike<unknown>;
+    for (let i = 0; i < arr.length; i++) walk(arr[i], axis + 1, `${path}[${i}]`);
+  };
+  walk(values, 0, '');
+  return { flat, shape };
+}
+
+/**
+ * Makes a tensor from nested arrays, a flat array or typed array with a `shape`, or a number.
+ *
+ * @param values - the elements; nested arrays give the shape, flat ones need `shape`
+ * @param shape - the shape to give flat values (their length must match)
+ * @param dtype - 'float32' (default for number arrays), 'float64' or 'int32'; typed arrays default to their own type
+ * @throws TypeError / RangeError naming `values`, `shape` or `dtype`
+ *
+ * @example
+ * ```ts
+ * tensor([[0, 2], [1, 4]]);              // shape [2, 2], float32
+ * tensor([1, 2, 3, 4], [2, 2], 'int32');
+ * ```
+ */
+export function tensor(values: TensorInput, shape?: Shape, dtype?: DType): Tensor {
+  const outDtype = dtype === undefined ? (isTypedArray(values) ? dtypeOfArray(values) : 'float32') : assertDType(dtype);
+  let data: TypedArray;
+  let inferred: number[];
+  if (isTypedArray(values)) {
+    data = allocate(outDtype, values.length);
+    data.set(values);
+    inferred = [values.length];
+  } else {
+    const { flat, shape: s } = flatten(values, 'values');
+    data = allocate(outDtype, flat.length);
+    for (let i = 0; i < flat.length; i++) data[i] = flat[i]!;
+    inferred = s;
+  }
+  let finalShape: number[] = inferred;
+  if (shape !== undefined) {
+    finalShape = assertShape(shape);
+    if (sizeOf(finalShape) !== data.length) {
+      throw new RangeError(`tensor: shape ${formatShape(finalShape)} holds ${sizeOf(finalShape)} elements but values has ${data.length}`);
+    }
+  }
+  return getBackend().fromValues(data, finalShape, outDtype);
+}
+
+/** A scalar (rank-0) tensor. */
+export function scalar(value: number, dtype: DType = 'float32'): Tensor {
+  const data = allocate(assertDType(dtype), 1);
+  data[0] = value;
+  return getBackend().fromValues(data, [], dtype);
+}
+
+/**
+ * A tensor of `shape` with every element `value`.
+ * @example
+ * ```ts
+ * full([2, 3], 0.5);
+ * ```
+ */
+export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+  if (typeof value !== 'number') throw new TypeError(`full: value must be a number, got ${typeof value}`);
+  return getBackend().fill(assertShape(shape), value, assertDType(dtype));
+}
+
+/** A tensor of zeros. @example `zeros([2, 3])` */
+export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
+  return full(shape, 0, dtype);
+}
+
+/** A tensor of ones. @example `ones([4])` */
+export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
+  return full(shape, 1, dtype);
+}
+
+/** Zeros with the shape and dtype of `x`. */
+export function zerosLike(x: Tensor): Tensor {
+  return full(x.shape, 0, x.dtype);
+}
+
+/** Ones with the shape and dtype of `x`. */
+export function onesLike(x: Tensor): Tensor {
+  return full(x.shape, 1, x.dtype);
+}
+
+/**
+ * Evenly spaced values in [start, stop), like NumPy's arange. With one argument it counts from 0.
+ * @example
+ * ```ts
+ * arange(4);          // [0, 1, 2, 3]
+ * arange(1, 2, 0.25); // [1, 1.25, 1.5, 1.75]
+ * ```
+ */
+export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`arange: ${name} must be a finite number, got ${String(v)}`);
+  }
+  if (step === 0) throw new RangeError('arange: step must not be 0');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const data = allocate(assertDType(dtype), n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return getBackend().fromValues(data, [n], dtype);
+}
+
+/** The n x m identity matrix (m defaults to n). @example `eye(3)` */
+export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
+  const [rows, cols] = assertShape([n, m], 'eye size');
+  const data = allocate(assertDType(dtype), rows! * cols!);
+  for (let i = 0; i < Math.min(rows!, cols!); i++) data[i * cols! + i] = 1;
+  return getBackend().fromValues(data, [rows!, cols!], dtype);
+}
+
+/** Options of {@link rand}. */
+export interface RandOptions {
+  /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream ({@link setSeed}). */
+  seed?: number;
+  /** Lower bound (inclusive), default 0. */
+  low?: number;
+  /** Upper bound (exclusive), default 1. */
+  high?: number;
+  /** Element type, default float32. */
+  dtype?: DType;
+}
+
+/**
+ * Uniform random numbers in [low, high).
+ * @example
+ * ```ts
+ * rand([2, 2], { seed: 1 });
+ * ```
+ */
+export function rand(shape: Shape, options: RandOptions = {}): Tensor {
+  const s = assertShape(shape);
+  const dtype = assertDType(options.dtype ?? 'float32');
+  const low = options.low ?? 0;
+  const high = options.high ?? 1;
+  if (!(high > low)) throw new RangeError(`rand: expected low < high, got low=${low}, high=${high}`);
+  const rng = randomFor(options.seed);
+  const data = allocate(dtype, sizeOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.next();
+  return getBackend().fromValues(data, s, dtype);
+}
+
+/** Options of {@link randn}. */
+export interface RandnOptions {
+  /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream. */
+  seed?: number;
+  /** Mean, default 0. */
+  mean?: number;
+  /** Standard deviation, default 1. */
+  std?: number;
+  /** Element type, default float32. */
+  dtype?: DType;
+}
+
+/**
+ * Normally distributed random numbers.
+ * @example
+ * ```ts
+ * randn([2, 2], { seed: 1 });
+ * ```
+ */
+export function randn(shape: Shape, options: RandnOptions = {}): Tensor {
+  const s = assertShape(shape);
+  const dtype = assertDType(options.dtype ?? 'float32');
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  if (!(std >= 0)) throw new RangeError(`randn: std must be >= 0, got ${std}`);
+  const rng = randomFor(options.seed);
+  const data = allocate(dtype, sizeOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
+  return getBackend().fromValues(data, s, dtype);
+}
+
+/**
+ * Turns a {@link TensorLike} into a tensor on the current backend. A plain number takes
+ * `likeDtype` when that is a float type, so `mul(x, 2)` keeps x's dtype.
+ * @internal
+ */
+export function toTensor(value: TensorLike, argName = 'x', likeDtype?: DType): Tensor {
+  if (value instanceof Tensor) {
+    if (value.isDisposed) throw new Error(`${argName}: this tensor was disposed`);
+    const backend = getBackend();
+    if (value.backend === backend) return value;
+    return backend.fromValues(value.values().slice(), value.shape, value.dtype);
+  }
+  if (typeof value === 'number') {
+    const dtype = likeDtype === undefined ? 'float32' : likeDtype === 'int32' && !Number.isInteger(value) ? 'float32' : likeDtype;
+    return scalar(value, dtype);
+  }
+  if (value === null || value === undefined || (typeof value !== 'object')) {
+    throw new TypeError(`${argName}: expected a Tensor, a number or an array of numbers, got ${value === null ? 'null' : typeof value}`);
+  }
+  try {
+    return tensor(value as TensorInput, undefined, isTypedArray(value) ? undefined : likeDtype === 'float64' ? 'float64' : undefined);
+  } catch (e) {
+    throw new TypeError(`${argName}: ${(e as Error).message.replace(/^(tensor|values): /, '')}`);
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Tensors, shapes and dtypes, and the primitive ops that run on a pluggable backend:
+ * `cpu` (typed-array loops) or `gpujs` (GPU.js kernels).
+ *
+ * @packageDocumentation
+ */
+export { Tensor, type NestedArray } from './tensor.js';
+export { type DType, type TypedArray, promoteTypes, isFloat, assertDType } from './dtype.js';
+export {
+  type Shape, sizeOf, broadcastShapes, normalizeAxis, normalizeAxes, shapesEqual, formatShape, reducedShape,
+} from './shape.js';
+export {
+  type Backend, type BackendStats, type UnaryOp, type BinaryOp, type ReduceOp, type ArgReduceOp, UNARY_OPS, BINARY_OPS,
+} from './backend.js';
+export { setBackend, getBackend, getStats, resetStats, registerBackend, type BackendOptions, type GpuJsMode, type BackendFactory } from './registry.js';
+export {
+  tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, toTensor,
+  type TensorInput, type TensorLike, type RandOptions, type RandnOptions,
+} from './creation.js';
+export { setSeed, Random } from './random.js';
+export * from './ops.js';
+export { CpuBackend } from './backends/cpu.js';
+export { GpuJsBackend } from './backends/gpujs.js';

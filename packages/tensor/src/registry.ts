@@ -1,0 +1,75 @@
+import type { Backend, BackendStats } from './backend.js';
+
+/** Modes of the gpujs backend, as GPU.js names them. */
+export type GpuJsMode = 'cpu' | 'webasm' | 'headlessgl' | 'webgl' | 'webgl2' | 'webgpu' | 'gpu';
+
+/** Options of {@link setBackend}. */
+export interface BackendOptions {
+  /** GPU.js mode for the `gpujs` backend; the default lets GPU.js pick the best available. */
+  mode?: GpuJsMode;
+}
+
+/** Makes a backend; registered by each backend module. */
+export type BackendFactory = (options: BackendOptions) => Backend;
+
+const factories = new Map<string, BackendFactory>();
+const instances = new Map<string, Backend>();
+let current: Backend | undefined;
+let currentName = 'cpu';
+
+/** @internal Each backend module registers itself under its name. */
+export function registerBackend(name: string, factory: BackendFactory): void {
+  factories.set(name, factory);
+}
+
+/**
+ * Chooses the backend that runs every op from now on. Tensors made before keep their storage and
+ * are moved to the new backend when an op first uses them.
+ *
+ * @param name - `'cpu'` (typed-array loops, the default in Node) or `'gpujs'` (GPU.js kernels)
+ * @param options - `mode` picks the GPU.js mode: `'headlessgl'` (Node + the gl package),
+ *   `'webgl2'`/`'webgl'` (browsers), `'webgpu'`, `'webasm'` or `'cpu'`
+ * @returns the backend now in use
+ * @throws Error naming the backend when it is unknown or its mode cannot start here
+ *
+ * @example
+ * ```ts
+ * setBackend('gpujs', { mode: 'webasm' });
+ * ```
+ */
+export function setBackend(name: 'cpu' | 'gpujs', options: BackendOptions = {}): Backend {
+  const factory = factories.get(name);
+  if (!factory) throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; expected one of ${[...factories.keys()].map((k) => `'${k}'`).join(', ')}`);
+  const key = `${name}:${options.mode ?? ''}`;
+  let backend = instances.get(key);
+  if (!backend) {
+    backend = factory(options);
+    instances.set(key, backend);
+  }
+  current = backend;
+  currentName = name;
+  return backend;
+}
+
+/** The backend that runs ops now (the cpu backend unless {@link setBackend} chose another). */
+export function getBackend(): Backend {
+  if (!current) setBackend(currentName as 'cpu' | 'gpujs');
+  return current!;
+}
+
+/**
+ * The counters of the current backend: kernel compilations, readbacks and uploads since the last
+ * {@link resetStats}. A steady-state gpujs training loop compiles nothing new and reads back only
+ * what the program asks for.
+ */
+export function getStats(): Readonly<BackendStats> {
+  return { ...getBackend().stats };
+}
+
+/** Sets the current backend's counters to zero. */
+export function resetStats(): void {
+  const stats = getBackend().stats;
+  stats.kernelCompilations = 0;
+  stats.readbacks = 0;
+  stats.uploads = 0;
+}

@@ -81,6 +81,7 @@ export function tensor(values: TensorInput, shape?: Shape, dtype?: DType): Tenso
 
 /** A scalar (rank-0) tensor. */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
+  if (typeof value !== 'number') throw new TypeError(`scalar: value must be a number, got ${typeof value}`);
   const data = allocate(assertDType(dtype), 1);
   data[0] = value;
   return getBackend().fromValues(data, [], dtype);

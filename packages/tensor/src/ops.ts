@@ -253,6 +253,7 @@ export function reshape(x: TensorLike, shape: Shape): Tensor {
  */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const t = toTensor(x, 'x');
+  if (perm !== undefined && !Array.isArray(perm)) throw new TypeError(`transpose: perm must be an array of axes, got ${String(perm)}`);
   const p = perm === undefined ? t.shape.map((_, i) => t.rank - 1 - i) : perm.map((a) => normalizeAxis(a, t.rank, 'perm'));
   if (p.length !== t.rank || new Set(p).size !== t.rank) {
     throw new RangeError(`transpose: perm ${JSON.stringify(perm)} is not a permutation of the ${t.rank} axes of shape ${formatShape(t.shape)}`);
@@ -316,7 +317,7 @@ export function slice(x: TensorLike, begin: readonly number[], size?: readonly n
     let si = size !== undefined && i < size.length ? size[i]! : -1;
     if (!Number.isInteger(si) || si < -1) throw new TypeError(`slice: size[${i}] must be a non-negative integer or -1, got ${String(si)}`);
     if (si === -1) si = dim - bi;
-    if (bi < 0 || bi + si > dim) throw new RangeError(`slice: axis ${i} begins at ${bi} with size ${si}, outside the extent ${dim} of shape ${formatShape(t.shape)}`);
+    if (bi < 0 || bi > dim || si < 0 || bi + si > dim) throw new RangeError(`slice: axis ${i} begins at ${bi} with size ${si}, outside the extent ${dim} of shape ${formatShape(t.shape)}`);
     b.push(bi);
     s.push(si);
   }

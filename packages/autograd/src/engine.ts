@@ -1,0 +1,280 @@
+import * as T from '@lossgraph/tensor';
+import { setGradEnabled } from './mode.js';
+import { constantOf, toVariable, Variable, type Node, type VariableLike } from './variable.js';
+import { add, cast } from './ops/elementwise.js';
+
+/** Options of {@link Variable.backward}. */
+export interface BackwardOptions {
+  /** Keep the graph so another backward can run through it. Default: the value of `createGraph`. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated again. Default false. */
+  createGraph?: boolean;
+  /** Keep the gradient of every intermediate node in `node.outputGrad`, for graph inspection. Default false. */
+  retainGrads?: boolean;
+}
+
+/** What {@link runBackward} reports for each Variable it back-propagates through. */
+export interface BackwardVisit {
+  /** The Variable whose gradient is now complete: a node's output, or a leaf. */
+  readonly variable: Variable;
+  /** Its node (null for a leaf). */
+  readonly node: Node | null;
+  /** The gradient of the objective with respect to `variable`. */
+  readonly grad: Variable;
+  /** What the node sent to each of its inputs (null where nothing was sent); empty for a leaf. */
+  readonly inputGrads: readonly (Variable | null)[];
+}
+
+/** A complete description of one backward pass, for {@link runBackward}. */
+export interface BackwardPass {
+  /** Where back-propagation starts. */
+  readonly outputs: readonly Variable[];
+  /** One gradient per output, with the output's shape and dtype. */
+  readonly headGrads: readonly Variable[];
+  /**
+   * Null: accumulate into the `.grad` of every leaf reached (what `backward` does). A list: return
+   * the gradients with respect to these Variables instead, leaving every `.grad` alone, and skip
+   * the parts of the graph that do not lead to them (what `grad` does).
+   */
+  readonly targets: readonly Variable[] | null;
+  /** Record the pass so its results can be differentiated again. */
+  readonly createGraph: boolean;
+  /** Keep the nodes usable for another pass. */
+  readonly retainGraph: boolean;
+  /** Store each node's output gradient in `node.outputGrad`. */
+  readonly retainGrads: boolean;
+  /** Called once per Variable whose gradient is complete, in back-propagation order. */
+  readonly onVisit: ((visit: BackwardVisit) => void) | null;
+}
+
+const NO_INPUT_GRADS: readonly (Variable | null)[] = Object.freeze([]);
+
+/**
+ * Lists the Variables that require grad and that `roots` depend on, every Variable after all of
+ * its inputs (a post-order). Iterative, so a chain of any length neither overflows the stack nor
+ * costs more than linear time. With `targets`, also returns the Variables from which some target
+ * can be reached (the only ones worth back-propagating through).
+ */
+function sortGraph(roots: readonly Variable[], targets: ReadonlySet<Variable> | null): { order: Variable[]; reaching: Set<Variable> | null } {
+  const order: Variable[] = [];
+  const visited = new Set<Variable>();
+  const reaching = targets === null ? null : new Set<Variable>();
+  const stack: Variable[] = [];
+  const nextInput: number[] = [];
+  for (const root of roots) {
+    if (!root.requiresGrad || visited.has(root)) continue;
+    visited.add(root);
+    stack.push(root);
+    nextInput.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const v = stack[top]!;
+      const node = v.node;
+      const i = nextInput[top]!;
+      if (node !== null && i < node.inputs.length) {
+        nextInput[top] = i + 1;
+        const u = node.inputs[i]!;
+        if (u.requiresGrad && !visited.has(u)) {
+          visited.add(u);
+          stack.push(u);
+          nextInput.push(0);
+        }
+        continue;
+      }
+      stack.pop();
+      nextInput.pop();
+      order.push(v);
+      if (reaching !== null) {
+        let reaches = targets!.has(v);
+        if (!reaches && node !== null) {
+          for (let j = 0; j < node.inputs.length; j++) {
+            if (reaching.has(node.inputs[j]!)) {
+              reaches = true;
+              break;
+            }
+          }
+        }
+        if (reaches) reaching.add(v);
+      }
+    }
+  }
+  return { order, reaching };
+}
+
+function accumulate(grads: Map<Variable, Variable>, v: Variable, g: Variable): void {
+  const existing = grads.get(v);
+  grads.set(v, existing === undefined ? g : add(existing, g));
+}
+
+function detached(g: Variable): Variable {
+  return g.requiresGrad ? g.detach() : g;
+}
+
+function releasedError(v: Variable, node: Node): Error {
+  return new Error(
+    `backward: the graph through '${node.op.name}' (Variable #${v.id}) was already freed by an earlier backward pass; ` +
+      'pass { retainGraph: true } to that earlier backward to run backward through the same graph again',
+  );
+}
+
+/**
+ * The backward engine: visits the graph in reverse topological order, calls each node's gradient
+ * rule for the inputs that need a gradient, and sums the contributions that meet at a Variable.
+ * With `createGraph` false the whole pass runs with recording off, so it builds no graph.
+ *
+ * Low-level: {@link Variable.backward}, {@link gradients} and `grad` are built on it, and graph
+ * inspection uses `onVisit` to watch a pass.
+ *
+ * @returns the gradients with respect to `targets` (zeros for a target the outputs do not depend
+ *   on), or null when accumulating into leaves
+ *
+ * @example
+ * ```ts
+ * runBackward({ outputs: [y], headGrads: [constant(onesLike(y.value))], targets: null,
+ *   createGraph: false, retainGraph: false, retainGrads: true, onVisit: (v) => console.log(v.variable.id) });
+ * ```
+ */
+export function runBackward(pass: BackwardPass): Variable[] | null {
+  const { outputs, headGrads, targets, createGraph, retainGraph, retainGrads, onVisit } = pass;
+  const previous = setGradEnabled(createGraph);
+  try {
+    const targetSet = targets === null ? null : new Set(targets);
+    const { order, reaching } = sortGraph(outputs, targetSet);
+    const grads = new Map<Variable, Variable>();
+    for (let i = 0; i < outputs.length; i++) {
+      if (outputs[i]!.requiresGrad) accumulate(grads, outputs[i]!, headGrads[i]!);
+    }
+    for (let k = order.length - 1; k >= 0; k--) {
+      const v = order[k]!;
+      const g = grads.get(v);
+      if (g === undefined) continue;
+      const node = v.node;
+      if (node === null) {
+        if (targetSet === null) {
+          v.grad = v.grad === null ? (createGraph ? g : detached(g)) : add(v.grad, g);
+          if (onVisit !== null) onVisit({ variable: v, node: null, grad: g, inputGrads: NO_INPUT_GRADS });
+        }
+        continue;
+      }
+      if (reaching !== null && !reaching.has(v)) continue;
+      if (node.released) throw releasedError(v, node);
+      if (retainGrads) node.outputGrad = createGraph ? g : detached(g);
+      const inputs = node.inputs;
+      const sent: (Variable | null)[] | null = onVisit === null ? null : new Array<Variable | null>(inputs.length).fill(null);
+      for (let i = 0; i < inputs.length; i++) {
+        const u = inputs[i]!;
+        if (!u.requiresGrad || (reaching !== null && !reaching.has(u))) continue;
+        let gi = node.op.vjp(g, node, v, i);
+        if (gi === null) continue;
+        if (gi.dtype !== u.dtype) gi = cast(gi, u.dtype);
+        if (!T.shapesEqual(gi.shape, u.shape)) {
+          throw new Error(
+            `autograd: the gradient rule of '${node.op.name}' returned shape ${T.formatShape(gi.shape)} for input ${i}, ` +
+              `which has shape ${T.formatShape(u.shape)} (a bug in that rule)`,
+          );
+        }
+        accumulate(grads, u, gi);
+        if (sent !== null) sent[i] = gi;
+      }
+      if (!retainGraph) {
+        node.released = true;
+        // Free the gradient as soon as it has been used, unless the caller asked for it.
+        if (targetSet === null || !targetSet.has(v)) grads.delete(v);
+      }
+      if (onVisit !== null) onVisit({ variable: v, node, grad: g, inputGrads: sent! });
+    }
+    if (targets === null) return null;
+    return targets.map((t) => {
+      const g = grads.get(t);
+      if (g === undefined) return constantOf(T.zeros(t.shape, t.dtype));
+      return createGraph ? g : detached(g);
+    });
+  } finally {
+    setGradEnabled(previous);
+  }
+}
+
+/** Converts a head gradient to the output's shape and dtype; ones when omitted. @internal */
+export function headGradFor(y: Variable, headGrad: VariableLike | null | undefined, argName: string): Variable {
+  if (headGrad === undefined || headGrad === null) return constantOf(T.onesLike(y.value));
+  let h = toVariable(headGrad, argName, y.dtype);
+  if (!T.shapesEqual(h.shape, y.shape)) {
+    throw new RangeError(`${argName}: expected the output's shape ${T.formatShape(y.shape)}, got ${T.formatShape(h.shape)}`);
+  }
+  if (h.dtype !== y.dtype) h = cast(h, y.dtype);
+  return h;
+}
+
+function optionalBoolean(options: object, key: string, caller: string): boolean | undefined {
+  const value = (options as Record<string, unknown>)[key];
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${caller}: options.${key} must be a boolean, got ${JSON.stringify(value)}`);
+  return value as boolean | undefined;
+}
+
+/** Validates backward options. @internal */
+export function readBackwardOptions(options: BackwardOptions | undefined, caller: string): { createGraph: boolean; retainGraph: boolean; retainGrads: boolean } {
+  if (options === undefined) return { createGraph: false, retainGraph: false, retainGrads: false };
+  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const createGraph = optionalBoolean(options, 'createGraph', caller) ?? false;
+  return {
+    createGraph,
+    retainGraph: optionalBoolean(options, 'retainGraph', caller) ?? createGraph,
+    retainGrads: optionalBoolean(options, 'retainGrads', caller) ?? false,
+  };
+}
+
+/** The body of {@link Variable.backward}. @internal */
+export function backwardFrom(y: Variable, headGrad: VariableLike | undefined, options: BackwardOptions | undefined): void {
+  const { createGraph, retainGraph, retainGrads } = readBackwardOptions(options, 'backward');
+  if (!y.requiresGrad) {
+    throw new Error(
+      `backward: Variable #${y.id} does not require grad, so there is nothing to back-propagate ` +
+        '(make the inputs with variable(..., { requiresGrad: true }) and compute it outside noGrad)',
+    );
+  }
+  const head = headGradFor(y, headGrad, 'backward: headGrad');
+  runBackward({ outputs: [y], headGrads: [head], targets: null, createGraph, retainGraph, retainGrads, onVisit: null });
+}
+
+/** Options of {@link gradients}. */
+export interface GradientsOptions {
+  /** One head gradient per output (ones where omitted). */
+  headGrads?: readonly (VariableLike | null | undefined)[];
+  /** Record the pass so the gradients can be differentiated again. Default false. */
+  createGraph?: boolean;
+  /** Keep the graph for another pass. Default: the value of `createGraph`. */
+  retainGraph?: boolean;
+}
+
+/**
+ * The gradients of `outputs` (weighted by their head gradients) with respect to `inputs`, without
+ * touching any `.grad` (PyTorch's `torch.autograd.grad`). An input the outputs do not depend on
+ * gets zeros.
+ *
+ * @param outputs - one Variable or several (their gradients add up)
+ * @param inputs - Variables that require grad
+ * @param options - `headGrads`, `createGraph`, `retainGraph`
+ * @returns one gradient per input, each with the input's shape
+ *
+ * @example
+ * ```ts
+ * const x = variable([1, 2, 3]);
+ * const [dx] = gradients(sum(square(x)), [x]);
+ * dx.toArray();   // [2, 4, 6]
+ * ```
+ */
+export function gradients(outputs: Variable | readonly Variable[], inputs: readonly Variable[], options: GradientsOptions = {}): Variable[] {
+  const outs = outputs instanceof Variable ? [outputs] : outputs;
+  if (!Array.isArray(outs) || !outs.every((o) => o instanceof Variable)) throw new TypeError('gradients: outputs must be a Variable or an array of Variables');
+  if (!Array.isArray(inputs) || !inputs.every((x) => x instanceof Variable)) throw new TypeError('gradients: inputs must be an array of Variables');
+  inputs.forEach((x, i) => {
+    if (!x.requiresGrad) throw new TypeError(`gradients: inputs[${i}] (Variable #${x.id}) does not require grad`);
+  });
+  const { createGraph, retainGraph } = readBackwardOptions({ createGraph: options.createGraph, retainGraph: options.retainGraph }, 'gradients');
+  const heads = options.headGrads;
+  if (heads !== undefined && (!Array.isArray(heads) || heads.length !== outs.length)) {
+    throw new RangeError(`gradients: options.headGrads must have one entry per output (${outs.length})`);
+  }
+  const headGrads = outs.map((y, i) => headGradFor(y, heads?.[i], `gradients: headGrads[${i}]`));
+  return runBackward({ outputs: outs, headGrads, targets: inputs, createGraph, retainGraph, retainGrads: false, onVisit: null })!;
+}

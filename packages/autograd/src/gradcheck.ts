@@ -1,0 +1,268 @@
+import * as T from '@lossgraph/tensor';
+import type { Shape, Tensor } from '@lossgraph/tensor';
+import { runBackward } from './engine.js';
+import { grad } from './functional.js';
+import { enableGrad, noGrad } from './mode.js';
+import { concat, reshape } from './ops/shape.js';
+import { mul } from './ops/elementwise.js';
+import { sum } from './ops/reduce.js';
+import { constantOf, Variable, type VariableLike } from './variable.js';
+
+/** Options of {@link gradcheck}. */
+export interface GradcheckOptions {
+  /** Finite-difference step. Default 1e-6. */
+  eps?: number;
+  /** Absolute tolerance. Default 1e-5. */
+  atol?: number;
+  /** Relative tolerance (of the numeric value). Default 1e-3. */
+  rtol?: number;
+  /** 1 (default) checks the gradient; 2 checks the gradient of the gradient (gradgradcheck). */
+  order?: 1 | 2;
+  /** The weights of f's output in the checked objective Σ f·h. Default: seeded standard normals. */
+  headGrad?: VariableLike;
+  /** Seed of the random head gradient(s). Default 0. */
+  seed?: number;
+}
+
+/** The element of one input whose analytic and numeric gradients disagree most. */
+export interface GradcheckWorst {
+  /** Its position in the input, one index per axis. */
+  readonly index: readonly number[];
+  readonly analytic: number;
+  readonly numeric: number;
+  readonly absError: number;
+}
+
+/** How one input fared. */
+export interface GradcheckInputReport {
+  /** Position in `inputs`. */
+  readonly input: number;
+  readonly shape: Shape;
+  /** False for int32 inputs, which are passed as they are and not differentiated. */
+  readonly checked: boolean;
+  readonly ok: boolean;
+  readonly maxAbsError: number;
+  readonly maxRelError: number;
+  /** The element that exceeds its tolerance by most (or, when all pass, has the largest error); null for none. */
+  readonly worst: GradcheckWorst | null;
+  /** The analytic gradient of the objective (flat, float64). */
+  readonly analytic: Float64Array;
+  /** The central-difference gradient of the objective (flat, float64). */
+  readonly numeric: Float64Array;
+}
+
+/** The result of {@link gradcheck}. */
+export interface GradcheckResult {
+  /** True when every element of every float input is within tolerance. */
+  readonly ok: boolean;
+  readonly maxAbsError: number;
+  readonly maxRelError: number;
+  readonly order: 1 | 2;
+  /** One report per input. */
+  readonly inputs: readonly GradcheckInputReport[];
+}
+
+/** Thrown by {@link assertGradcheck}; the message names the input and element that failed. */
+export class GradcheckError extends Error {
+  /** The full result. */
+  readonly result: GradcheckResult;
+
+  constructor(message: string, result: GradcheckResult) {
+    super(message);
+    this.name = 'GradcheckError';
+    this.result = result;
+  }
+}
+
+interface CheckSettings {
+  eps: number;
+  atol: number;
+  rtol: number;
+  order: 1 | 2;
+  seed: number;
+  headGrad: VariableLike | undefined;
+}
+
+function readOptions(options: GradcheckOptions): CheckSettings {
+  if (options === null || typeof options !== 'object') throw new TypeError(`gradcheck: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const positive = (key: 'eps' | 'atol' | 'rtol', fallback: number, allowZero: boolean): number => {
+    const v = options[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+      throw new RangeError(`gradcheck: options.${key} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const order = options.order ?? 1;
+  if (order !== 1 && order !== 2) throw new RangeError(`gradcheck: options.order must be 1 or 2, got ${JSON.stringify(order)}`);
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new TypeError(`gradcheck: options.seed must be an integer, got ${JSON.stringify(seed)}`);
+  return { eps: positive('eps', 1e-6, false), atol: positive('atol', 1e-5, true), rtol: positive('rtol', 1e-3, true), order, seed, headGrad: options.headGrad };
+}
+
+function asFloat64(t: Tensor): Tensor {
+  return T.isFloat(t.dtype) && t.dtype !== 'float64' ? T.cast(t, 'float64') : t;
+}
+
+function callChecked(f: (...inputs: Variable[]) => Variable, args: Variable[]): Variable {
+  const y: unknown = f(...args);
+  if (!(y instanceof Variable)) throw new TypeError(`gradcheck: f must return a Variable, got ${y === null ? 'null' : typeof y}`);
+  if (!T.isFloat(y.dtype)) throw new TypeError(`gradcheck: f must return a float Variable, got dtype ${y.dtype}`);
+  return y;
+}
+
+function unravel(flat: number, shape: Shape): number[] {
+  const index = new Array<number>(shape.length);
+  for (let i = shape.length - 1; i >= 0; i--) {
+    index[i] = flat % shape[i]!;
+    flat = Math.floor(flat / shape[i]!);
+  }
+  return index;
+}
+
+/**
+ * The gradient function of `Σ f·h1` with respect to the float inputs, flattened and joined into
+ * one vector: checking its gradient checks the second derivatives of f.
+ */
+function firstDerivative(f: (...inputs: Variable[]) => Variable, base: readonly Tensor[], positions: readonly number[], seed: number): (...inputs: Variable[]) => Variable {
+  const y0 = noGrad(() => callChecked(f, base.map(constantOf)));
+  const h1 = T.randn(y0.shape, { seed: seed + 1, dtype: 'float64' });
+  const objective = (...xs: Variable[]): Variable => sum(mul(f(...xs), h1));
+  return (...xs) => {
+    const gs = grad(objective, positions)(...xs);
+    return concat(gs.map((g) => reshape(g, [-1])));
+  };
+}
+
+function check(f: (...inputs: Variable[]) => Variable, base: readonly Tensor[], positions: readonly number[], s: CheckSettings): GradcheckResult {
+  const y0 = noGrad(() => callChecked(f, base.map(constantOf)));
+  let head: Tensor;
+  if (s.headGrad === undefined) head = T.randn(y0.shape, { seed: s.seed, dtype: 'float64' });
+  else {
+    head = asFloat64(s.headGrad instanceof Variable ? s.headGrad.value : T.toTensor(s.headGrad, 'options.headGrad'));
+    if (!T.shapesEqual(head.shape, y0.shape)) throw new RangeError(`gradcheck: options.headGrad has shape ${T.formatShape(head.shape)}, but f returns shape ${T.formatShape(y0.shape)}`);
+  }
+  const objective = (inputs: readonly Tensor[]): number =>
+    noGrad(() => {
+      const y = callChecked(f, inputs.map(constantOf));
+      return T.sum(T.mul(asFloat64(y.value), head)).item();
+    });
+
+  // Analytic: one backward pass with the head gradient.
+  const leaves = base.map((t, i) => (positions.includes(i) ? new Variable(t, true, null, undefined) : constantOf(t)));
+  const targets = positions.map((p) => leaves[p]!);
+  const y = enableGrad(() => callChecked(f, leaves));
+  const analytic = y.requiresGrad
+    ? runBackward({ outputs: [y], headGrads: [constantOf(T.cast(head, y.dtype))], targets, createGraph: false, retainGraph: false, retainGrads: false, onVisit: null })!
+    : targets.map((t) => constantOf(T.zeros(t.shape, t.dtype)));
+
+  const reports: GradcheckInputReport[] = [];
+  let allOk = true;
+  let maxAbs = 0;
+  let maxRel = 0;
+  base.forEach((t, i) => {
+    const k = positions.indexOf(i);
+    if (k < 0) {
+      reports.push({ input: i, shape: t.shape, checked: false, ok: true, maxAbsError: 0, maxRelError: 0, worst: null, analytic: new Float64Array(0), numeric: new Float64Array(0) });
+      return;
+    }
+    const a = Float64Array.from(asFloat64(analytic[k]!.value).dataSync());
+    const n = new Float64Array(t.size);
+    const values = Float64Array.from(t.dataSync());
+    const inputs = [...base];
+    for (let j = 0; j < values.length; j++) {
+      const original = values[j]!;
+      values[j] = original + s.eps;
+      inputs[i] = T.tensor(values, t.shape, 'float64');
+      const plus = objective(inputs);
+      values[j] = original - s.eps;
+      inputs[i] = T.tensor(values, t.shape, 'float64');
+      const minus = objective(inputs);
+      values[j] = original;
+      n[j] = (plus - minus) / (2 * s.eps);
+    }
+    let ok = true;
+    let inputAbs = 0;
+    let inputRel = 0;
+    let worst: GradcheckWorst | null = null;
+    let worstExcess = -Infinity;
+    for (let j = 0; j < n.length; j++) {
+      const absError = Math.abs(a[j]! - n[j]!);
+      const scale = Math.max(Math.abs(a[j]!), Math.abs(n[j]!));
+      const relError = scale === 0 ? absError : absError / scale;
+      const excess = Number.isNaN(absError) ? Infinity : absError - (s.atol + s.rtol * Math.abs(n[j]!));
+      if (excess > 0) ok = false;
+      inputAbs = Math.max(inputAbs, Number.isNaN(absError) ? Infinity : absError);
+      inputRel = Math.max(inputRel, Number.isNaN(relError) ? Infinity : relError);
+      if (excess > worstExcess) {
+        worstExcess = excess;
+        worst = { index: unravel(j, t.shape), analytic: a[j]!, numeric: n[j]!, absError };
+      }
+    }
+    allOk &&= ok;
+    maxAbs = Math.max(maxAbs, inputAbs);
+    maxRel = Math.max(maxRel, inputRel);
+    reports.push({ input: i, shape: t.shape, checked: true, ok, maxAbsError: inputAbs, maxRelError: inputRel, worst, analytic: a, numeric: n });
+  });
+  return { ok: allOk, maxAbsError: maxAbs, maxRelError: maxRel, order: s.order, inputs: reports };
+}
+
+/**
+ * Compares the analytic gradient of f against central finite differences, in float64. The
+ * checked objective is Σ f(inputs)·h with a fixed random `h` (so every output element counts);
+ * every float input is converted to float64 and differentiated, int32 inputs are passed as they
+ * are. An element passes when |analytic - numeric| <= atol + rtol·|numeric|.
+ *
+ * With `order: 2` it checks second derivatives instead (PyTorch's gradgradcheck): the function
+ * checked is the gradient of Σ f·h1, computed by a recorded backward pass, so its gradient
+ * exercises every op's gradient rule differentiated again.
+ *
+ * Needs a backend with float64 (the cpu backend).
+ *
+ * @param f - the function to check; Variables in, a float Variable out
+ * @param inputs - the point to check at
+ * @param options - `eps`, `atol`, `rtol`, `order`, `headGrad`, `seed`
+ * @returns a report with the errors per input and the worst element of each
+ *
+ * @example
+ * ```ts
+ * const r = gradcheck((a, b) => mul(a, b), [randn([2, 3]), randn([3])]);
+ * r.ok;   // true
+ * ```
+ */
+export function gradcheck(f: (...inputs: Variable[]) => Variable, inputs: readonly VariableLike[], options: GradcheckOptions = {}): GradcheckResult {
+  if (typeof f !== 'function') throw new TypeError(`gradcheck: f must be a function, got ${typeof f}`);
+  if (!Array.isArray(inputs)) throw new TypeError('gradcheck: inputs must be an array of operands');
+  const settings = readOptions(options);
+  const base = inputs.map((x, i) => asFloat64(x instanceof Variable ? x.value : T.toTensor(x, `gradcheck: inputs[${i}]`, 'float64')));
+  const positions = base.flatMap((t, i) => (T.isFloat(t.dtype) ? [i] : []));
+  if (positions.length === 0) throw new TypeError('gradcheck: no float input to check');
+  const checked = settings.order === 2 ? firstDerivative(f, base, positions, settings.seed) : f;
+  return check(checked, base, positions, settings);
+}
+
+/**
+ * {@link gradcheck} that throws a {@link GradcheckError} describing the worst element of each
+ * failing input (its index, analytic and numeric values) when the check fails.
+ *
+ * @example
+ * ```ts
+ * assertGradcheck((x) => softmax(x), [randn([3, 4])], { order: 2 });
+ * ```
+ */
+export function assertGradcheck(f: (...inputs: Variable[]) => Variable, inputs: readonly VariableLike[], options: GradcheckOptions = {}): GradcheckResult {
+  const result = gradcheck(f, inputs, options);
+  if (result.ok) return result;
+  const s = readOptions(options);
+  const lines = result.inputs
+    .filter((r) => !r.ok)
+    .map((r) => {
+      const w = r.worst!;
+      return (
+        `  input ${r.input} (shape ${T.formatShape(r.shape)}): at [${w.index.join(', ')}] analytic ${w.analytic} vs numeric ${w.numeric} ` +
+        `(|diff| ${w.absError.toExponential(3)} > ${s.atol} + ${s.rtol}·|numeric|); max abs error ${r.maxAbsError.toExponential(3)}`
+      );
+    });
+  const what = result.order === 2 ? 'second derivatives' : 'gradients';
+  throw new GradcheckError(`gradcheck: analytic and numeric ${what} differ:\n${lines.join('\n')}`, result);
+}

@@ -1,0 +1,172 @@
+/**
+ * Indexing ops and their derivatives. Reading elements by index (gather, takeAlongAxis, pick) is
+ * linear, and its adjoint writes `g` back to the positions read, adding where an index repeats
+ * (scatterAdd, scatterAlongAxis). Each adjoint is itself a differentiable op whose gradient is the
+ * read again, so gradients of gradients work.
+ */
+import * as T from '@lossgraph/tensor';
+import type { DType, Shape, Tensor, TensorLike } from '@lossgraph/tensor';
+import { constantOf, defineOp, recording, recordOp, toVariable, type Variable, type VariableLike } from '../variable.js';
+import { unwrap } from './elementwise.js';
+import { reshape } from './shape.js';
+
+/** Attributes of a recorded gather, scatterAdd, takeAlongAxis or scatterAlongAxis. */
+export interface IndexAttrs {
+  /** The int32 indices. */
+  readonly indices: Tensor;
+  /** The indexed axis (non-negative). */
+  readonly axis: number;
+}
+
+/** Attributes of a recorded pick. */
+export interface PickAttrs extends IndexAttrs {
+  /** The input's shape with `axis` set to 1 (the shape of `indices`). */
+  readonly keptShape: Shape;
+}
+
+const GATHER = defineOp<IndexAttrs>('gather', (g, node) => scatterAdd(g, node.attrs.indices, node.attrs.axis, node.inputs[0]!.shape));
+const SCATTER_ADD = defineOp<IndexAttrs>('scatterAdd', (g, node) => gather(g, node.attrs.indices, node.attrs.axis));
+const TAKE_ALONG_AXIS = defineOp<IndexAttrs>('takeAlongAxis', (g, node) => scatterAlongAxis(g, node.attrs.indices, node.attrs.axis, node.inputs[0]!.shape));
+const SCATTER_ALONG_AXIS = defineOp<IndexAttrs>('scatterAlongAxis', (g, node) => takeAlongAxis(g, node.attrs.indices, node.attrs.axis));
+const PICK = defineOp<PickAttrs>('pick', (g, node) =>
+  scatterAlongAxis(reshape(g, node.attrs.keptShape), node.attrs.indices, node.attrs.axis, node.inputs[0]!.shape),
+);
+
+/** Indices as a tensor, converted once (the tensor package validates them in the forward call). */
+function indexOperand(indices: VariableLike, argName: string): Tensor {
+  return T.toTensor(unwrap(indices), argName, 'int32');
+}
+
+/** The int32 form kept for the backward pass; only made when recording. */
+function asInt(indices: Tensor): Tensor {
+  return indices.dtype === 'int32' ? indices : T.cast(indices, 'int32');
+}
+
+/**
+ * TF-style gather: the slices of `x` along `axis` (default 0) at `indices` (any shape). Result
+ * shape: `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. The gradient scatter-adds g back,
+ * so a slice gathered twice gets both contributions.
+ *
+ * @example
+ * ```ts
+ * gather(embeddings, [3, 1, 3]);   // rows 3, 1 and 3
+ * ```
+ */
+export function gather(x: VariableLike, indices: VariableLike, axis = 0): Variable {
+  const v = toVariable(x, 'x');
+  const idx = indexOperand(indices, 'indices');
+  const out = T.gather(v.value, idx, axis);
+  if (!recording(v)) return constantOf(out);
+  return recordOp(GATHER, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, v.rank, 'axis') });
+}
+
+/**
+ * The adjoint of {@link gather}: zeros of `shape` into which each slice of `updates` is added at
+ * the position along `axis` that its index names (repeated indices accumulate). Differentiable in
+ * `updates` (its gradient is a gather).
+ *
+ * @example
+ * ```ts
+ * scatterAdd([1, 2, 3], [0, 0, 2], 0, [3]);   // [3, 0, 3]
+ * ```
+ */
+export function scatterAdd(updates: VariableLike, indices: VariableLike, axis: number, shape: Shape): Variable {
+  const v = toVariable(updates, 'updates');
+  const idx = indexOperand(indices, 'indices');
+  const out = T.scatterAdd(v.value, idx, axis, shape);
+  if (!recording(v)) return constantOf(out);
+  return recordOp(SCATTER_ADD, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, shape.length, 'axis') });
+}
+
+/**
+ * NumPy take_along_axis (torch.gather): `out[..., j, ...] = x[..., indices[..., j, ...], ...]`
+ * along `axis`; `indices` has x's rank and x's extents except on `axis`.
+ *
+ * @example
+ * ```ts
+ * takeAlongAxis(x, tensor([[1], [0]], undefined, 'int32'), 1);
+ * ```
+ */
+export function takeAlongAxis(x: VariableLike, indices: VariableLike, axis: number): Variable {
+  const v = toVariable(x, 'x');
+  const idx = indexOperand(indices, 'indices');
+  const out = T.takeAlongAxis(v.value, idx, axis);
+  if (!recording(v)) return constantOf(out);
+  return recordOp(TAKE_ALONG_AXIS, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, v.rank, 'axis') });
+}
+
+/**
+ * The adjoint of {@link takeAlongAxis}: zeros of `shape` with `updates` added at the positions
+ * `indices` names along `axis`. Differentiable in `updates` (its gradient is a takeAlongAxis).
+ *
+ * @example
+ * ```ts
+ * scatterAlongAxis([[5]], tensor([[1]], undefined, 'int32'), 1, [1, 3]);   // [[0, 5, 0]]
+ * ```
+ */
+export function scatterAlongAxis(updates: VariableLike, indices: VariableLike, axis: number, shape: Shape): Variable {
+  const v = toVariable(updates, 'updates');
+  const idx = indexOperand(indices, 'indices');
+  const out = T.scatterAlongAxis(v.value, idx, axis, shape);
+  if (!recording(v)) return constantOf(out);
+  return recordOp(SCATTER_ALONG_AXIS, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, shape.length, 'axis') });
+}
+
+/**
+ * MXNet's pick: the element of `x` along `axis` (default -1) at `index`, where `index` has x's
+ * shape without that axis (or with it as size 1). The gradient goes to the picked elements.
+ *
+ * @param x - the input, e.g. log-probabilities `[batch, classes]`
+ * @param index - integer positions along `axis`, e.g. labels `[batch]`
+ * @param axis - the axis to pick along (default -1)
+ * @param keepDims - keep `axis` as size 1 (default false)
+ *
+ * @example
+ * ```ts
+ * pick(logSoftmax(logits), labels);   // the log-likelihood of each label
+ * ```
+ */
+export function pick(x: VariableLike, index: VariableLike, axis = -1, keepDims = false): Variable {
+  const v = toVariable(x, 'x');
+  const idx = indexOperand(index, 'index');
+  const out = T.pick(v.value, idx, axis, keepDims);
+  if (!recording(v)) return constantOf(out);
+  const a = T.normalizeAxis(axis, v.rank, 'axis');
+  const keptShape = T.reducedShape(v.shape, [a], true);
+  return recordOp(PICK, [v], out, { indices: T.reshape(asInt(idx), keptShape), axis: a, keptShape });
+}
+
+/**
+ * One-hot rows of length `depth` for integer `indices`; out-of-range indices give rows of
+ * `offValue`. A constant (no gradient).
+ *
+ * @example
+ * ```ts
+ * oneHot([0, 2], 3);   // [[1, 0, 0], [0, 0, 1]]
+ * ```
+ */
+export function oneHot(indices: VariableLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'float32'): Variable {
+  return constantOf(T.oneHot(unwrap(indices), depth, onValue, offValue, dtype));
+}
+
+/**
+ * Index (int32) of the first maximum along `axis` (of the flattened input when omitted). A constant.
+ * @example
+ * ```ts
+ * argmax(logits, -1);
+ * ```
+ */
+export function argmax(x: VariableLike, axis?: number, keepDims = false): Variable {
+  return constantOf(T.argmax(unwrap(x) as TensorLike, axis, keepDims));
+}
+
+/**
+ * Index (int32) of the first minimum along `axis` (of the flattened input when omitted). A constant.
+ * @example
+ * ```ts
+ * argmin(distances, 1);
+ * ```
+ */
+export function argmin(x: VariableLike, axis?: number, keepDims = false): Variable {
+  return constantOf(T.argmin(unwrap(x), axis, keepDims));
+}

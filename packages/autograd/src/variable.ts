@@ -1,0 +1,374 @@
+import * as T from '@lossgraph/tensor';
+import type { DType, NestedArray, Shape, Tensor, TensorLike, TypedArray } from '@lossgraph/tensor';
+import { isGradEnabled } from './mode.js';
+import { currentScope, scopePath, type ScopeFrame } from './scope.js';
+import { backwardFrom, type BackwardOptions } from './engine.js';
+
+/** Anything an op accepts as an operand: a Variable, or a Tensor, nested arrays or a number (a constant). */
+export type VariableLike = Variable | TensorLike;
+
+/**
+ * The gradient rule of an op: given `g`, the gradient of the objective with respect to the op's
+ * output, it returns the gradient with respect to input `inputIndex` (with that input's shape), or
+ * null when the op has no gradient for that input. Rules are written with differentiable ops only,
+ * so a backward pass with `createGraph` records itself and can be differentiated again.
+ *
+ * @typeParam A - the op's attributes (axes, shapes, indices: its non-Variable arguments)
+ */
+export type GradRule<A> = (g: Variable, node: Node<A>, output: Variable, inputIndex: number) => Variable | null;
+
+/**
+ * A differentiable op as the tape sees it: a name (shown by graph inspection) and its
+ * vector-Jacobian product. The forward computation lives in the op's function, which calls the
+ * tensor package and then {@link recordOp}.
+ */
+export interface OpDef<A = unknown> {
+  /** The op's name, e.g. `'mul'` or `'logSoftmax'`. */
+  readonly name: string;
+  /** The gradient rule; see {@link GradRule}. */
+  vjp(g: Variable, node: Node<A>, output: Variable, inputIndex: number): Variable | null;
+}
+
+/**
+ * Declares a differentiable op. Most code never calls this: every op of the package is declared
+ * once in the op tables under `src/ops/`. It is public for primitives a user needs and the package
+ * lacks.
+ *
+ * @param name - the op's name, shown by graph inspection
+ * @param vjp - the gradient rule, written with differentiable ops
+ *
+ * @example
+ * ```ts
+ * // cube(x) = x^3; d/dx = 3x^2
+ * const CUBE = defineOp('cube', (g, node) => mul(g, mul(3, square(node.inputs[0]!))));
+ * const cube = (x: Variable) => recordOp(CUBE, [x], T.pow(x.value, 3), undefined);
+ * ```
+ */
+export function defineOp<A = undefined>(name: string, vjp: GradRule<A>): OpDef<A> {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`defineOp: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof vjp !== 'function') throw new TypeError(`defineOp: vjp must be a function, got ${typeof vjp}`);
+  return Object.freeze({ name, vjp });
+}
+
+/**
+ * One recorded application of an op: the tape entry behind a non-leaf Variable. Graph inspection
+ * walks from a Variable to its `node`, then to `node.inputs` (Variables again), down to leaves and
+ * constants (Variables whose `node` is null). The Variable that owns the node is its output and
+ * carries the id, name, scope, value and shape.
+ *
+ * @typeParam A - the op's attributes
+ */
+export class Node<A = unknown> {
+  /** Which op ran; `op.name` is what to display. */
+  readonly op: OpDef<A>;
+  /** The operands, constants included (a constant is a Variable with `requiresGrad` false). */
+  readonly inputs: readonly Variable[];
+  /** The op's non-Variable arguments as plain data (axes, shapes, index tensors...), or undefined. */
+  readonly attrs: A;
+  /**
+   * True once a backward pass without `retainGraph` went through this node; another backward
+   * through it is an error, as in PyTorch.
+   */
+  released = false;
+  /**
+   * The gradient of the objective with respect to this node's output, from the most recent
+   * backward pass that reached it with `retainGrads: true` (graph inspection sets that); null otherwise.
+   */
+  outputGrad: Variable | null = null;
+
+  /** @internal Ops make nodes through {@link recordOp}. */
+  constructor(op: OpDef<A>, inputs: readonly Variable[], attrs: A) {
+    this.op = op;
+    this.inputs = inputs;
+    this.attrs = attrs;
+  }
+}
+
+let nextVariableId = 1;
+
+/**
+ * A tensor value plus what autograd needs: whether gradients flow to it, the op that made it and
+ * the accumulated gradient of a leaf. Make leaves with {@link variable}; ops make the rest.
+ * A Variable whose `node` is null is a leaf (a parameter or input) or, when it does not require
+ * grad, a constant.
+ *
+ * @example
+ * ```ts
+ * const w = variable([1, 2, 3], { name: 'w' });
+ * const y = sum(square(w));
+ * y.backward();
+ * w.grad?.toArray();   // [2, 4, 6]
+ * ```
+ */
+export class Variable {
+  /** Unique, increasing in creation order; graph inspection uses it as the vertex id. */
+  readonly id: number;
+  /**
+   * The gradient accumulated by {@link Variable.backward} (leaves only; null until then). A
+   * Variable, so that with `createGraph` it can be differentiated again.
+   */
+  grad: Variable | null = null;
+  /** Whether gradients flow to this Variable: true for leaves made so and for outputs of recorded ops. */
+  readonly requiresGrad: boolean;
+  /** The recorded op that produced this Variable; null for leaves and constants. */
+  readonly node: Node | null;
+  /** The innermost {@link scope} active when this Variable was made (null outside every scope). */
+  readonly scope: ScopeFrame | null;
+  private current: Tensor;
+  private label: string | undefined;
+
+  /** @internal Use {@link variable}, {@link constant} or an op. */
+  constructor(value: Tensor, requiresGrad: boolean, node: Node | null, name: string | undefined) {
+    this.id = nextVariableId++;
+    this.current = value;
+    this.requiresGrad = requiresGrad;
+    this.node = node;
+    this.scope = currentScope();
+    this.label = name;
+  }
+
+  /** The forward value. Immutable, except that {@link Variable.assign} swaps a leaf's value. */
+  get value(): Tensor {
+    return this.current;
+  }
+
+  /** The user's name for this Variable (given to {@link variable} or {@link Variable.setName}). */
+  get name(): string | undefined {
+    return this.label;
+  }
+
+  /** True when no recorded op made this Variable (a leaf or a constant). */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+
+  /** The scope names active when this Variable was made, outermost first. */
+  get scopePath(): string[] {
+    return scopePath(this.scope);
+  }
+
+  /** The value's shape. */
+  get shape(): Shape {
+    return this.current.shape;
+  }
+
+  /** The value's dtype. */
+  get dtype(): DType {
+    return this.current.dtype;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.current.size;
+  }
+
+  /** Number of axes. */
+  get rank(): number {
+    return this.current.shape.length;
+  }
+
+  /** The values as a new flat typed array. */
+  dataSync(): TypedArray {
+    return this.current.dataSync();
+  }
+
+  /** The values as nested arrays (a number for a scalar). */
+  toArray(): NestedArray {
+    return this.current.toArray();
+  }
+
+  /**
+   * The single value of a one-element Variable.
+   * @throws RangeError when the Variable has more or fewer than one element
+   */
+  item(): number {
+    return this.current.item();
+  }
+
+  /** The value, with the op or leaf kind and the name. */
+  toString(): string {
+    const origin = this.node !== null ? `op=${this.node.op.name}` : this.requiresGrad ? 'leaf' : 'constant';
+    const name = this.label === undefined ? '' : ` ${JSON.stringify(this.label)}`;
+    return `Variable${name} #${this.id} (${origin}): ${this.current.toString()}`;
+  }
+
+  /**
+   * Back-propagates from this Variable, accumulating into the `.grad` of every leaf that requires
+   * grad and that it depends on.
+   *
+   * @param headGrad - the gradient of the objective with respect to this Variable (its shape);
+   *   omitted, a tensor of ones of this Variable's shape (Gluon semantics, so a non-scalar output
+   *   back-propagates the gradient of its sum)
+   * @param options - `retainGraph` keeps the graph for another backward (default: `createGraph`);
+   *   `createGraph` records the backward pass so the gradients can be differentiated again;
+   *   `retainGrads` keeps each intermediate gradient on its node (`node.outputGrad`) for inspection
+   * @throws Error when this Variable does not require grad, or when part of the graph was freed by
+   *   an earlier backward without `retainGraph`
+   *
+   * @example
+   * ```ts
+   * const x = variable([1, 2]);
+   * mul(x, x).backward();
+   * x.grad?.toArray();   // [2, 4]
+   * ```
+   */
+  backward(headGrad?: VariableLike, options?: BackwardOptions): void {
+    backwardFrom(this, headGrad, options);
+  }
+
+  /**
+   * The same value with no history and `requiresGrad` false (shares the tensor, which is immutable).
+   * @example
+   * ```ts
+   * const c = mul(x, 2).detach();
+   * c.requiresGrad;   // false
+   * ```
+   */
+  detach(): Variable {
+    return new Variable(this.current, false, null, this.label);
+  }
+
+  /** Forgets the accumulated gradient (`grad = null`). @example `w.zeroGrad()` */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /**
+   * Replaces the value of a leaf, as optimisers do after a step. The new value must have the same
+   * shape; it is converted to this Variable's dtype. Assign only between iterations: a graph
+   * recorded before the assignment and not yet back-propagated would compute its gradients with
+   * the new value.
+   *
+   * @param value - the new value
+   * @returns this Variable
+   * @throws Error for a non-leaf Variable; RangeError for a shape mismatch
+   *
+   * @example
+   * ```ts
+   * noGrad(() => w.assign(sub(w, mul(w.grad!, 0.1))));
+   * ```
+   */
+  assign(value: VariableLike): this {
+    if (this.node !== null) throw new Error(`assign: only leaf Variables can be assigned; Variable #${this.id} was computed by '${this.node.op.name}'`);
+    let t = value instanceof Variable ? value.value : T.toTensor(value, 'value', this.current.dtype);
+    if (!T.shapesEqual(t.shape, this.current.shape)) {
+      throw new RangeError(`assign: value has shape ${T.formatShape(t.shape)} but Variable #${this.id} has shape ${T.formatShape(this.current.shape)}`);
+    }
+    if (t.dtype !== this.current.dtype) t = T.cast(t, this.current.dtype);
+    this.current = t;
+    return this;
+  }
+
+  /**
+   * Names this Variable for graph inspection and error messages.
+   * @param name - the new name
+   * @returns this Variable
+   * @example
+   * ```ts
+   * const logits = matmul(x, w).setName('logits');
+   * ```
+   */
+  setName(name: string): this {
+    if (typeof name !== 'string') throw new TypeError(`setName: name must be a string, got ${typeof name}`);
+    this.label = name;
+    return this;
+  }
+}
+
+/** Options of {@link variable}. */
+export interface VariableOptions {
+  /** Whether gradients flow to this leaf. Default: true for float values, false for int32. */
+  requiresGrad?: boolean;
+  /** A name shown by graph inspection. */
+  name?: string;
+}
+
+/**
+ * Makes a leaf Variable. A Variable argument gives a new leaf sharing its value.
+ *
+ * @param value - a Tensor, nested arrays, a number or a Variable
+ * @param options - `requiresGrad` (default true for float values) and `name`
+ * @throws TypeError for an int32 value with `requiresGrad: true`, or bad options
+ *
+ * @example
+ * ```ts
+ * const w = variable(randn([2, 2], { seed: 1 }), { name: 'w' });
+ * const x = variable([[0, 2], [1, 4]], { requiresGrad: false });
+ * ```
+ */
+export function variable(value: VariableLike, options: VariableOptions = {}): Variable {
+  if (options === null || typeof options !== 'object') throw new TypeError(`variable: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const { requiresGrad, name } = options;
+  if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean') throw new TypeError(`variable: options.requiresGrad must be a boolean, got ${JSON.stringify(requiresGrad)}`);
+  if (name !== undefined && typeof name !== 'string') throw new TypeError(`variable: options.name must be a string, got ${JSON.stringify(name)}`);
+  const t = value instanceof Variable ? value.value : T.toTensor(value, 'value');
+  const float = T.isFloat(t.dtype);
+  if (requiresGrad === true && !float) {
+    throw new TypeError(`variable: only float32 or float64 values can require grad, got dtype ${t.dtype} (cast it, or pass { requiresGrad: false })`);
+  }
+  return new Variable(t, requiresGrad ?? float, null, name);
+}
+
+/**
+ * A Variable that does not require grad: a constant operand. Ops accept plain tensors and arrays
+ * as constants already; use this to name one or to detach a Variable.
+ *
+ * @example
+ * ```ts
+ * const label = constant([0, 1, 1]);
+ * ```
+ */
+export function constant(value: VariableLike): Variable {
+  if (value instanceof Variable) return value.requiresGrad ? value.detach() : value;
+  return new Variable(T.toTensor(value, 'value'), false, null, undefined);
+}
+
+/**
+ * Converts an operand to a Variable: a Variable is returned as it is, anything else becomes a constant.
+ *
+ * @param value - the operand
+ * @param argName - the name used in the error for a bad operand
+ * @param likeDtype - the dtype a plain number takes (the other operand's), as in the tensor package
+ *
+ * @example
+ * ```ts
+ * toVariable([1, 2]).requiresGrad;   // false
+ * ```
+ */
+export function toVariable(value: VariableLike, argName = 'x', likeDtype?: DType): Variable {
+  if (value instanceof Variable) return value;
+  return new Variable(T.toTensor(value, argName, likeDtype), false, null, undefined);
+}
+
+/** A constant Variable around a freshly computed tensor. @internal */
+export function constantOf(value: Tensor): Variable {
+  return new Variable(value, false, null, undefined);
+}
+
+/**
+ * Wraps the result of an op's forward computation: when recording is on and some input requires
+ * grad, the result is recorded with a {@link Node}; otherwise it is a constant.
+ *
+ * @param op - the op, from {@link defineOp}
+ * @param inputs - the operands as Variables (constants included), in the order its rule indexes them
+ * @param output - the forward value
+ * @param attrs - the op's non-Variable arguments, passed back to its gradient rule
+ *
+ * @example
+ * ```ts
+ * const y = recordOp(CUBE, [x], T.pow(x.value, 3), undefined);
+ * ```
+ */
+export function recordOp<A>(op: OpDef<A>, inputs: readonly Variable[], output: Tensor, attrs: A): Variable {
+  if (isGradEnabled()) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i]!.requiresGrad) return new Variable(output, true, new Node<A>(op, inputs, attrs) as Node, undefined);
+    }
+  }
+  return new Variable(output, false, null, undefined);
+}
+
+/** True when an op on `x` would be recorded. @internal */
+export function recording(x: Variable): boolean {
+  return x.requiresGrad && isGradEnabled();
+}

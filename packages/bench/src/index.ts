@@ -1,0 +1,117 @@
+/**
+ * lossgraph's benchmarks: the harness (timing, tables, targets), the engines it compares, and the
+ * suites. Run as a program (`pnpm bench`), it measures every suite and prints one Markdown report,
+ * also written to `packages/bench/out/results.md`.
+ *
+ * @packageDocumentation
+ */
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeSelector, parseCli, USAGE, type CliOptions } from './cli.js';
+import { renderTargets, timingPreset, type Suite, type TargetOutcome } from './harness.js';
+import { tensorSuite } from './suites/tensor.js';
+
+export * from './harness.js';
+export { parseCli, makeSelector, USAGE, type CliOptions } from './cli.js';
+export type { TensorEngine } from './engines/types.js';
+export { lossgraphEngine, gpuModePrecondition, type LossgraphBackendName } from './engines/lossgraph.js';
+export { tfjsEngine, loadTfjs, tfjsWasmDirectory, type TfjsBackendName } from './peers/tfjs.js';
+export { plainLoopEngine, type PlainArray } from './peers/plain-loop.js';
+export {
+  tensorSuite, tensorWorkloads, tensorTargets, checkResult, uniformData,
+  type TensorWorkload, type TensorWorkloadGroup, type TensorSuiteOptions,
+} from './suites/tensor.js';
+
+/**
+ * Every suite of the report, in order. Later sections (losses against tf.grad and PyTorch, an
+ * MLP training step, per-op overhead, gpujs compile and readback counts) are added here.
+ * @example
+ * ```ts
+ * allSuites().map((s) => s.title);
+ * ```
+ */
+export function allSuites(): Suite[] {
+  return [tensorSuite()];
+}
+
+/** Where the report goes by default: `packages/bench/out/results.md`. */
+export const DEFAULT_REPORT_PATH = fileURLToPath(new URL('../out/results.md', import.meta.url));
+
+/**
+ * Runs the selected suites and returns the whole report as Markdown.
+ *
+ * @param options - parsed command line
+ * @param suites - the sections to run, default {@link allSuites}
+ * @returns the report text (ends with a newline)
+ * @example
+ * ```ts
+ * const markdown = await runBench(parseCli(['--quick', '--filter', 'exp']));
+ * ```
+ */
+export async function runBench(options: CliOptions, suites: readonly Suite[] = allSuites()): Promise<string> {
+  const timing = timingPreset(options.quick);
+  const selects = makeSelector(options.filter);
+  const log = (message: string): void => { process.stderr.write(`${message}\n`); };
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const flags = [options.quick ? '--quick' : '', options.filter !== undefined ? `--filter ${JSON.stringify(options.filter)}` : ''].filter(Boolean).join(' ');
+  const sections = [
+    '# lossgraph benchmarks',
+    '',
+    `${new Date().toISOString()} · Node ${process.version} · ${cpu} · ${cpus().length} cores · ${process.platform}/${process.arch}` +
+      (process.env['DISPLAY'] ? ` · DISPLAY=${process.env['DISPLAY']}` : ' · no X display') + (flags ? ` · ${flags}` : ''),
+  ];
+  const outcomes: TargetOutcome[] = [];
+  for (const suite of suites) {
+    const report = await suite.run({ timing, quick: options.quick, selects: (text) => selects(suite.id) || selects(text), log });
+    if (report.markdown === '') continue;
+    sections.push('', report.markdown);
+    outcomes.push(...report.targets);
+  }
+  if (sections.length === 3) sections.push('', `No benchmark row matches --filter ${JSON.stringify(options.filter)}.`);
+  if (outcomes.length > 0) sections.push('', '## Targets', '', renderTargets(outcomes));
+  return `${sections.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const markdown = await runBench(options);
+  process.stdout.write(markdown);
+  const path = options.out === undefined ? DEFAULT_REPORT_PATH : resolve(options.out);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, markdown);
+  process.stderr.write(`report written to ${path}\n`);
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main().then(
+    // GPU.js and the WASM runtime can keep handles open; the report is complete, so leave.
+    () => process.exit(process.exitCode ?? 0),
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

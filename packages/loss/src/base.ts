@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import type { DType, Shape } from '@lossgraph/tensor';
+import { mean, mul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
+import { broadcastCheck, floatDtypeOf, optionalOperand, parseWith, reshapeCheck, toOperand } from './validation.js';
+
+/**
+ * The options every loss shares, as a zod schema: the single declaration of their types,
+ * defaults, validation and documentation. A loss's own schema extends it.
+ */
+export const lossOptionsSchema = z.strictObject({
+  /** Gluon `weight`: a global scalar the loss is multiplied by; null for none. */
+  weight: z.number().nullable().default(null).describe('Gluon `weight`: global scalar weight of the loss; null for none'),
+  /** Gluon `batch_axis`: the axis that indexes samples; the loss is averaged over every other axis. */
+  batchAxis: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Gluon `batch_axis`: the axis of the samples; the loss is averaged over all other axes'),
+});
+
+/** The common options as passed to a constructor (every field optional). */
+export type LossOptions = z.input<typeof lossOptionsSchema>;
+/** The common options after validation, defaults filled in. */
+export type ResolvedLossOptions = z.infer<typeof lossOptionsSchema>;
+
+/** What {@link Loss} needs of a loss's resolved options: a weight, and a batch axis when the loss has one. */
+export interface BaseResolvedOptions {
+  readonly weight: number | null;
+  readonly batchAxis?: number;
+}
+
+/** The trailing inputs object of the (pred, label) losses: an optional per-sample weight. */
+export const sampleWeightInputsSchema = z.strictObject({
+  /** Broadcast-multiplied with the unreduced loss; must broadcast to its shape without enlarging it. */
+  sampleWeight: optionalOperand,
+});
+
+/** The trailing inputs of `forward(pred, label, inputs)` for most losses. */
+export type SampleWeightInputs = z.input<typeof sampleWeightInputsSchema>;
+
+/** The arguments of a loss called as `forward(pred, label, { sampleWeight })`. */
+export type PredLabelArgs = [pred: VariableLike, label: VariableLike, inputs?: SampleWeightInputs];
+
+/** The inputs of a (pred, label) loss after conversion and checks. */
+export interface PreparedPair {
+  /** pred as a Variable of float dtype. */
+  readonly pred: Variable;
+  /** label as a Variable of pred's dtype, reshaped to pred's shape when the loss asks for that. */
+  readonly label: Variable;
+  /** The sample weight in pred's dtype, checked against the loss shape; undefined when absent. */
+  readonly sampleWeight: Variable | undefined;
+}
+
+/** How {@link Loss.preparePair} treats its inputs. */
+export interface PrepareOptions {
+  /** Reshape the label to pred's shape (MXNet's reshape_like; same element count). Default true. */
+  readonly reshapeLabel?: boolean;
+  /** The label's name in errors ('label' by default; 'target' for PoissonNLLLoss). */
+  readonly labelName?: string;
+  /** The shape of the unreduced loss, which the sample weight must broadcast to. Default: pred's shape. */
+  readonly lossShape?: Shape;
+}
+
+/** How {@link Loss.pipeline} runs: {@link PrepareOptions} plus the scalar weight to apply. */
+export interface PipelineOptions extends PrepareOptions {
+  /** The scalar weight applied after the sample weight. Default: the `weight` option. */
+  readonly weight?: number | null;
+}
+
+/**
+ * The base of every loss, as Gluon's `Loss`. It validates the options with the loss's zod schema
+ * (so a misspelt or out-of-range option fails at construction, naming the option), runs each call
+ * inside an autograd {@link scope} named after the loss (a graph shows the call as one composite
+ * node that expands into its ops), and provides the Gluon pipeline pieces: conversion and shape
+ * checks of the inputs ({@link Loss.preparePair}), the weighting (sample weight broadcast-multiplied,
+ * then the scalar `weight`: {@link Loss.applyWeighting}) and the mean over every axis except the
+ * batch axis ({@link Loss.meanOverNonBatchAxes}).
+ *
+ * A loss implements {@link Loss.compute} with autograd ops only: gradients, and gradients of
+ * gradients, come from the tape. For a (pred, label) loss, {@link Loss.pipeline} does everything
+ * but the elementwise formula; {@link defineLoss} makes such a loss in one call.
+ *
+ * @typeParam Options - the resolved options (the zod schema's output type)
+ * @typeParam Args - the arguments of {@link Loss.forward}
+ *
+ * @example
+ * ```ts
+ * // Mean absolute error to the power p, as a subclass.
+ * const schema = lossOptionsSchema.extend({ p: z.number().positive().default(1.5) });
+ * class PowerLoss extends Loss<z.infer<typeof schema>> {
+ *   constructor(options: z.input<typeof schema> = {}) { super('PowerLoss', schema, options); }
+ *   protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+ *     return this.pipeline(pred, label, inputs, (p, l) => pow(abs(sub(p, l)), this.options.p));
+ *   }
+ * }
+ * new PowerLoss({ p: 3 }).forward([[1, 2]], [[0, 0]]).toArray();   // [4.5]
+ * ```
+ */
+export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOptions, Args extends unknown[] = PredLabelArgs> {
+  /** The loss's name: its class name in Gluon, the scope name of each call, the prefix of its errors. */
+  readonly name: string;
+  /** The validated options, defaults filled in (frozen). */
+  readonly options: Readonly<Options>;
+
+  /**
+   * @param name - the loss's name (the scope name of each call)
+   * @param schema - the zod schema of the options (usually `lossOptionsSchema.extend({...})`)
+   * @param options - what the user passed; validated here
+   * @throws TypeError or RangeError naming the offending option
+   */
+  protected constructor(name: string, schema: z.ZodType<Options>, options: unknown) {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`Loss: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    this.name = name;
+    this.options = Object.freeze(parseWith(name, 'option', schema, options ?? {}));
+  }
+
+  /** The global scalar weight (Gluon `weight`), or null for none. */
+  get weight(): number | null {
+    return this.options.weight;
+  }
+
+  /** The axis that indexes samples (Gluon `batch_axis`). */
+  get batchAxis(): number {
+    return this.options.batchAxis ?? 0;
+  }
+
+  /**
+   * Computes the loss: one call is one composite node (a scope named after the loss) in the graph.
+   * Inputs may be Variables (gradients flow to them), Tensors or nested arrays (constants).
+   *
+   * @returns the loss, a Variable (usually of shape `(batch,)`)
+   * @throws TypeError or RangeError before any computation when an input is missing, has the wrong
+   *   shape or holds values the loss cannot take; the message names the input
+   */
+  forward(...args: Args): Variable {
+    return scope(this.name, () => this.compute(...args));
+  }
+
+  /**
+   * The loss's computation, run inside the loss's scope by {@link Loss.forward}. Validate first,
+   * then compose autograd ops.
+   */
+  protected abstract compute(...args: Args): Variable;
+
+  /**
+   * The Gluon repr: the class name and every option, e.g. `HuberLoss(weight=null, batchAxis=0, rho=1)`.
+   */
+  toString(): string {
+    const parts = Object.entries(this.options).map(([k, v]) => `${k}=${typeof v === 'string' ? `'${v}'` : String(v)}`);
+    return `${this.name}(${parts.join(', ')})`;
+  }
+
+  /**
+   * Converts any operand to a Variable of `dtype` (a Variable keeps its history).
+   * @param argName - the input's name in errors
+   */
+  protected toVariable(x: VariableLike, argName: string, dtype: DType): Variable {
+    return toOperand(this.name, argName, x, dtype);
+  }
+
+  /** Parses the trailing inputs object of `forward` with `schema` (unknown names are errors). */
+  protected readInputs<S extends z.ZodType>(schema: S, inputs: unknown): z.infer<S> {
+    return parseWith(this.name, 'input', schema, inputs ?? {});
+  }
+
+  /**
+   * Converts and checks the usual inputs: pred (float), label (pred's dtype, reshaped to pred's
+   * shape unless `reshapeLabel` is false), the sample weight (checked to broadcast to the loss
+   * shape) and the batch axis (checked against the loss's rank). Read the trailing inputs object
+   * first with {@link Loss.readInputs}.
+   *
+   * @throws RangeError naming `label` (`shape`), `sampleWeight` or `batchAxis`
+   */
+  protected preparePair(pred: VariableLike, label: VariableLike, sampleWeight: VariableLike | null | undefined, how: PrepareOptions = {}): PreparedPair {
+    const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
+    const labelName = how.labelName ?? 'label';
+    let l = this.toVariable(label, labelName, p.dtype);
+    if (how.reshapeLabel ?? true) {
+      reshapeCheck(this.name, labelName, l.shape, p.shape, 'pred');
+      l = reshape(l, p.shape);
+    }
+    const lossShape = how.lossShape ?? p.shape;
+    this.checkBatchAxis(lossShape.length);
+    return { pred: p, label: l, sampleWeight: this.prepareSampleWeight(sampleWeight, lossShape, p.dtype) };
+  }
+
+  /**
+   * Converts a sample weight to `dtype` and checks that it broadcasts to `lossShape` without
+   * enlarging it (undefined and null give undefined).
+   * @throws RangeError naming `sampleWeight`
+   */
+  protected prepareSampleWeight(sampleWeight: VariableLike | null | undefined, lossShape: Shape, dtype: DType): Variable | undefined {
+    if (sampleWeight === undefined || sampleWeight === null) return undefined;
+    const sw = this.toVariable(sampleWeight, 'sampleWeight', dtype);
+    broadcastCheck(this.name, 'sampleWeight', sw.shape, lossShape, 'the unreduced loss shape');
+    return sw;
+  }
+
+  /** @throws RangeError naming `batchAxis` when it is not an axis of a rank-`rank` loss */
+  protected checkBatchAxis(rank: number): void {
+    const axis = this.batchAxis;
+    if (axis >= Math.max(rank, 1)) {
+      throw new RangeError(`${this.name}: option 'batchAxis' is ${axis}, but the loss has ${rank} ${rank === 1 ? 'axis' : 'axes'} (it must be in [0, ${Math.max(rank, 1)}))`);
+    }
+  }
+
+  /**
+   * Gluon's weighting: `loss * sampleWeight` (broadcast; checked beforehand by
+   * {@link Loss.prepareSampleWeight}), then `* weight` when the weight is not null.
+   *
+   * @param weight - the scalar weight (default: the `weight` option)
+   */
+  protected applyWeighting(loss: Variable, sampleWeight: Variable | undefined, weight: number | null = this.weight): Variable {
+    let out = sampleWeight === undefined ? loss : mul(loss, sampleWeight);
+    if (weight !== null) out = mul(out, weight);
+    return out;
+  }
+
+  /** The mean over every axis except the batch axis: shape `(batch,)` (a 0-d or 1-d loss as it is). */
+  protected meanOverNonBatchAxes(loss: Variable): Variable {
+    if (loss.rank <= 1) return loss;
+    const axes: number[] = [];
+    for (let a = 0; a < loss.rank; a++) if (a !== this.batchAxis) axes.push(a);
+    return mean(loss, axes);
+  }
+
+  /**
+   * The whole Gluon pipeline of a (pred, label) loss around an elementwise formula: inputs
+   * converted and checked ({@link Loss.preparePair}), `elementwise(pred, label)`, the weighting,
+   * and the mean over the non-batch axes.
+   *
+   * @param elementwise - the unreduced loss, from autograd ops; its shape must be the `lossShape`
+   *   of `how` (pred's shape by default)
+   * @param how - see {@link PipelineOptions}
+   */
+  protected pipeline(
+    pred: VariableLike,
+    label: VariableLike,
+    inputs: unknown,
+    elementwise: (pred: Variable, label: Variable) => Variable,
+    how: PipelineOptions = {},
+  ): Variable {
+    const { sampleWeight: sw } = this.readInputs(sampleWeightInputsSchema, inputs);
+    const { pred: p, label: l, sampleWeight } = this.preparePair(pred, label, sw, how);
+    const weight = how.weight === undefined ? this.weight : how.weight;
+    return this.meanOverNonBatchAxes(this.applyWeighting(elementwise(p, l), sampleWeight, weight));
+  }
+}

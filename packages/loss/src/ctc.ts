@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import * as T from '@lossgraph/tensor';
+import type { DType, Tensor } from '@lossgraph/tensor';
+import {
+  add, gather, logSoftmax, logSumExp, neg, pad, reshape, takeAlongAxis, where, type Variable, type VariableLike,
+} from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema } from './base.js';
+import { floatDtypeOf, hostValues, integerCheck, optionalOperand } from './validation.js';
+
+/** Options of {@link CTCLoss}. There is no batch axis option: the layout says where the batch is. */
+export const ctcLossSchema = z.strictObject({
+  /** Gluon `layout`: the axes of pred, 'NTC' (batch, time, classes) or 'TNC'. */
+  layout: z.enum(['NTC', 'TNC']).default('NTC').describe("Gluon `layout`: pred's axes, 'NTC' or 'TNC'"),
+  /** Gluon `label_layout`: the axes of label, 'NT' (batch, label position) or 'TN'. */
+  labelLayout: z.enum(['NT', 'TN']).default('NT').describe("Gluon `label_layout`: label's axes, 'NT' or 'TN'"),
+  weight: lossOptionsSchema.shape.weight,
+});
+/** Options of {@link CTCLoss} as passed to its constructor. */
+export type CTCLossOptions = z.input<typeof ctcLossSchema>;
+
+/** The trailing inputs of {@link CTCLoss.forward}. */
+export const ctcInputsSchema = z.strictObject({
+  /** Gluon `pred_lengths`: the number of valid time steps of each sequence, in [1, T]; default T. */
+  predLengths: optionalOperand,
+  /** Gluon `label_lengths`: the length of each label; default: the position of its first -1. */
+  labelLengths: optionalOperand,
+  /** Per-sample weight, broadcast to `(batch,)`. */
+  sampleWeight: optionalOperand,
+});
+/** The trailing inputs of {@link CTCLoss.forward}. */
+export type CTCInputs = z.input<typeof ctcInputsSchema>;
+
+/**
+ * The log-probability of an impossible alignment state. Finite, unlike -Infinity, so that
+ * logSumExp, its gradient and its second derivative never meet inf - inf; it is far below any
+ * real log-probability and absorbs additions of them in float32 and float64 alike.
+ */
+const IMPOSSIBLE = -1e30;
+
+/** The label sequences on the host: one array of class indices per sample. */
+interface HostLabels {
+  readonly sequences: readonly Int32Array[];
+  /** The label's padded length L (so the extended label has 2L + 1 positions). */
+  readonly width: number;
+}
+
+/**
+ * Gluon's `CTCLoss`: the connectionist temporal classification loss, the negative log-likelihood
+ * of a label sequence summed over every alignment of it to the time steps.
+ *
+ * `L = -log Σ_{alignments a of label} Π_t softmax(pred_t)[a_t]`, computed by the forward (alpha)
+ * recursion in log space over the extended label `blank, l1, blank, l2, ..., blank`: each step
+ * takes the logSumExp of staying, advancing one position, or skipping a blank between two
+ * different labels, plus the log-probability of the position's class. The recursion is
+ * vectorised over the batch and the label positions and made of autograd ops, so its gradient
+ * (and second derivative) come from the tape. Then `· sampleWeight · weight`; there is no mean:
+ * the output has shape `(batch,)`. A label that cannot fit in its time steps gives a loss of about
+ * 1e30 (not Infinity) with finite gradients.
+ *
+ * Conventions as MXNet's: the blank is the last class (C - 1); labels are padded with -1, and a
+ * label's length is the position of its first -1 unless `labelLengths` is given (then the padding
+ * is ignored and may hold anything); time steps past `predLengths` are ignored (zero gradient).
+ *
+ * Options (Gluon names in brackets): `layout` [`layout`, 'NTC' (default) or 'TNC'], `labelLayout`
+ * [`label_layout`, 'NT' (default) or 'TN'], `weight` [`weight`]. Inputs:
+ * `forward(pred, label, { predLengths, labelLengths, sampleWeight })` [`pred_lengths`,
+ * `label_lengths`, `sample_weight`]; pred holds unnormalised scores (a log-softmax over the
+ * classes is applied, as MXNet does).
+ *
+ * @example
+ * ```ts
+ * const ctc = new CTCLoss();
+ * const pred = ones([2, 20, 4]);                       // uniform over 3 labels + blank
+ * ctc.forward(pred, [[1, 0, -1, -1], [2, 1, 1, -1]]).toArray();   // [18.8282, 16.5058]
+ * ```
+ */
+export class CTCLoss extends Loss<
+  z.infer<typeof ctcLossSchema>,
+  [pred: VariableLike, label: VariableLike, inputs?: CTCInputs]
+> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = ctcLossSchema;
+
+  /** @param options - `layout`, `labelLayout`, `weight` */
+  constructor(options: CTCLossOptions = {}) {
+    super('CTCLoss', ctcLossSchema, options);
+  }
+
+  /** The batch axis of pred: where 'N' is in the layout. */
+  override get batchAxis(): number {
+    return this.options.layout.indexOf('N');
+  }
+
+  protected compute(pred: VariableLike, label: VariableLike, inputs?: CTCInputs): Variable {
+    const given = this.readInputs(ctcInputsSchema, inputs);
+    const { layout } = this.options;
+    const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
+    if (p.rank !== 3) {
+      throw new RangeError(`${this.name}: pred must have 3 axes (${layout.split('').join(', ')} for layout '${layout}'), got shape ${T.formatShape(p.shape)}`);
+    }
+    const batchAxis = layout.indexOf('N');
+    const timeAxis = layout.indexOf('T');
+    const batch = p.shape[batchAxis]!;
+    const steps = p.shape[timeAxis]!;
+    const classes = p.shape[2]!;
+    if (steps < 1 || classes < 1) throw new RangeError(`${this.name}: pred needs at least one time step and one class, got shape ${T.formatShape(p.shape)}`);
+    const labels = this.readLabels(label, given.labelLengths, batch, classes);
+    const predLengths = this.readPredLengths(given.predLengths, batch, steps);
+    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, [batch], p.dtype);
+    const plan = alignmentPlan(labels, classes - 1, predLengths, steps, layout, p.dtype);
+
+    const logProbs = logSoftmax(p, 2);
+    // emissions[t][n][s] (in pred's layout): the log-probability of extended-label position s.
+    const emissions = takeAlongAxis(logProbs, plan.emissionIndex, 2);
+    let alpha = where(plan.startMask, gather(emissions, 0, timeAxis), IMPOSSIBLE);
+    const positions = plan.positions;
+    for (let t = 1; t < plan.steps; t++) {
+      // Two impossible states in front give every position s its three predecessors s, s-1, s-2
+      // at padded positions s+2, s+1, s; a forbidden skip reads padded position 0 instead.
+      const padded = pad(alpha, [[0, 0], [2, 0]], IMPOSSIBLE);
+      const predecessors = reshape(takeAlongAxis(padded, plan.transitionIndex, 1), [batch, positions, 3]);
+      const next = add(logSumExp(predecessors, 2), gather(emissions, t, timeAxis));
+      const active = plan.activeMasks[t];
+      alpha = active === undefined ? next : where(active, next, alpha);
+    }
+    // A complete alignment ends on the last label or on the blank after it.
+    const ends = takeAlongAxis(pad(alpha, [[0, 0], [2, 0]], IMPOSSIBLE), plan.endIndex, 1);
+    return this.applyWeighting(neg(logSumExp(ends, 1)), sampleWeight);
+  }
+
+  /** Reads and checks label and labelLengths: one sequence of classes in [0, blank) per sample. */
+  private readLabels(label: VariableLike, labelLengths: VariableLike | null | undefined, batch: number, classes: number): HostLabels {
+    const { labelLayout } = this.options;
+    const { values, shape } = hostValues(this.name, 'label', label);
+    const batchAt = labelLayout.indexOf('N');
+    if (shape.length !== 2 || shape[batchAt] !== batch) {
+      const want = labelLayout === 'NT' ? `(${batch}, L)` : `(L, ${batch})`;
+      throw new RangeError(`${this.name}: label must have shape ${want} for labelLayout '${labelLayout}' and a batch of ${batch}, got shape ${T.formatShape(shape)}`);
+    }
+    const width = shape[1 - batchAt]!;
+    const at = (n: number, j: number): number => (labelLayout === 'NT' ? values[n * width + j]! : values[j * batch + n]!);
+    const lengths = new Int32Array(batch);
+    if (labelLengths === undefined || labelLengths === null) {
+      for (let n = 0; n < batch; n++) {
+        let j = 0;
+        while (j < width && at(n, j) !== -1) j++;
+        lengths[n] = j;
+      }
+    } else {
+      const given = hostValues(this.name, 'labelLengths', labelLengths);
+      if (given.values.length !== batch) {
+        throw new RangeError(`${this.name}: labelLengths of shape ${T.formatShape(given.shape)} must hold one length per sample (${batch})`);
+      }
+      integerCheck(this.name, 'labelLengths', given.values, given.shape, 0, width + 1, `lengths must lie in [0, ${width}], the label's padded length`);
+      lengths.set(given.values);
+    }
+    const blank = classes - 1;
+    const sequences: Int32Array[] = [];
+    for (let n = 0; n < batch; n++) {
+      const seq = new Int32Array(lengths[n]!);
+      for (let j = 0; j < seq.length; j++) {
+        const v = at(n, j);
+        if (!(Number.isInteger(v) && v >= 0 && v < blank)) {
+          const position = labelLayout === 'NT' ? `[${n}, ${j}]` : `[${j}, ${n}]`;
+          throw new RangeError(
+            `${this.name}: label holds ${v} at ${position}, inside the label's length ${seq.length}; labels must be integers in [0, ${blank}) ` +
+              `(class ${blank}, the last of pred's ${classes}, is the blank; pad with -1 or pass labelLengths)`,
+          );
+        }
+        seq[j] = v;
+      }
+      sequences.push(seq);
+    }
+    return { sequences, width };
+  }
+
+  /** Reads and checks predLengths (default: every sequence has all `steps` time steps). */
+  private readPredLengths(predLengths: VariableLike | null | undefined, batch: number, steps: number): Int32Array {
+    if (predLengths === undefined || predLengths === null) return new Int32Array(batch).fill(steps);
+    const { values, shape } = hostValues(this.name, 'predLengths', predLengths);
+    if (values.length !== batch) throw new RangeError(`${this.name}: predLengths of shape ${T.formatShape(shape)} must hold one length per sample (${batch})`);
+    integerCheck(this.name, 'predLengths', values, shape, 1, steps + 1, `lengths must lie in [1, ${steps}], pred's number of time steps`);
+    return Int32Array.from(values);
+  }
+}
+
+/** The index tensors and masks that drive the recursion, built once per call on the host. */
+interface AlignmentPlan {
+  /** Extended-label positions S = 2L + 1. */
+  readonly positions: number;
+  /** Time steps to run: the longest predLength. */
+  readonly steps: number;
+  /** int32, pred's shape with classes replaced by S: the class of each extended position. */
+  readonly emissionIndex: Tensor;
+  /** (1, S): 1 at the two positions an alignment may start in. */
+  readonly startMask: Tensor;
+  /** int32 (N, 3S): for each position, its predecessors' indices in the padded alpha. */
+  readonly transitionIndex: Tensor;
+  /** int32 (N, 2): the padded indices of the last label and the final blank. */
+  readonly endIndex: Tensor;
+  /** Per time step, (N, 1) with 1 where the sequence is still running; undefined when all are. */
+  readonly activeMasks: readonly (Tensor | undefined)[];
+}
+
+function alignmentPlan(labels: HostLabels, blank: number, predLengths: Int32Array, steps: number, layout: 'NTC' | 'TNC', dtype: DType): AlignmentPlan {
+  const batch = labels.sequences.length;
+  const positions = 2 * labels.width + 1;
+  const extended = new Int32Array(batch * positions).fill(blank);
+  const transition = new Int32Array(batch * positions * 3);
+  const ends = new Int32Array(batch * 2);
+  labels.sequences.forEach((seq, n) => {
+    const row = n * positions;
+    for (let j = 0; j < seq.length; j++) extended[row + 2 * j + 1] = seq[j]!;
+    for (let s = 0; s < positions; s++) {
+      const k = (row + s) * 3;
+      transition[k] = s + 2;
+      transition[k + 1] = s + 1;
+      // Skipping the blank between two labels is allowed only when they differ.
+      const canSkip = s % 2 === 1 && s >= 3 && extended[row + s] !== extended[row + s - 2];
+      transition[k + 2] = canSkip ? s : 0;
+    }
+    ends[2 * n] = 2 * seq.length + 2;
+    ends[2 * n + 1] = seq.length > 0 ? 2 * seq.length + 1 : 0;
+  });
+  const emission = new Int32Array(steps * batch * positions);
+  for (let t = 0; t < steps; t++) {
+    for (let n = 0; n < batch; n++) {
+      const offset = layout === 'NTC' ? (n * steps + t) * positions : (t * batch + n) * positions;
+      emission.set(extended.subarray(n * positions, (n + 1) * positions), offset);
+    }
+  }
+  let longest = 0;
+  for (const len of predLengths) longest = Math.max(longest, len);
+  const activeMasks: (Tensor | undefined)[] = [];
+  for (let t = 0; t < longest; t++) {
+    if (predLengths.every((len) => len > t)) {
+      activeMasks.push(undefined);
+      continue;
+    }
+    activeMasks.push(T.tensor(Array.from(predLengths, (len) => (len > t ? 1 : 0)), [batch, 1], dtype));
+  }
+  const start = new Array<number>(positions).fill(0);
+  start[0] = 1;
+  if (positions > 1) start[1] = 1;
+  return {
+    positions,
+    steps: longest,
+    emissionIndex: T.tensor(emission, layout === 'NTC' ? [batch, steps, positions] : [steps, batch, positions], 'int32'),
+    startMask: T.tensor(start, [1, positions], dtype),
+    transitionIndex: T.tensor(transition, [batch, positions * 3], 'int32'),
+    endIndex: T.tensor(ends, [batch, 2], 'int32'),
+    activeMasks,
+  };
+}

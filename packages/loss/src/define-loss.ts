@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+import * as T from '@lossgraph/tensor';
+import { Variable } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, type LossOptions, type PredLabelArgs, type ResolvedLossOptions } from './base.js';
+
+/** The validated options of a loss made by {@link defineLoss}: the common ones plus its own, defaults filled in. */
+export type DefinedLossOptions<Shape extends z.ZodRawShape> = ResolvedLossOptions & z.infer<z.ZodObject<Shape>>;
+/** The options a loss made by {@link defineLoss} takes: the common ones plus its own. */
+export type DefinedLossInput<Shape extends z.ZodRawShape> = LossOptions & z.input<z.ZodObject<Shape>>;
+
+/** How a loss made by {@link defineLoss} treats its label. */
+export interface DefineLossConfig {
+  /** Reshape the label to pred's shape (same element count), as most Gluon losses do. Default true. */
+  readonly reshapeLabel?: boolean;
+}
+
+/** The class {@link defineLoss} returns: construct it with the options, call `forward(pred, label, { sampleWeight })`. */
+export interface DefinedLossClass<Shape extends z.ZodRawShape> {
+  /** @param options - the common options (`weight`, `batchAxis`) and the loss's own, validated */
+  new (options?: DefinedLossInput<Shape>): Loss<DefinedLossOptions<Shape>, PredLabelArgs>;
+  /** The options' zod schema: the common options extended with the loss's own. */
+  readonly schema: z.ZodType<DefinedLossOptions<Shape>>;
+}
+
+/**
+ * Makes a (pred, label) loss class from its elementwise formula. The class validates its options
+ * (the common `weight` and `batchAxis` plus the zod fields of `optionsShape`; unknown names are
+ * errors), converts and checks the inputs (label reshaped to pred's shape, sample weight checked),
+ * runs each call in a scope named `name`, applies the Gluon weighting and the mean over the
+ * non-batch axes. Compose the formula from autograd ops: its gradient, and its gradient's
+ * gradient, come from the tape.
+ *
+ * @param name - the loss's name (scope name, error prefix, class name)
+ * @param elementwise - `(pred, label, options) => unreduced loss` with pred's shape; pred is a
+ *   float Variable, label a Variable of pred's dtype and shape, options the validated options
+ * @param optionsShape - zod fields of the loss's own options, e.g. `{ gamma: z.number().default(2) }`
+ * @param config - see {@link DefineLossConfig}
+ * @returns the loss class
+ *
+ * @example
+ * ```ts
+ * const FocalLoss = defineLoss(
+ *   'FocalLoss',
+ *   (pred, label, { gamma }) => {
+ *     const p = sigmoid(pred);
+ *     const pt = add(mul(label, p), mul(sub(1, label), sub(1, p)));        // p of the true class
+ *     const logPt = add(mul(label, logSigmoid(pred)), mul(sub(1, label), logSigmoid(neg(pred))));
+ *     return neg(mul(pow(sub(1, pt), gamma), logPt));
+ *   },
+ *   { gamma: z.number().nonnegative().default(2) },
+ * );
+ * new FocalLoss({ gamma: 2 }).forward([[2, -1]], [[1, 0]]);
+ * ```
+ */
+export function defineLoss<Shape extends z.ZodRawShape = Record<never, never>>(
+  name: string,
+  elementwise: (pred: Variable, label: Variable, options: Readonly<DefinedLossOptions<Shape>>) => Variable,
+  optionsShape?: Shape,
+  config: DefineLossConfig = {},
+): DefinedLossClass<Shape> {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`defineLoss: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof elementwise !== 'function') throw new TypeError(`defineLoss: elementwise must be a function, got ${typeof elementwise}`);
+  if (optionsShape !== undefined && (optionsShape === null || typeof optionsShape !== 'object')) {
+    throw new TypeError(`defineLoss: optionsShape must be an object of zod schemas, got ${optionsShape === null ? 'null' : typeof optionsShape}`);
+  }
+  // The extended schema's inferred type is opaque for a generic Shape; its output is DefinedLossOptions<Shape>.
+  const schema = lossOptionsSchema.extend(optionsShape ?? {}) as unknown as z.ZodType<DefinedLossOptions<Shape>>;
+  type Options = DefinedLossOptions<Shape>;
+  const reshapeLabel = config.reshapeLabel ?? true;
+
+  class DefinedLoss extends Loss<Options, PredLabelArgs> {
+    static readonly schema = schema;
+
+    constructor(options?: DefinedLossInput<Shape>) {
+      super(name, schema, options);
+    }
+
+    protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+      return this.pipeline(
+        pred,
+        label,
+        inputs,
+        (p, l) => {
+          const out: unknown = elementwise(p, l, this.options);
+          if (!(out instanceof Variable)) throw new TypeError(`${name}: the elementwise formula must return a Variable, got ${out === null ? 'null' : typeof out}`);
+          if (!T.shapesEqual(out.shape, p.shape)) {
+            throw new RangeError(`${name}: the elementwise formula must return pred's shape ${T.formatShape(p.shape)}, got ${T.formatShape(out.shape)}`);
+          }
+          return out;
+        },
+        { reshapeLabel },
+      );
+    }
+  }
+  Object.defineProperty(DefinedLoss, 'name', { value: name });
+  return DefinedLoss;
+}

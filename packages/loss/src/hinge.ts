@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { mul, relu, sub, type Variable } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+
+/** Options of {@link HingeLoss}. */
+export const hingeLossSchema = lossOptionsSchema.extend({
+  /** Gluon `margin`: the margin the score must clear; any finite number. */
+  margin: z.number().default(1).describe('Gluon `margin`: the margin between the score and the decision boundary'),
+});
+/** Options of {@link HingeLoss} as passed to its constructor. */
+export type HingeLossOptions = z.input<typeof hingeLossSchema>;
+
+/**
+ * Gluon's `HingeLoss` (SVM loss) for labels in {-1, 1}.
+ *
+ * `L = max(0, margin - pred · label)`, then `· sampleWeight · weight` and the mean over the
+ * non-batch axes.
+ *
+ * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`],
+ * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight })`; `label` is
+ * reshaped to pred's shape.
+ *
+ * @example
+ * ```ts
+ * new HingeLoss().forward([[0.3, -2]], [[1, -1]]).toArray();   // [0.35]
+ * ```
+ */
+export class HingeLoss extends Loss<z.infer<typeof hingeLossSchema>> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = hingeLossSchema;
+
+  /** @param options - `margin`, `weight`, `batchAxis` */
+  constructor(options: HingeLossOptions = {}) {
+    super('HingeLoss', hingeLossSchema, options);
+  }
+
+  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+    const { margin } = this.options;
+    return this.pipeline(pred, label, inputs, (p, l) => relu(sub(margin, mul(p, l))));
+  }
+}

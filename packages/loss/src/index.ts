@@ -1,0 +1,30 @@
+/**
+ * The Gluon losses as first-class graph nodes: every loss call is one named scope of autograd
+ * ops, so its gradient (and its gradient's gradient) comes from the tape, and a graph shows it
+ * as one composite node. Options are validated with zod schemas, which also give their types.
+ *
+ * @packageDocumentation
+ */
+export {
+  Loss, lossOptionsSchema, sampleWeightInputsSchema,
+  type LossOptions, type ResolvedLossOptions, type BaseResolvedOptions, type SampleWeightInputs, type PredLabelArgs,
+  type PreparedPair, type PrepareOptions, type PipelineOptions,
+} from './base.js';
+export { defineLoss, type DefineLossConfig, type DefinedLossClass, type DefinedLossOptions, type DefinedLossInput } from './define-loss.js';
+export { L2Loss, l2LossSchema, type L2LossOptions } from './l2.js';
+export { L1Loss, l1LossSchema, type L1LossOptions } from './l1.js';
+export {
+  SigmoidBinaryCrossEntropyLoss, SigmoidBCELoss, sigmoidBCELossSchema, sigmoidBCEInputsSchema, sigmoidCrossEntropy,
+  type SigmoidBCELossOptions, type SigmoidBCEInputs,
+} from './sigmoid-bce.js';
+export { SoftmaxCrossEntropyLoss, SoftmaxCELoss, softmaxCELossSchema, type SoftmaxCELossOptions } from './softmax-ce.js';
+export { KLDivLoss, klDivLossSchema, type KLDivLossOptions } from './kldiv.js';
+export { CTCLoss, ctcLossSchema, ctcInputsSchema, type CTCLossOptions, type CTCInputs } from './ctc.js';
+export { HuberLoss, huberLossSchema, type HuberLossOptions } from './huber.js';
+export { HingeLoss, hingeLossSchema, type HingeLossOptions } from './hinge.js';
+export { SquaredHingeLoss, squaredHingeLossSchema, type SquaredHingeLossOptions } from './squared-hinge.js';
+export { LogisticLoss, logisticLossSchema, type LogisticLossOptions } from './logistic.js';
+export { TripletLoss, tripletLossSchema, type TripletLossOptions } from './triplet.js';
+export { PoissonNLLLoss, poissonNLLLossSchema, type PoissonNLLLossOptions } from './poisson-nll.js';
+export { CosineEmbeddingLoss, cosineEmbeddingLossSchema, type CosineEmbeddingLossOptions } from './cosine-embedding.js';
+export { isVariableLike, operandSchema } from './validation.js';

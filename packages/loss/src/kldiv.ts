@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { add, log, logSoftmax, mul, sub, type Variable } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { broadcastCheck } from './validation.js';
+import { classAxis } from './softmax-ce.js';
+
+/** Options of {@link KLDivLoss}. */
+export const klDivLossSchema = lossOptionsSchema.extend({
+  /** Gluon `from_logits`: pred holds log-probabilities (true, the default); false applies log-softmax over `axis`. */
+  fromLogits: z.boolean().default(true).describe('Gluon `from_logits`: pred holds log-probabilities; false applies log-softmax over `axis`'),
+  /** Gluon `axis`: the axis of the distribution, used when `fromLogits` is false. */
+  axis: z.number().int().default(-1).describe('Gluon `axis`: the distribution axis for the log-softmax'),
+});
+/** Options of {@link KLDivLoss} as passed to its constructor. */
+export type KLDivLossOptions = z.input<typeof klDivLossSchema>;
+
+/** Inside the logarithm, as in Gluon, so that label = 0 contributes 0 rather than NaN. */
+const LOG_EPSILON = 1e-12;
+
+/**
+ * Gluon's `KLDivLoss`: the Kullback-Leibler divergence of the label distribution from the
+ * predicted one.
+ *
+ * With `logp = pred` (or `logSoftmax(pred, axis)` when `fromLogits` is false):
+ * `L = label · (log(label + 1e-12) - logp)`, then `· sampleWeight · weight` and the **mean** over
+ * the non-batch axes (as the Gluon docs and MXNet ≤ 1.8 and 2.x do; the 1.9.0/1.9.1 source sums).
+ *
+ * Options (Gluon names in brackets): `fromLogits` [`from_logits`, default true], `axis` [`axis`,
+ * default -1], `weight` [`weight`], `batchAxis` [`batch_axis`]. Inputs:
+ * `forward(pred, label, { sampleWeight })`; `label` must broadcast to pred's shape.
+ *
+ * @example
+ * ```ts
+ * const loss = new KLDivLoss();
+ * loss.forward([[Math.log(0.5), Math.log(0.5)]], [[0.5, 0.5]]).toArray();   // [0]
+ * ```
+ */
+export class KLDivLoss extends Loss<z.infer<typeof klDivLossSchema>> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = klDivLossSchema;
+
+  /** @param options - `fromLogits`, `axis`, `weight`, `batchAxis` */
+  constructor(options: KLDivLossOptions = {}) {
+    super('KLDivLoss', klDivLossSchema, options);
+  }
+
+  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+    return this.pipeline(
+      pred,
+      label,
+      inputs,
+      (p, l) => {
+        broadcastCheck(this.name, 'label', l.shape, p.shape, "pred's shape");
+        const logp = this.options.fromLogits ? p : logSoftmax(p, classAxis(this.name, this.options.axis, p.rank));
+        return mul(l, sub(log(add(l, LOG_EPSILON)), logp));
+      },
+      { reshapeLabel: false },
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import { abs, sub, type Variable } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+
+/** Options of {@link L1Loss}: the common `weight` and `batchAxis`. */
+export const l1LossSchema = lossOptionsSchema;
+/** Options of {@link L1Loss} as passed to its constructor. */
+export type L1LossOptions = z.input<typeof l1LossSchema>;
+
+/**
+ * Gluon's `L1Loss`: the absolute error, averaged over every axis except the batch axis.
+ *
+ * `L = weight · sampleWeight · |label - pred|`, then the mean over the non-batch axes. The
+ * gradient at `pred == label` is 0 (the subgradient autograd's `abs` uses).
+ *
+ * Options (Gluon names in brackets): `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0].
+ * Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape.
+ *
+ * @example
+ * ```ts
+ * new L1Loss().forward([1, 2, 3, 4], [1, 3, 5, 7]).toArray();   // [0, 1, 2, 3]
+ * ```
+ */
+export class L1Loss extends Loss<z.infer<typeof l1LossSchema>> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = l1LossSchema;
+
+  /** @param options - `weight`, `batchAxis` */
+  constructor(options: L1LossOptions = {}) {
+    super('L1Loss', l1LossSchema, options);
+  }
+
+  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+    return this.pipeline(pred, label, inputs, (p, l) => abs(sub(l, p)));
+  }
+}

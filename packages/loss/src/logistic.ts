@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { add, div, type Variable } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { sigmoidCrossEntropy } from './sigmoid-bce.js';
+
+/** Options of {@link LogisticLoss}. */
+export const logisticLossSchema = lossOptionsSchema.extend({
+  /** Gluon `label_format`: 'signed' for labels in {-1, 1}, 'binary' for labels in {0, 1}. */
+  labelFormat: z
+    .enum(['signed', 'binary'])
+    .default('signed')
+    .describe("Gluon `label_format`: 'signed' (labels -1/1) or 'binary' (labels 0/1)"),
+});
+/** Options of {@link LogisticLoss} as passed to its constructor. */
+export type LogisticLossOptions = z.input<typeof logisticLossSchema>;
+
+/**
+ * Gluon's `LogisticLoss`: the logistic loss of scores for binary labels.
+ *
+ * With z = (label + 1)/2 for signed labels (z = label for binary ones):
+ * `L = relu(pred) - pred·z + softrelu(-|pred|)`, evaluated stably as
+ * `-(z·log σ(pred) + (1 - z)·log σ(-pred))`; then `· sampleWeight · weight` and the mean over the
+ * non-batch axes. For signed labels it is `log(1 + exp(-pred·label))`.
+ *
+ * Options (Gluon names in brackets): `labelFormat` [`label_format`, 'signed' (default) or
+ * 'binary'], `weight` [`weight`], `batchAxis` [`batch_axis`]. Inputs:
+ * `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape.
+ *
+ * @example
+ * ```ts
+ * new LogisticLoss().forward([[0, 0]], [[1, -1]]).toArray();   // [ln 2]
+ * ```
+ */
+export class LogisticLoss extends Loss<z.infer<typeof logisticLossSchema>> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = logisticLossSchema;
+
+  /** @param options - `labelFormat`, `weight`, `batchAxis` */
+  constructor(options: LogisticLossOptions = {}) {
+    super('LogisticLoss', logisticLossSchema, options);
+  }
+
+  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+    const signed = this.options.labelFormat === 'signed';
+    return this.pipeline(pred, label, inputs, (p, l) => sigmoidCrossEntropy(p, signed ? div(add(l, 1), 2) : l));
+  }
+}

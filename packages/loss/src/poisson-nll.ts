@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { add, exp, greater, log, mul, sub, where, type Variable } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+
+/** Options of {@link PoissonNLLLoss}. */
+export const poissonNLLLossSchema = lossOptionsSchema.extend({
+  /** Gluon `from_logits`: pred is the log of the rate (true, the default) or the rate itself (false). */
+  fromLogits: z.boolean().default(true).describe('Gluon `from_logits`: pred is the log-rate (true) or the rate (false)'),
+  /** Gluon `compute_full`: add the Stirling approximation of log(target!) (where target > 1). */
+  computeFull: z.boolean().default(false).describe('Gluon `compute_full`: add the Stirling term of log(target!)'),
+  /** Gluon `epsilon` (a forward argument there): added to the rate inside the log when `fromLogits` is false. */
+  epsilon: z.number().nonnegative().default(1e-8).describe('Gluon `epsilon`: added to the rate inside log() when fromLogits is false'),
+});
+/** Options of {@link PoissonNLLLoss} as passed to its constructor. */
+export type PoissonNLLLossOptions = z.input<typeof poissonNLLLossSchema>;
+
+/**
+ * Gluon's `PoissonNLLLoss`: the negative log-likelihood of targets under a Poisson distribution.
+ *
+ * From the log-rate (default): `L = exp(pred) - target·pred`; from the rate:
+ * `L = pred - target·log(pred + epsilon)`. With `computeFull` the Stirling term
+ * `target·log(target) - target + ½·log(2π·target)` is added where target > 1 (exactly 0 elsewhere,
+ * with no NaN at target 0). Then `· sampleWeight · weight` and the mean over the non-batch axes:
+ * the output has shape `(batch,)` (MXNet 2.x; the 1.9.1 source returns a scalar mean).
+ *
+ * Options (Gluon names in brackets): `fromLogits` [`from_logits`, default true], `computeFull`
+ * [`compute_full`, default false], `epsilon` [`epsilon`, default 1e-8], `weight` [`weight`],
+ * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, target, { sampleWeight })`; `target` is
+ * reshaped to pred's shape.
+ *
+ * @example
+ * ```ts
+ * new PoissonNLLLoss().forward([[0, 0]], [[1, 2]]).toArray();   // [1]
+ * ```
+ */
+export class PoissonNLLLoss extends Loss<z.infer<typeof poissonNLLLossSchema>> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = poissonNLLLossSchema;
+
+  /** @param options - `fromLogits`, `computeFull`, `epsilon`, `weight`, `batchAxis` */
+  constructor(options: PoissonNLLLossOptions = {}) {
+    super('PoissonNLLLoss', poissonNLLLossSchema, options);
+  }
+
+  protected compute(...[pred, target, inputs]: PredLabelArgs): Variable {
+    const { fromLogits, computeFull, epsilon } = this.options;
+    return this.pipeline(
+      pred,
+      target,
+      inputs,
+      (p, t) => {
+        let loss = fromLogits ? sub(exp(p), mul(t, p)) : sub(p, mul(t, log(add(p, epsilon))));
+        if (computeFull) {
+          const big = greater(t, 1);
+          // Where target <= 1 the term is evaluated at 1 and discarded, so log never sees 0.
+          const safe = where(big, t, 1);
+          const stirling = add(sub(mul(safe, log(safe)), safe), mul(log(mul(safe, 2 * Math.PI)), 0.5));
+          loss = add(loss, where(big, stirling, 0));
+        }
+        return loss;
+      },
+      { labelName: 'target' },
+    );
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { add, log, logSigmoid, mul, neg, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
+import { broadcastCheck, optionalOperand } from './validation.js';
+
+/** Options of {@link SigmoidBinaryCrossEntropyLoss}. */
+export const sigmoidBCELossSchema = lossOptionsSchema.extend({
+  /** Gluon `from_sigmoid`: pred already holds probabilities in (0, 1) rather than logits. */
+  fromSigmoid: z.boolean().default(false).describe('Gluon `from_sigmoid`: pred holds probabilities, not logits'),
+});
+/** Options of {@link SigmoidBinaryCrossEntropyLoss} as passed to its constructor. */
+export type SigmoidBCELossOptions = z.input<typeof sigmoidBCELossSchema>;
+
+/** The trailing inputs of {@link SigmoidBinaryCrossEntropyLoss.forward}. */
+export const sigmoidBCEInputsSchema = sampleWeightInputsSchema.extend({
+  /** Weight of the positive term, broadcast to pred's shape (e.g. one per class). */
+  posWeight: optionalOperand,
+});
+/** The trailing inputs of {@link SigmoidBinaryCrossEntropyLoss.forward}. */
+export type SigmoidBCEInputs = z.input<typeof sigmoidBCEInputsSchema>;
+
+/** Added inside the logarithms of the `fromSigmoid` form, as in Gluon, so that p = 0 or 1 stays finite. */
+const PROBABILITY_EPSILON = 1e-12;
+
+/**
+ * Binary cross-entropy from logits, `-(posWeight·z·log σ(x) + (1 - z)·log σ(-x))`, written with
+ * `logSigmoid` so that it is exact in both tails (|x| up to 100 and beyond in float32) and smooth
+ * at x = 0. It equals Gluon's `relu(x) - x·z + softrelu(-|x|)` (and its posWeight form) exactly.
+ *
+ * @param logits - the scores x
+ * @param label - the targets z in [0, 1]
+ * @param posWeight - optional weight of the positive term
+ *
+ * @example
+ * ```ts
+ * sigmoidCrossEntropy(variable([0]), constant([1])).item();   // ln 2
+ * ```
+ */
+export function sigmoidCrossEntropy(logits: Variable, label: VariableLike, posWeight?: VariableLike): Variable {
+  const positive = mul(label, logSigmoid(logits));
+  const negative = mul(sub(1, label), logSigmoid(neg(logits)));
+  return neg(add(posWeight === undefined ? positive : mul(positive, posWeight), negative));
+}
+
+/**
+ * Gluon's `SigmoidBinaryCrossEntropyLoss` (alias {@link SigmoidBCELoss}): binary cross-entropy
+ * of independent sigmoid outputs, for labels in [0, 1] (soft labels allowed).
+ *
+ * From logits x (default), with an optional positive weight `pw`:
+ * `L = -(pw·z·log σ(x) + (1 - z)·log σ(-x))`, which is Gluon's `relu(x) - x·z + softrelu(-|x|)`
+ * (`pw = 1`) evaluated stably. With `fromSigmoid`, from probabilities p:
+ * `L = -(pw·z·log(p + 1e-12) + (1 - z)·log(1 - p + 1e-12))`. Then `· sampleWeight · weight` and the
+ * mean over the non-batch axes.
+ *
+ * Options (Gluon names in brackets): `fromSigmoid` [`from_sigmoid`, default false], `weight`
+ * [`weight`], `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
+ * `label` is reshaped to pred's shape; `posWeight` [`pos_weight`] must broadcast to pred's shape.
+ *
+ * @example
+ * ```ts
+ * const loss = new SigmoidBinaryCrossEntropyLoss();
+ * loss.forward([[0, 2]], [[1, 0]], { posWeight: [2, 1] }).toArray();   // [(2·ln 2 + softplus(2)) / 2]
+ * ```
+ */
+export class SigmoidBinaryCrossEntropyLoss extends Loss<
+  z.infer<typeof sigmoidBCELossSchema>,
+  [pred: VariableLike, label: VariableLike, inputs?: SigmoidBCEInputs]
+> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = sigmoidBCELossSchema;
+
+  /** @param options - `fromSigmoid`, `weight`, `batchAxis` */
+  constructor(options: SigmoidBCELossOptions = {}) {
+    super('SigmoidBinaryCrossEntropyLoss', sigmoidBCELossSchema, options);
+  }
+
+  protected compute(pred: VariableLike, label: VariableLike, inputs?: SigmoidBCEInputs): Variable {
+    const given = this.readInputs(sigmoidBCEInputsSchema, inputs);
+    const { pred: p, label: z, sampleWeight } = this.preparePair(pred, label, given.sampleWeight);
+    let posWeight: Variable | undefined;
+    if (given.posWeight !== undefined && given.posWeight !== null) {
+      posWeight = this.toVariable(given.posWeight, 'posWeight', p.dtype);
+      broadcastCheck(this.name, 'posWeight', posWeight.shape, p.shape, "pred's shape");
+    }
+    let loss: Variable;
+    if (!this.options.fromSigmoid) loss = sigmoidCrossEntropy(p, z, posWeight);
+    else {
+      const positive = mul(log(add(p, PROBABILITY_EPSILON)), z);
+      // (1 - p) + eps, in that order: at p = 1 the sum is eps, not 0, even in float32.
+      const negative = mul(log(add(sub(1, p), PROBABILITY_EPSILON)), sub(1, z));
+      loss = neg(add(posWeight === undefined ? positive : mul(positive, posWeight), negative));
+    }
+    return this.meanOverNonBatchAxes(this.applyWeighting(loss, sampleWeight));
+  }
+}
+
+/** Gluon's alias of {@link SigmoidBinaryCrossEntropyLoss}. @example `new SigmoidBCELoss({ fromSigmoid: true })` */
+export const SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss;
+/** Gluon's alias of {@link SigmoidBinaryCrossEntropyLoss}. */
+export type SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { mul, relu, square, sub, type Variable } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+
+/** Options of {@link SquaredHingeLoss}. */
+export const squaredHingeLossSchema = lossOptionsSchema.extend({
+  /** Gluon `margin`: the margin the score must clear; any finite number. */
+  margin: z.number().default(1).describe('Gluon `margin`: the margin between the score and the decision boundary'),
+});
+/** Options of {@link SquaredHingeLoss} as passed to its constructor. */
+export type SquaredHingeLossOptions = z.input<typeof squaredHingeLossSchema>;
+
+/**
+ * Gluon's `SquaredHingeLoss` (soft-margin SVM loss) for labels in {-1, 1}.
+ *
+ * `L = max(0, margin - pred · label)²`, then `· sampleWeight · weight` and the mean over the
+ * non-batch axes.
+ *
+ * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`],
+ * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight })`; `label` is
+ * reshaped to pred's shape.
+ *
+ * @example
+ * ```ts
+ * new SquaredHingeLoss().forward([[0.5, -2]], [[1, -1]]).toArray();   // [0.125]
+ * ```
+ */
+export class SquaredHingeLoss extends Loss<z.infer<typeof squaredHingeLossSchema>> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = squaredHingeLossSchema;
+
+  /** @param options - `margin`, `weight`, `batchAxis` */
+  constructor(options: SquaredHingeLossOptions = {}) {
+    super('SquaredHingeLoss', squaredHingeLossSchema, options);
+  }
+
+  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+    const { margin } = this.options;
+    return this.pipeline(pred, label, inputs, (p, l) => square(relu(sub(margin, mul(p, l)))));
+  }
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { add, relu, reshape, square, sub, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
+import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
+import { floatDtypeOf, reshapeCheck } from './validation.js';
+
+/** Options of {@link TripletLoss}. */
+export const tripletLossSchema = lossOptionsSchema.extend({
+  /** Gluon `margin`: how much closer the positive must be than the negative; any finite number. */
+  margin: z.number().default(1).describe('Gluon `margin`: the required gap between negative and positive squared distances'),
+});
+/** Options of {@link TripletLoss} as passed to its constructor. */
+export type TripletLossOptions = z.input<typeof tripletLossSchema>;
+
+/**
+ * Gluon's `TripletLoss`: pulls an anchor towards a positive sample and pushes it from a negative
+ * one, in squared Euclidean distance.
+ *
+ * `L = max(0, Σ (positive - pred)² - Σ (negative - pred)² + margin)`, the sums over every axis
+ * except the batch axis, then `· sampleWeight · weight`. The output has shape `(batch,)`.
+ *
+ * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`],
+ * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, positive, negative, { sampleWeight })`;
+ * `positive` and `negative` are reshaped to pred's shape; the optional sample weight broadcasts
+ * to `(batch,)`.
+ *
+ * @example
+ * ```ts
+ * new TripletLoss().forward([[0, 0]], [[1, 0]], [[0, 3]]).toArray();   // [max(0, 1 - 9 + 1)] = [0]
+ * ```
+ */
+export class TripletLoss extends Loss<
+  z.infer<typeof tripletLossSchema>,
+  [pred: VariableLike, positive: VariableLike, negative: VariableLike, inputs?: SampleWeightInputs]
+> {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  static readonly schema = tripletLossSchema;
+
+  /** @param options - `margin`, `weight`, `batchAxis` */
+  constructor(options: TripletLossOptions = {}) {
+    super('TripletLoss', tripletLossSchema, options);
+  }
+
+  protected compute(pred: VariableLike, positive: VariableLike, negative: VariableLike, inputs?: SampleWeightInputs): Variable {
+    const given = this.readInputs(sampleWeightInputsSchema, inputs);
+    const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
+    let pos = this.toVariable(positive, 'positive', p.dtype);
+    let negs = this.toVariable(negative, 'negative', p.dtype);
+    reshapeCheck(this.name, 'positive', pos.shape, p.shape, 'pred');
+    reshapeCheck(this.name, 'negative', negs.shape, p.shape, 'pred');
+    this.checkBatchAxis(p.rank);
+    const batch = p.rank === 0 ? [] : [p.shape[this.batchAxis]!];
+    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, batch, p.dtype);
+    pos = reshape(pos, p.shape);
+    negs = reshape(negs, p.shape);
+    let gap = sub(square(sub(pos, p)), square(sub(negs, p)));
+    const axes = p.shape.map((_, a) => a).filter((a) => a !== this.batchAxis);
+    if (axes.length > 0 && p.rank > 0) gap = sum(gap, axes);
+    return this.applyWeighting(relu(add(gap, this.options.margin)), sampleWeight);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Stochastic gradient descent with momentum, in MXNet's form.
+ */
+import * as T from '@lossgraph/tensor';
+import type { Tensor } from '@lossgraph/tensor';
+import { z } from 'zod';
+import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
+import { parseOptions } from './options.js';
+
+/**
+ * Zod schema of {@link SGDOptions}.
+ * @example `SGDOptionsSchema.parse({}).learningRate   // 0.01`
+ */
+export const SGDOptionsSchema = BaseOptimizerOptionsSchema.extend({
+  /** Step size (default 0.01, as MXNet). */
+  learningRate: z.number().positive().default(0.01),
+  /** Momentum coefficient in [0, 1) (default 0: plain SGD). */
+  momentum: z.number().min(0).lt(1).default(0),
+});
+
+/**
+ * Options of {@link SGD}: `learningRate`, `momentum`, `weightDecay`, `rescaleGrad`, `clipGradient`.
+ * @example `const options: SGDOptions = { learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 };`
+ */
+export type SGDOptions = z.input<typeof SGDOptionsSchema>;
+
+/**
+ * SGD with MXNet's update: `g = clip(rescale · grad) + wd · w`, then without momentum
+ * `w ← w − lr · g`, and with momentum `mom ← momentum · mom − lr · g; w ← w + mom`
+ * (`mom` starts at 0). With a constant learning rate this is the same trajectory as
+ * `torch.optim.SGD(momentum, weight_decay)`, whose buffer is `−mom / lr`.
+ *
+ * @example
+ * ```ts
+ * const opt = new SGD(net, { learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+ * loss.backward();
+ * opt.step(batchSize);
+ * opt.zeroGrad();
+ * ```
+ */
+export class SGD extends Optimizer<{ mom: Tensor | null }> {
+  /** The momentum coefficient. */
+  readonly momentum: number;
+
+  /**
+   * @param params - a block, its `collectParams()` map, or Parameters/Variables
+   * @param options - {@link SGDOptions}
+   * @throws TypeError naming a bad option
+   */
+  constructor(params: ParamsInput, options: SGDOptions = {}) {
+    const parsed = parseOptions(SGDOptionsSchema, options, 'SGD');
+    const { momentum, ...base } = parsed;
+    super(params, base, 'SGD');
+    this.momentum = momentum;
+  }
+
+  protected createState(weight: Tensor): { mom: Tensor | null } {
+    return { mom: this.momentum === 0 ? null : T.zerosLike(weight) };
+  }
+
+  protected update(weight: Tensor, grad: Tensor, state: { mom: Tensor | null }): Tensor {
+    const step = T.mul(grad, this.learningRate);
+    if (state.mom === null) return T.sub(weight, step);
+    state.mom = T.sub(T.mul(state.mom, this.momentum), step);
+    return T.add(weight, state.mom);
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Strided iteration shared by the cpu kernels. Every cpu tensor is a contiguous row-major typed
+ * array; views (broadcast, transpose, slice) are described by per-axis strides over that array and
+ * materialised by {@link copyStrided}. Loops walk the outer axes with incremental counters, so no
+ * element ever pays for a division or a modulo.
+ *
+ * @internal
+ */
+import type { TypedArray } from '../../dtype.js';
+import type { Shape } from '../../shape.js';
+
+/** Row-major strides of `shape`, with 0 for every axis of extent 1 (so it can broadcast). */
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    strides[i] = d === 1 ? 0 : s;
+    s *= d;
+  }
+  return strides;
+}
+
+/**
+ * The strides that read an operand of `shape` as if it had been broadcast to `outShape`
+ * (right-aligned; a size-1 or missing axis gets stride 0).
+ */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const own = contiguousStrides(shape);
+  const lead = outShape.length - shape.length;
+  const strides = new Array<number>(outShape.length).fill(0);
+  for (let i = 0; i < shape.length; i++) strides[lead + i] = shape[i] === 1 ? 0 : own[i]!;
+  return strides;
+}
+
+/** A shape with one stride list per operand, after {@link mergeAxes}. */
+export interface MergedLayout {
+  shape: number[];
+  strides: number[][];
+}
+
+/**
+ * Simplifies an iteration: drops extent-1 axes and fuses each axis into the one before it when
+ * every operand steps through both as one run. `[N, C] + [C]` stays two axes; `[N, C] + [N, C]`
+ * becomes one. The result has at least one axis (extent 1 for a scalar).
+ */
+export function mergeAxes(shape: Shape, strides: readonly (readonly number[])[]): MergedLayout {
+  const merged: number[] = [];
+  const mergedStrides: number[][] = strides.map(() => []);
+  for (let axis = 0; axis < shape.length; axis++) {
+    const extent = shape[axis]!;
+    if (extent === 1) continue;
+    const last = merged.length - 1;
+    let fuses = last >= 0;
+    for (let k = 0; fuses && k < strides.length; k++) {
+      if (mergedStrides[k]![last] !== strides[k]![axis]! * extent) fuses = false;
+    }
+    if (fuses) {
+      merged[last] = merged[last]! * extent;
+      for (let k = 0; k < strides.length; k++) mergedStrides[k]![last] = strides[k]![axis]!;
+    } else {
+      merged.push(extent);
+      for (let k = 0; k < strides.length; k++) mergedStrides[k]!.push(strides[k]![axis]!);
+    }
+  }
+  if (merged.length === 0) {
+    merged.push(1);
+    for (const s of mergedStrides) s.push(0);
+  }
+  return { shape: merged, strides: mergedStrides };
+}
+
+/** Below this many elements a hand loop beats `TypedArray.set(subarray)` (which allocates a view). */
+const SET_THRESHOLD = 32;
+
+/** Copies `n` elements from `src[srcPos...]` to `dst[dstPos...]` (both contiguous). */
+export function copyRun(src: TypedArray, srcPos: number, dst: TypedArray, dstPos: number, n: number): void {
+  if (n >= SET_THRESHOLD) {
+    dst.set(src.subarray(srcPos, srcPos + n), dstPos);
+  } else {
+    for (let i = 0; i < n; i++) dst[dstPos + i] = src[srcPos + i]!;
+  }
+}
+
+/** Tile edge for the cache-blocked transpose of the two innermost axes. */
+const TILE = 32;
+
+/**
+ * Writes the view of `src` given by `offset`, `shape` and `strides` into `dst` (contiguous,
+ * row-major, starting at `dstOffset`). This one routine materialises transposes, broadcasts and
+ * slices: contiguous inner runs become block copies, stride-0 runs become fills, and a swap of the
+ * two innermost axes is done in cache-sized tiles.
+ */
+export function copyStrided(
+  src: TypedArray, offset: number, shape: Shape, strides: readonly number[], dst: TypedArray, dstOffset = 0,
+): void {
+  let size = 1;
+  for (const d of shape) size *= d;
+  if (size === 0) return;
+  const layout = mergeAxes(shape, [strides]);
+  const dims = layout.shape;
+  const st = layout.strides[0]!;
+  const rank = dims.length;
+  const inner = dims[rank - 1]!;
+  const innerStride = st[rank - 1]!;
+
+  if (rank >= 2 && st[rank - 2] === 1 && innerStride !== 0 && inner >= 8 && dims[rank - 2]! >= 8) {
+    copyTransposedTiles(src, offset, dims, st, dst, dstOffset);
+    return;
+  }
+
+  const outerRank = rank - 1;
+  const counters = new Array<number>(outerRank).fill(0);
+  const runs = size / inner;
+  let srcPos = offset;
+  let dstPos = dstOffset;
+  for (let r = 0; r < runs; r++) {
+    if (innerStride === 1) copyRun(src, srcPos, dst, dstPos, inner);
+    else if (innerStride === 0) dst.fill(src[srcPos]!, dstPos, dstPos + inner);
+    else for (let i = 0, p = srcPos; i < inner; i++, p += innerStride) dst[dstPos + i] = src[p]!;
+    dstPos += inner;
+    for (let axis = outerRank - 1; axis >= 0; axis--) {
+      srcPos += st[axis]!;
+      if (++counters[axis]! < dims[axis]!) break;
+      srcPos -= st[axis]! * dims[axis]!;
+      counters[axis] = 0;
+    }
+  }
+}
+
+/**
+ * The innermost two axes are a transpose (the source steps by 1 along the outer of the two):
+ * walk them in TILE x TILE blocks so both the reads and the writes stay in cache.
+ */
+function copyTransposedTiles(
+  src: TypedArray, offset: number, dims: readonly number[], st: readonly number[], dst: TypedArray, dstOffset: number,
+): void {
+  const rank = dims.length;
+  const rows = dims[rank - 2]!;
+  const cols = dims[rank - 1]!;
+  const colStride = st[rank - 1]!;
+  const outerRank = rank - 2;
+  let outer = 1;
+  for (let i = 0; i < outerRank; i++) outer *= dims[i]!;
+  const counters = new Array<number>(outerRank).fill(0);
+  let base = offset;
+  let dstBase = dstOffset;
+  for (let o = 0; o < outer; o++) {
+    for (let r0 = 0; r0 < rows; r0 += TILE) {
+      const r1 = Math.min(r0 + TILE, rows);
+      for (let c0 = 0; c0 < cols; c0 += TILE) {
+        const c1 = Math.min(c0 + TILE, cols);
+        for (let r = r0; r < r1; r++) {
+          const rowOut = dstBase + r * cols;
+          for (let c = c0, p = base + r + c0 * colStride; c < c1; c++, p += colStride) dst[rowOut + c] = src[p]!;
+        }
+      }
+    }
+    dstBase += rows * cols;
+    for (let axis = outerRank - 1; axis >= 0; axis--) {
+      base += st[axis]!;
+      if (++counters[axis]! < dims[axis]!) break;
+      base -= st[axis]! * dims[axis]!;
+      counters[axis] = 0;
+    }
+  }
+}
+
+/**
+ * Copies contiguous `src` (row-major over `shape`) into the strided region of `dst` that starts
+ * at `offset` with `strides`: the inverse of {@link copyStrided}, used by pad and concat.
+ */
+export function scatterStrided(
+  src: TypedArray, shape: Shape, dst: TypedArray, offset: number, strides: readonly number[],
+): void {
+  let size = 1;
+  for (const d of shape) size *= d;
+  if (size === 0) return;
+  const layout = mergeAxes(shape, [strides]);
+  const dims = layout.shape;
+  const st = layout.strides[0]!;
+  const rank = dims.length;
+  const inner = dims[rank - 1]!;
+  const innerStride = st[rank - 1]!;
+  const outerRank = rank - 1;
+  const counters = new Array<number>(outerRank).fill(0);
+  const runs = size / inner;
+  let dstPos = offset;
+  let srcPos = 0;
+  for (let r = 0; r < runs; r++) {
+    if (innerStride === 1) copyRun(src, srcPos, dst, dstPos, inner);
+    else for (let i = 0, p = dstPos; i < inner; i++, p += innerStride) dst[p] = src[srcPos + i]!;
+    srcPos += inner;
+    for (let axis = outerRank - 1; axis >= 0; axis--) {
+      dstPos += st[axis]!;
+      if (++counters[axis]! < dims[axis]!) break;
+      dstPos -= st[axis]! * dims[axis]!;
+      counters[axis] = 0;
+    }
+  }
+}
+
+/** Product of `shape[from:to]`. */
+export function extent(shape: Shape, from: number, to: number = shape.length): number {
+  let n = 1;
+  for (let i = from; i < to; i++) n *= shape[i]!;
+  return n;
+}

@@ -1,0 +1,158 @@
+/**
+ * Source generation for the gpujs kernels. Every kernel is a JavaScript function written as a
+ * string with its shapes, strides and loop bounds baked in as literals, so GPU.js sees constant
+ * loop bounds (required by GLSL ES 1.0) and one compiled kernel serves exactly one layout.
+ *
+ * All index arithmetic is float arithmetic (that is what GPU.js emits for WebGL), exact for
+ * integers below 2^24. Float division is not exact on every GPU, so each `floor(n / d)` is
+ * followed by a correction step that makes quotient and remainder exact (see {@link divmod}).
+ *
+ * @internal
+ */
+
+/** Largest element count whose flat indices float32 index arithmetic represents exactly. */
+export const MAX_EXACT_INDEX = 2 ** 24;
+
+/**
+ * A finite number as source text GPU.js reads as a float literal. Negative numbers are
+ * parenthesised so they can follow any operator.
+ */
+export function lit(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`gpujs backend: internal error, cannot write ${value} as a kernel literal`);
+  const text = Object.is(value, -0) ? '0' : String(value);
+  return value < 0 ? `(${text})` : text;
+}
+
+/** Collects the statements of a kernel body and hands out variable names that cannot clash. */
+export class KernelSource {
+  private readonly lines: string[] = [];
+  private counter = 0;
+
+  /** @param args - the kernel's parameter names, in call order */
+  constructor(private readonly args: readonly string[]) {}
+
+  /** A new variable name starting with `prefix`. */
+  fresh(prefix: string): string {
+    return `${prefix}${this.counter++}`;
+  }
+
+  /** Appends statements. */
+  add(...statements: string[]): this {
+    this.lines.push(...statements);
+    return this;
+  }
+
+  /** Declares `let name = expr;` under a fresh name and returns the name. */
+  let(prefix: string, expr: string): string {
+    const name = this.fresh(prefix);
+    this.lines.push(`let ${name} = ${expr};`);
+    return name;
+  }
+
+  /** The whole kernel function, returning `resultExpr`. */
+  build(resultExpr: string): string {
+    return `function(${this.args.join(', ')}) {\n  ${this.lines.join('\n  ')}\n  return ${resultExpr};\n}`;
+  }
+}
+
+/**
+ * Emits an exact `q = floor(n / d)`, `r = n - q * d` for a positive integer literal `d`. The float
+ * quotient may be one off when the GPU's division rounds the wrong way; products and differences
+ * of integers below 2^24 are exact, so checking the remainder's range repairs it.
+ */
+export function divmod(src: KernelSource, n: string, d: number): { q: string; r: string } {
+  if (d === 1) return { q: n, r: '0' };
+  const q = src.let('q', `Math.floor(${n} / ${d})`);
+  const r = src.let('r', `${n} - ${q} * ${d}`);
+  src.add(
+    `if (${r} < 0) { ${q} = ${q} - 1; ${r} = ${r} + ${d}; }`,
+    `if (${r} >= ${d}) { ${q} = ${q} + 1; ${r} = ${r} - ${d}; }`,
+  );
+  return { q, r };
+}
+
+/**
+ * Splits the flat row-major index `n` over `dims` into one coordinate per axis (outermost first).
+ * The outermost coordinate needs no division: it is what is left.
+ */
+export function coordinates(src: KernelSource, n: string, dims: readonly number[]): string[] {
+  const coords = new Array<string>(dims.length);
+  let rest = n;
+  for (let axis = dims.length - 1; axis > 0; axis--) {
+    const { q, r } = divmod(src, rest, dims[axis]!);
+    coords[axis] = r;
+    rest = q;
+  }
+  if (dims.length > 0) coords[0] = rest;
+  return coords;
+}
+
+/** `base + sum(coords[k] * strides[k])` as an expression, skipping zero terms. */
+export function offsetExpr(coords: readonly string[], strides: readonly number[], base = 0): string {
+  const terms: string[] = [];
+  if (base !== 0) terms.push(lit(base));
+  for (let k = 0; k < coords.length; k++) {
+    const s = strides[k]!;
+    const c = coords[k]!;
+    if (s === 0 || c === '0') continue;
+    terms.push(s === 1 ? c : `${c} * ${lit(s)}`);
+  }
+  return terms.length === 0 ? '0' : terms.join(' + ');
+}
+
+/** Row-major strides of `shape`. */
+export function contiguous(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+/** Strides that read an operand of `shape` broadcast to `outShape` (right-aligned; stretched axes step 0). */
+export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const own = contiguous(shape);
+  const lead = outShape.length - shape.length;
+  const strides = new Array<number>(outShape.length).fill(0);
+  for (let i = 0; i < shape.length; i++) strides[lead + i] = shape[i] === 1 ? 0 : own[i]!;
+  return strides;
+}
+
+/** An iteration space and, per operand, the stride of each of its axes. */
+export interface Layout {
+  dims: number[];
+  strides: number[][];
+}
+
+/**
+ * Simplifies an iteration space: drops extent-1 axes and fuses an axis into the previous one when
+ * every operand steps through the pair as one run. Equal shapes become one axis, so an elementwise
+ * kernel on them needs no division at all; the canonical result also serves as the cache key, so
+ * `[6] + [6]` and `[2, 3] + [2, 3]` share one kernel.
+ */
+export function mergeLayout(dims: readonly number[], strides: readonly (readonly number[])[]): Layout {
+  const out: Layout = { dims: [], strides: strides.map(() => []) };
+  for (let axis = 0; axis < dims.length; axis++) {
+    const extent = dims[axis]!;
+    if (extent === 1) continue;
+    const last = out.dims.length - 1;
+    const fuses = last >= 0 && strides.every((s, k) => out.strides[k]![last] === s[axis]! * extent);
+    if (fuses) {
+      out.dims[last] = out.dims[last]! * extent;
+      strides.forEach((s, k) => (out.strides[k]![last] = s[axis]!));
+    } else {
+      out.dims.push(extent);
+      strides.forEach((s, k) => out.strides[k]!.push(s[axis]!));
+    }
+  }
+  return out;
+}
+
+/** Product of `shape[from..to)`. */
+export function extent(shape: readonly number[], from = 0, to = shape.length): number {
+  let n = 1;
+  for (let i = from; i < to; i++) n *= shape[i]!;
+  return n;
+}

@@ -1,0 +1,225 @@
+/**
+ * Kernels that move elements: pad, concat, the softmax epilogue, gather/scatter along an axis,
+ * one-hot and batched matmul. Shapes around an axis are viewed as `[P, A, Q]` (before, the axis,
+ * after), so each kernel needs at most two exact divisions per element.
+ *
+ * The scatter kernels are written as gathers: each output element loops over the indices and
+ * adds the updates that land on it. That needs no atomics (WebGL has none) and gives every
+ * output one writer, at the cost of a loop over the index extent.
+ *
+ * @internal
+ */
+import { contiguous, coordinates, divmod, KernelSource, lit, offsetExpr } from './codegen.js';
+import type { KernelSpec } from './runtime.js';
+
+/** Most inputs one concat kernel reads (WebGL guarantees 8 texture units per shader). */
+export const MAX_CONCAT_INPUTS = 8;
+
+/** Splits a flat index over `[P, A, Q]` into its three coordinates. */
+function paq(src: KernelSource, i: string, A: number, Q: number): { p: string; a: string; q: string } {
+  const { q: pa, r: q } = divmod(src, i, Q);
+  const { q: p, r: a } = divmod(src, pa, A);
+  return { p, a, q };
+}
+
+/**
+ * Pads `shape` by `paddings` with the number argument `value`. Each padded axis checks its
+ * coordinate against the copied box; the input offset is computed only from unpadded coordinates.
+ */
+export function padSpec(shape: readonly number[], paddings: readonly (readonly [number, number])[]): KernelSpec {
+  const outShape = shape.map((d, k) => d + paddings[k]![0] + paddings[k]![1]);
+  return {
+    key: `pad:${JSON.stringify(shape)}:${JSON.stringify(paddings)}`,
+    source: () => {
+      const src = new KernelSource(['x', 'value']);
+      const i = src.let('i', 'this.thread.x');
+      const coords = coordinates(src, i, outShape);
+      const inside: string[] = [];
+      const inner: string[] = coords.map((c, k) => {
+        const [before, after] = paddings[k]!;
+        if (before === 0 && after === 0) return c;
+        if (after > 0 || before > 0) {
+          if (before > 0) inside.push(`${c} >= ${before}`);
+          if (after > 0) inside.push(`${c} < ${before + shape[k]!}`);
+        }
+        return before === 0 ? c : src.let('c', `${c} - ${before}`);
+      });
+      const result = src.let('y', 'value');
+      const read = `x[${offsetExpr(inner, contiguous(shape))}]`;
+      src.add(inside.length === 0 ? `${result} = ${read};` : `if (${inside.join(' && ')}) { ${result} = ${read}; }`);
+      return src.build(result);
+    },
+  };
+}
+
+/**
+ * Concatenates up to {@link MAX_CONCAT_INPUTS} non-empty parts of extents `parts` along the middle
+ * axis of `[P, sum(parts), Q]`.
+ */
+export function concatSpec(P: number, parts: readonly number[], Q: number): KernelSpec {
+  const total = parts.reduce((s, a) => s + a, 0);
+  return {
+    key: `concat:${P}:${JSON.stringify(parts)}:${Q}`,
+    source: () => {
+      const src = new KernelSource(parts.map((_, k) => `x${k}`));
+      const i = src.let('i', 'this.thread.x');
+      const { p, a, q } = paq(src, i, total, Q);
+      const result = src.let('y', '0');
+      // An if/else chain picks the part whose range along the axis holds `a`.
+      const branches: string[] = [];
+      let start = 0;
+      parts.forEach((extentK, k) => {
+        const read = `${result} = x${k}[(${p} * ${extentK} + ${a} - ${start}) * ${Q} + ${q}];`;
+        start += extentK;
+        branches.push(k === parts.length - 1 ? `{ ${read} }` : `if (${a} < ${start}) { ${read} }`);
+      });
+      src.add(branches.join(' else '));
+      return src.build(result);
+    },
+  };
+}
+
+/**
+ * The last step of softmax along the middle axis of `[P, A, Q]`: `exp(x - shift) / total`, or
+ * `x - shift - log(total)` for log-softmax, with shift and total indexed by `p * Q + q`.
+ */
+export function softmaxSpec(P: number, A: number, Q: number, log: boolean): KernelSpec {
+  return {
+    key: `softmax:${P}:${A}:${Q}:${log}`,
+    source: () => {
+      const src = new KernelSource(['x', 'shift', 'total']);
+      const i = src.let('i', 'this.thread.x');
+      const { p, q } = paq(src, i, A, Q);
+      const o = src.let('o', offsetExpr([p, q], [Q, 1]));
+      const s = src.let('s', `shift[${o}]`);
+      src.add(`if (Math.abs(${s}) > 3.0e38) { ${s} = 0; }`);
+      return src.build(log ? `x[${i}] - ${s} - Math.log(total[${o}])` : `Math.exp(x[${i}] - ${s}) / total[${o}]`);
+    },
+  };
+}
+
+/** TF gather: `out[p, j, q] = x[p, indices[j], q]` with J = indices.size. */
+export function gatherSpec(P: number, A: number, J: number, Q: number): KernelSpec {
+  return {
+    key: `gather:${P}:${A}:${J}:${Q}`,
+    source: () => {
+      const src = new KernelSource(['x', 'indices']);
+      const i = src.let('i', 'this.thread.x');
+      const { p, a: j, q } = paq(src, i, J, Q);
+      const k = src.let('k', `indices[${j}]`);
+      return src.build(`x[(${p} * ${A} + ${k}) * ${Q} + ${q}]`);
+    },
+  };
+}
+
+/** Adjoint of gather: `out[p, a, q] = sum over j with indices[j] == a of updates[p, j, q]`. */
+export function scatterAddSpec(P: number, A: number, J: number, Q: number): KernelSpec {
+  return {
+    key: `scatterAdd:${P}:${A}:${J}:${Q}`,
+    source: () => {
+      const src = new KernelSource(['updates', 'indices']);
+      const i = src.let('i', 'this.thread.x');
+      const { p, a, q } = paq(src, i, A, Q);
+      const acc = src.let('acc', '0');
+      const offset = src.let('u', `${p} * ${J * Q} + ${q}`);
+      src.add(
+        `for (let j = 0; j < ${J}; j++) {`,
+        `  if (indices[j] === ${a}) { ${acc} = ${acc} + updates[${offset}]; }`,
+        `  ${offset} = ${offset} + ${Q};`,
+        '}',
+      );
+      return src.build(acc);
+    },
+  };
+}
+
+/** take_along_axis: `out[p, j, q] = x[p, indices[p, j, q], q]`; the output has the indices' shape. */
+export function takeAlongAxisSpec(P: number, A: number, J: number, Q: number): KernelSpec {
+  return {
+    key: `takeAlongAxis:${P}:${A}:${J}:${Q}`,
+    source: () => {
+      const src = new KernelSource(['x', 'indices']);
+      const i = src.let('i', 'this.thread.x');
+      const { p, q } = paq(src, i, J, Q);
+      const k = src.let('k', `indices[${i}]`);
+      return src.build(`x[(${p} * ${A} + ${k}) * ${Q} + ${q}]`);
+    },
+  };
+}
+
+/** Adjoint of take_along_axis: `out[p, a, q] = sum over j with indices[p, j, q] == a of updates[p, j, q]`. */
+export function scatterAlongAxisSpec(P: number, A: number, J: number, Q: number): KernelSpec {
+  return {
+    key: `scatterAlongAxis:${P}:${A}:${J}:${Q}`,
+    source: () => {
+      const src = new KernelSource(['updates', 'indices']);
+      const i = src.let('i', 'this.thread.x');
+      const { p, a, q } = paq(src, i, A, Q);
+      const acc = src.let('acc', '0');
+      const offset = src.let('u', `${p} * ${J * Q} + ${q}`);
+      src.add(
+        `for (let j = 0; j < ${J}; j++) {`,
+        `  if (indices[${offset}] === ${a}) { ${acc} = ${acc} + updates[${offset}]; }`,
+        `  ${offset} = ${offset} + ${Q};`,
+        '}',
+      );
+      return src.build(acc);
+    },
+  };
+}
+
+/** One-hot rows of `depth`; number arguments `onValue` and `offValue`. */
+export function oneHotSpec(depth: number): KernelSpec {
+  return {
+    key: `oneHot:${depth}`,
+    source: () => {
+      const src = new KernelSource(['indices', 'onValue', 'offValue']);
+      const i = src.let('i', 'this.thread.x');
+      const { q: j, r: d } = divmod(src, i, depth);
+      return src.build(`(indices[${j}] === ${d} ? onValue : offValue)`);
+    },
+  };
+}
+
+/** Shapes and strides of a batched matmul, as the kernel reads them. */
+export interface MatmulLayout {
+  /** Output batch extents (merged) and each operand's strides over them (0 where it broadcasts). */
+  batchDims: number[];
+  aBatchStrides: number[];
+  bBatchStrides: number[];
+  m: number;
+  n: number;
+  k: number;
+  /** Strides of a's rows (m) and depth (k), and of b's depth (k) and columns (n). */
+  aRow: number;
+  aDepth: number;
+  bDepth: number;
+  bCol: number;
+}
+
+/** `out[batch, i, j] = sum over t of a[batch, i, t] * b[batch, t, j]`, one output element per thread. */
+export function matmulSpec(layout: MatmulLayout): KernelSpec {
+  return {
+    key: `matmul:${JSON.stringify(layout)}`,
+    source: () => {
+      const { batchDims, aBatchStrides, bBatchStrides, m, n, k, aRow, aDepth, bDepth, bCol } = layout;
+      const src = new KernelSource(['a', 'b']);
+      const i = src.let('i', 'this.thread.x');
+      const { q: rest, r: col } = divmod(src, i, n);
+      const { q: batch, r: row } = divmod(src, rest, m);
+      const batchCoords = batchDims.length <= 1 ? batchDims.map(() => batch) : coordinates(src, batch, batchDims);
+      const aOffset = src.let('ao', `${offsetExpr(batchCoords, aBatchStrides)} + ${row} * ${aRow}`);
+      const bOffset = src.let('bo', `${offsetExpr(batchCoords, bBatchStrides)} + ${col} * ${bCol}`);
+      const acc = src.let('acc', '0');
+      src.add(
+        `for (let t = 0; t < ${k}; t++) {`,
+        `  ${acc} = ${acc} + a[${aOffset}] * b[${bOffset}];`,
+        `  ${aOffset} = ${aOffset} + ${lit(aDepth)};`,
+        `  ${bOffset} = ${bOffset} + ${lit(bDepth)};`,
+        '}',
+      );
+      return src.build(acc);
+    },
+  };
+}
+

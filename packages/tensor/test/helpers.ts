@@ -1,0 +1,49 @@
+/** Comparison helpers shared by the tensor tests. */
+import { expect } from 'vitest';
+import type { NestedArray, Tensor } from '../src/index.js';
+
+/** Tolerances of {@link expectClose}: |a - e| <= atol + rtol * |e|. */
+export interface Tolerance {
+  rtol?: number;
+  atol?: number;
+}
+
+/**
+ * Asserts that `actual` matches `expected` elementwise within the tolerance; NaN matches NaN and
+ * an infinity matches the same infinity only.
+ */
+export function expectClose(actual: ArrayLike<number> | Tensor, expected: ArrayLike<number>, { rtol = 1e-6, atol = 1e-7 }: Tolerance = {}): void {
+  const values = 'dataSync' in actual ? actual.dataSync() : actual;
+  expect(values.length, 'length').toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = values[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e) || !Number.isFinite(e)) {
+      expect(a, `element ${i}`).toBe(e);
+      continue;
+    }
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
+      expect.fail(`element ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
+    }
+  }
+}
+
+/** Flattens nested arrays (as toArray returns them) for comparisons. */
+export function flat(values: NestedArray): number[] {
+  return Array.isArray(values) ? values.flatMap((v) => flat(v)) : [values];
+}
+
+/** A small deterministic generator for test inputs (independent of the package's own Random). */
+export function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+/** `n` values uniform in [-1, 1) from `seed`. */
+export function randomValues(n: number, seed: number): number[] {
+  const next = lcg(seed);
+  return Array.from({ length: n }, () => next() * 2 - 1);
+}

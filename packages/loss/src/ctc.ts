@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, Tensor } from '@lossgraph/tensor';
 import {
-  add, gather, logSoftmax, logSumExp, neg, pad, reshape, takeAlongAxis, where, type Variable, type VariableLike,
+  add, gather, logSoftmax, logSumExp, neg, reshape, slice, takeAlongAxis, where, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema } from './base.js';
 import { floatDtypeOf, hostValues, integerCheck, optionalOperand } from './validation.js';
@@ -110,21 +110,40 @@ export class CTCLoss extends Loss<
     const plan = alignmentPlan(labels, classes - 1, predLengths, steps, layout, p.dtype);
 
     const logProbs = logSoftmax(p, 2);
-    // emissions[t][n][s] (in pred's layout): the log-probability of extended-label position s.
+    // emissions[t][n][q] (in pred's layout): the log-probability of the class of state q.
     const emissions = takeAlongAxis(logProbs, plan.emissionIndex, 2);
-    let alpha = where(plan.startMask, gather(emissions, 0, timeAxis), IMPOSSIBLE);
-    const positions = plan.positions;
+    // Reading one step of a tensor gives a gradient the size of the whole tensor, so reading each
+    // step of all the emissions would cost O(T²) in the backward pass. Steps are read from blocks of
+    // about √T steps instead (one slice per block): O(T·√T).
+    const blockSize = Math.ceil(Math.sqrt(plan.steps));
+    let block = emissions;
+    let blockStart = 0;
+    const emissionAt = (t: number): Variable => {
+      if (t === 0 || t >= blockStart + blockSize) {
+        blockStart = t;
+        const length = Math.min(blockSize, plan.steps - t);
+        const begin = [0, 0, 0];
+        const size = [-1, -1, -1];
+        begin[timeAxis] = t;
+        size[timeAxis] = length;
+        block = slice(emissions, begin, size);
+      }
+      return gather(block, t - blockStart, timeAxis);
+    };
+    // alpha[n][q]: log-probability of the alignments of the first t+1 steps ending in state q. States
+    // 0 and 1 are two impossible states in front of the extended label (q = s + 2), which every
+    // step keeps impossible: they are what a missing predecessor or a forbidden skip reads.
+    let alpha = where(plan.startMask, emissionAt(0), IMPOSSIBLE);
+    const states = plan.states;
     for (let t = 1; t < plan.steps; t++) {
-      // Two impossible states in front give every position s its three predecessors s, s-1, s-2
-      // at padded positions s+2, s+1, s; a forbidden skip reads padded position 0 instead.
-      const padded = pad(alpha, [[0, 0], [2, 0]], IMPOSSIBLE);
-      const predecessors = reshape(takeAlongAxis(padded, plan.transitionIndex, 1), [batch, positions, 3]);
-      const next = add(logSumExp(predecessors, 2), gather(emissions, t, timeAxis));
+      // Each state's three predecessors: itself, the state before, and the one before that.
+      const predecessors = reshape(takeAlongAxis(alpha, plan.transitionIndex, 1), [batch, states, 3]);
+      const next = add(logSumExp(predecessors, 2), emissionAt(t));
       const active = plan.activeMasks[t];
       alpha = active === undefined ? next : where(active, next, alpha);
     }
     // A complete alignment ends on the last label or on the blank after it.
-    const ends = takeAlongAxis(pad(alpha, [[0, 0], [2, 0]], IMPOSSIBLE), plan.endIndex, 1);
+    const ends = takeAlongAxis(alpha, plan.endIndex, 1);
     return this.applyWeighting(neg(logSumExp(ends, 1)), sampleWeight);
   }
 
@@ -186,47 +205,55 @@ export class CTCLoss extends Loss<
 
 /** The index tensors and masks that drive the recursion, built once per call on the host. */
 interface AlignmentPlan {
-  /** Extended-label positions S = 2L + 1. */
-  readonly positions: number;
+  /** The states of the recursion: two impossible ones, then the extended label's 2L + 1 positions. */
+  readonly states: number;
   /** Time steps to run: the longest predLength. */
   readonly steps: number;
-  /** int32, pred's shape with classes replaced by S: the class of each extended position. */
+  /** int32, pred's shape with classes replaced by the states: the class each state emits. */
   readonly emissionIndex: Tensor;
-  /** (1, S): 1 at the two positions an alignment may start in. */
+  /** (1, states): 1 at the two states an alignment may start in (the first blank and the first label). */
   readonly startMask: Tensor;
-  /** int32 (N, 3S): for each position, its predecessors' indices in the padded alpha. */
+  /** int32 (N, 3·states): the indices of each state's three predecessors. */
   readonly transitionIndex: Tensor;
-  /** int32 (N, 2): the padded indices of the last label and the final blank. */
+  /** int32 (N, 2): the states of the last label and of the final blank. */
   readonly endIndex: Tensor;
   /** Per time step, (N, 1) with 1 where the sequence is still running; undefined when all are. */
   readonly activeMasks: readonly (Tensor | undefined)[];
 }
 
+/** States in front of the extended label, always impossible. */
+const LEAD = 2;
+
 function alignmentPlan(labels: HostLabels, blank: number, predLengths: Int32Array, steps: number, layout: 'NTC' | 'TNC', dtype: DType): AlignmentPlan {
   const batch = labels.sequences.length;
-  const positions = 2 * labels.width + 1;
-  const extended = new Int32Array(batch * positions).fill(blank);
-  const transition = new Int32Array(batch * positions * 3);
+  const states = LEAD + 2 * labels.width + 1;
+  // The lead states emit the blank too (any class would do): they only ever hold impossible values.
+  const emitted = new Int32Array(batch * states).fill(blank);
+  const transition = new Int32Array(batch * states * 3);
   const ends = new Int32Array(batch * 2);
   labels.sequences.forEach((seq, n) => {
-    const row = n * positions;
-    for (let j = 0; j < seq.length; j++) extended[row + 2 * j + 1] = seq[j]!;
-    for (let s = 0; s < positions; s++) {
-      const k = (row + s) * 3;
-      transition[k] = s + 2;
-      transition[k + 1] = s + 1;
-      // Skipping the blank between two labels is allowed only when they differ.
-      const canSkip = s % 2 === 1 && s >= 3 && extended[row + s] !== extended[row + s - 2];
-      transition[k + 2] = canSkip ? s : 0;
+    const row = n * states;
+    for (let j = 0; j < seq.length; j++) emitted[row + LEAD + 2 * j + 1] = seq[j]!;
+    for (let q = LEAD; q < states; q++) {
+      const k = (row + q) * 3;
+      transition[k] = q;
+      transition[k + 1] = q - 1;
+      // Skipping the blank between two labels is allowed only when they differ (a label state has
+      // odd s = q - LEAD; the first label has no label before it).
+      const s = q - LEAD;
+      const canSkip = s % 2 === 1 && s >= 3 && emitted[row + q] !== emitted[row + q - 2];
+      transition[k + 2] = canSkip ? q - 2 : 0;
     }
-    ends[2 * n] = 2 * seq.length + 2;
-    ends[2 * n + 1] = seq.length > 0 ? 2 * seq.length + 1 : 0;
+    // The lead states' predecessors are lead states (transition entries stay 0).
+    const last = LEAD + 2 * seq.length;
+    ends[2 * n] = last;
+    ends[2 * n + 1] = seq.length > 0 ? last - 1 : 0;
   });
-  const emission = new Int32Array(steps * batch * positions);
+  const emission = new Int32Array(steps * batch * states);
   for (let t = 0; t < steps; t++) {
     for (let n = 0; n < batch; n++) {
-      const offset = layout === 'NTC' ? (n * steps + t) * positions : (t * batch + n) * positions;
-      emission.set(extended.subarray(n * positions, (n + 1) * positions), offset);
+      const offset = layout === 'NTC' ? (n * steps + t) * states : (t * batch + n) * states;
+      emission.set(emitted.subarray(n * states, (n + 1) * states), offset);
     }
   }
   let longest = 0;
@@ -239,15 +266,15 @@ function alignmentPlan(labels: HostLabels, blank: number, predLengths: Int32Arra
     }
     activeMasks.push(T.tensor(Array.from(predLengths, (len) => (len > t ? 1 : 0)), [batch, 1], dtype));
   }
-  const start = new Array<number>(positions).fill(0);
-  start[0] = 1;
-  if (positions > 1) start[1] = 1;
+  const start = new Array<number>(states).fill(0);
+  start[LEAD] = 1;
+  if (states > LEAD + 1) start[LEAD + 1] = 1;
   return {
-    positions,
+    states,
     steps: longest,
-    emissionIndex: T.tensor(emission, layout === 'NTC' ? [batch, steps, positions] : [steps, batch, positions], 'int32'),
-    startMask: T.tensor(start, [1, positions], dtype),
-    transitionIndex: T.tensor(transition, [batch, positions * 3], 'int32'),
+    emissionIndex: T.tensor(emission, layout === 'NTC' ? [batch, steps, states] : [steps, batch, states], 'int32'),
+    startMask: T.tensor(start, [1, states], dtype),
+    transitionIndex: T.tensor(transition, [batch, states * 3], 'int32'),
     endIndex: T.tensor(ends, [batch, 2], 'int32'),
     activeMasks,
   };

@@ -1,0 +1,118 @@
+import { Tensor, type DType, type NestedArray } from '@lossgraph/tensor';
+import { Variable } from '../variable.js';
+
+/**
+ * A plain, JSON-friendly digest of a tensor: what graph inspection shows for a value or a
+ * gradient. Statistics cover every element; `NaN` or an infinity in the data shows up in them
+ * (and is counted in `nonFinite`) rather than being skipped, because that is usually what a
+ * reader is looking for.
+ */
+export interface TensorSummary {
+  /** The tensor's shape. */
+  readonly shape: readonly number[];
+  /** The tensor's dtype. */
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+  /** Smallest element (null for an empty tensor). */
+  readonly min: number | null;
+  /** Largest element (null for an empty tensor). */
+  readonly max: number | null;
+  /** Mean of the elements (null for an empty tensor). */
+  readonly mean: number | null;
+  /** How many elements are NaN or infinite. */
+  readonly nonFinite: number;
+  /** The first few elements in row-major order. */
+  readonly head: readonly number[];
+  /** Every element, nested by shape, when the tensor is small enough (see {@link SummaryOptions}); null otherwise. */
+  readonly values: NestedArray | null;
+}
+
+/** Options of {@link summarize}. */
+export interface SummaryOptions {
+  /** How many leading elements `head` keeps. Default 6. */
+  readonly headLength?: number;
+  /** Tensors with at most this many elements keep all of them in `values`. Default 16. */
+  readonly maxValues?: number;
+}
+
+const DEFAULT_HEAD_LENGTH = 6;
+const DEFAULT_MAX_VALUES = 16;
+
+/** Validates summary options once, at the API boundary of whoever takes them. @internal */
+export function readSummaryOptions(options: SummaryOptions | undefined, caller: string): Required<SummaryOptions> {
+  if (options === undefined) return { headLength: DEFAULT_HEAD_LENGTH, maxValues: DEFAULT_MAX_VALUES };
+  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const count = (key: 'headLength' | 'maxValues', fallback: number): number => {
+    const value = options[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new TypeError(`${caller}: options.${key} must be a non-negative integer, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  return { headLength: count('headLength', DEFAULT_HEAD_LENGTH), maxValues: count('maxValues', DEFAULT_MAX_VALUES) };
+}
+
+/**
+ * Summarises a tensor (or a Variable's value): shape, dtype, min/max/mean, the first few values
+ * and, for a small tensor, all of them. The result is a fresh plain object with plain arrays, so
+ * it can be frozen, stored in immer state or passed to `JSON.stringify`.
+ *
+ * @param x - the tensor or Variable to describe
+ * @param options - `headLength` (default 6) and `maxValues` (default 16)
+ * @returns the summary
+ * @throws TypeError when `x` is not a Tensor or a Variable, or for bad options
+ *
+ * @example
+ * ```ts
+ * summarize(tensor([1, 2, 3]));
+ * // { shape: [3], dtype: 'float32', size: 3, min: 1, max: 3, mean: 2, nonFinite: 0, head: [1, 2, 3], values: [1, 2, 3] }
+ * ```
+ */
+export function summarize(x: Tensor | Variable, options?: SummaryOptions): TensorSummary {
+  if (!(x instanceof Tensor) && !(x instanceof Variable)) throw new TypeError(`summarize: x must be a Tensor or a Variable, got ${describeValue(x)}`);
+  const { headLength, maxValues } = readSummaryOptions(options, 'summarize');
+  return summarizeTensor(x instanceof Variable ? x.value : x, headLength, maxValues);
+}
+
+/** The body of {@link summarize}, for callers that validated their options already. @internal */
+export function summarizeTensor(t: Tensor, headLength: number, maxValues: number): TensorSummary {
+  const data = t.values();
+  const n = data.length;
+  let min = Infinity;
+  let max = -Infinity;
+  let total = 0;
+  let nonFinite = 0;
+  let sawNaN = false;
+  for (let i = 0; i < n; i++) {
+    const v = data[i]!;
+    if (Number.isNaN(v)) sawNaN = true;
+    else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (!Number.isFinite(v)) nonFinite++;
+    total += v;
+  }
+  const empty = n === 0;
+  return {
+    shape: [...t.shape],
+    dtype: t.dtype,
+    size: n,
+    min: empty ? null : sawNaN ? NaN : min,
+    max: empty ? null : sawNaN ? NaN : max,
+    mean: empty ? null : total / n,
+    nonFinite,
+    head: Array.from(data.subarray(0, Math.min(headLength, n))),
+    values: n <= maxValues ? t.toArray() : null,
+  };
+}
+
+/** A short description of an unexpected argument, for error messages. @internal */
+export function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'object') return `an instance of ${(x as object).constructor?.name ?? 'Object'}`;
+  return typeof x;
+}

@@ -41,3 +41,10 @@ export {
   type IndexAttrs, type PickAttrs,
 } from './ops/indexing.js';
 export { matmul, type MatmulAttrs } from './ops/linalg.js';
+export { summarize, type TensorSummary, type SummaryOptions } from './inspect/summary.js';
+export {
+  graphOf,
+  type GraphDescription, type GraphNode, type GraphEdge, type GraphScope, type GraphNodeKind, type GraphOptions, type JsonValue,
+} from './inspect/graph.js';
+export { toDot, toMermaid, toJSON, escapeDot, escapeMermaid, type RenderOptions } from './inspect/render.js';
+export { backwardTrace, formatTrace, type BackwardTrace, type BackwardStep, type TraceContribution } from './inspect/trace.js';

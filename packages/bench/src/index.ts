@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeSelector, parseCli, USAGE, type CliOptions } from './cli.js';
@@ -60,7 +60,9 @@ export async function runBench(options: CliOptions, suites: readonly Suite[] = a
     '# lossgraph benchmarks',
     '',
     `${new Date().toISOString()} · Node ${process.version} · ${cpu} · ${cpus().length} cores · ${process.platform}/${process.arch}` +
-      (process.env['DISPLAY'] ? ` · DISPLAY=${process.env['DISPLAY']}` : ' · no X display') + (flags ? ` · ${flags}` : ''),
+      (process.env['DISPLAY'] ? ` · DISPLAY=${process.env['DISPLAY']}` : ' · no X display') +
+      // Other work on the machine skews timings; the load at the start says how much to trust them.
+      ` · load avg ${loadavg()[0]!.toFixed(2)}` + (flags ? ` · ${flags}` : ''),
   ];
   const outcomes: TargetOutcome[] = [];
   for (const suite of suites) {

@@ -58,6 +58,12 @@ describe('lossgraph engines', () => {
     expect(engine.id).toBe('lossgraph-cpu');
     await expectSmallCases(engine, true);
   });
+  it('lossgraph gpujs webasm computes the small cases and reports the mode it runs', async () => {
+    const engine = lossgraphEngine('gpujs', 'webasm');
+    expect(engine.id).toBe('lossgraph-gpujs-webasm');
+    await expectSmallCases(engine, true);
+    expect(engine.describe()).toMatch(/GPU\.js runs mode 'webasm'/);
+  });
   it('reports why headlessgl cannot start without a display, before loading anything', async () => {
     if (process.platform !== 'linux' || process.env['DISPLAY']) return;
     const engine = lossgraphEngine('gpujs', 'headlessgl');

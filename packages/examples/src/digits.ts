@@ -19,7 +19,7 @@ import { graphDot } from './lib/graph.js';
 
 /** Options of {@link run}. */
 export interface DigitsOptions extends Partial<BackendChoice> {
-  /** Training epochs (default 30). */
+  /** Training epochs (default 20). */
   readonly epochs?: number;
   /** Seed of the split, the initialisation and the shuffling (default 0). */
   readonly seed?: number;
@@ -27,7 +27,7 @@ export interface DigitsOptions extends Partial<BackendChoice> {
   readonly batchSize?: number;
   /** Adam's learning rate (default 0.003). */
   readonly learningRate?: number;
-  /** Hidden units (default 64). */
+  /** Hidden units (default 128). */
   readonly hidden?: number;
   /** Where to write the SVG and DOT files; null writes nothing (default `out/digits`). */
   readonly outDir?: string | null;
@@ -59,7 +59,7 @@ function imagesOf(data: LabelledData): T.Tensor {
 }
 
 /**
- * Trains the digits MLP (64 → hidden, ReLU → 10) with Adam and softmax cross-entropy.
+ * Trains the digits MLP (64 → 128, ReLU → 10) with Adam and softmax cross-entropy.
  *
  * @param options - see {@link DigitsOptions}
  * @returns accuracies, losses, time and the files written
@@ -69,7 +69,7 @@ function imagesOf(data: LabelledData): T.Tensor {
  * ```
  */
 export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
-  const epochs = options.epochs ?? 30;
+  const epochs = options.epochs ?? 20;
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? 32;
   useBackend({ backend: options.backend ?? 'cpu', mode: options.mode ?? 'webasm' });
@@ -83,7 +83,7 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
   const xTest = imagesOf(test);
   const yTest = T.tensor(test.labels, [test.numSamples], 'int32');
 
-  const net = new Sequential().add(new Dense(options.hidden ?? 64, { activation: 'relu' }), new Dense(10));
+  const net = new Sequential().add(new Dense(options.hidden ?? 128, { activation: 'relu' }), new Dense(10));
   net.initialize({ init: new Xavier(), seed });
   const lossFn = new SoftmaxCrossEntropyLoss();
   const opt = new Adam(net, { learningRate: options.learningRate ?? 0.003 });
@@ -130,7 +130,7 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv);
   const label = useBackend(flags);
-  console.log(`digits: MLP 64-64-10 on UCI digits, backend ${label}`);
+  console.log(`digits: MLP 64-128-10 on UCI digits, backend ${label}`);
   const result = await run({
     backend: flags.backend,
     mode: flags.mode,

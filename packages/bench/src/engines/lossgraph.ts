@@ -76,7 +76,11 @@ export function lossgraphEngine(backend: LossgraphBackendName, mode?: GpuJsMode)
           return `asked for GPU.js mode '${mode}' but the backend runs '${actualMode}'`;
         }
         lg = loaded;
-        description = `lossgraph ${backend}${suffix}${typeof actualMode === 'string' ? ` (backend reports mode '${actualMode}')` : ''}`;
+        if (typeof actualMode === 'string') {
+          const pipeline = (instance as { pipeline?: unknown }).pipeline;
+          description = `lossgraph ${backend}${suffix}: GPU.js runs mode '${actualMode}'` +
+            (pipeline === true ? ', pipeline mode (results stay on the device until read)' : pipeline === false ? ', values in host memory' : '');
+        }
         return undefined;
       } catch (error) {
         return `setBackend('${backend}'${mode ? `, { mode: '${mode}' }` : ''}) failed: ${(error as Error).message.split('\n')[0]}`;

@@ -218,7 +218,11 @@ async function runTensorSuite(context: SuiteContext, gpuModes: readonly GpuJsMod
   if (selected.length === 0) return { markdown: '', targets: [] };
 
   const data = new Map<TensorWorkload, Float32Array[]>();
-  selected.forEach((w, wi) => data.set(w, w.shapes.map((shape, i) => uniformData(shape.reduce((p, n) => p * n, 1), 1 + 7919 * wi + i))));
+  // Seeds follow the full workload list, so a row's inputs do not depend on --filter.
+  for (const w of selected) {
+    const seed = 1 + 7919 * workloads.indexOf(w);
+    data.set(w, w.shapes.map((shape, i) => uniformData(shape.reduce((p, n) => p * n, 1), seed + i)));
+  }
   const references = new Map<TensorWorkload, Float64Array>();
   const referenceOf = (w: TensorWorkload): Float64Array => {
     let ref = references.get(w);
@@ -227,6 +231,7 @@ async function runTensorSuite(context: SuiteContext, gpuModes: readonly GpuJsMod
   };
 
   const descriptions: string[] = [];
+  const ready: TensorEngine<unknown>[] = [];
   for (const engine of engines) {
     context.log(`[tensor] starting ${engine.label}`);
     const unavailable = await engine.init();
@@ -237,11 +242,16 @@ async function runTensorSuite(context: SuiteContext, gpuModes: readonly GpuJsMod
     }
     const description = engine.describe();
     if (description !== undefined) descriptions.push(description);
-    await engine.activate();
-    for (const w of selected) {
+    ready.push(engine);
+  }
+  // Workload-major order: the engines of one row are measured back to back, so a burst of load
+  // from elsewhere on the machine skews a row's ratios less than it would a whole column.
+  for (const w of selected) {
+    for (const engine of ready) {
+      await engine.activate();
       const result = measureCell(engine, w, data.get(w)!, () => referenceOf(w), context);
       grid.set(w.id, engine.id, result);
-      context.log(`[tensor] ${engine.label} / ${w.label}: ${result.kind === 'time' ? `${result.sample.medianMs.toFixed(3)} ms (${result.sample.runs} runs)${result.note ? ` ${result.note}` : ''}` : result.kind === 'error' ? `error: ${result.message}` : result.kind}`);
+      context.log(`[tensor] ${w.label} / ${engine.label}: ${describeCell(result)}`);
     }
   }
 
@@ -297,6 +307,15 @@ export function tensorTargets(): Target[] {
       appliesTo: (row) => row.id === 'add-same' || row.id === 'add-row',
     },
   ];
+}
+
+function describeCell(result: CellResult): string {
+  switch (result.kind) {
+    case 'time': return `${result.sample.medianMs.toFixed(3)} ms (${result.sample.runs} runs)${result.note === undefined ? '' : ` ${result.note}`}`;
+    case 'error': return `error: ${result.message}`;
+    case 'unavailable': return `n/a: ${result.reason}`;
+    case 'skipped': return 'no such op';
+  }
 }
 
 function measureCell<T>(

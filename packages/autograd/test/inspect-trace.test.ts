@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '@lossgraph/tensor';
-import { add, backwardTrace, exp, formatTrace, mul, scope, sum, toJSON, variable, type BackwardTrace } from '../src/index.js';
+import { add, backwardTrace, exp, formatTrace, graphOf, mul, scope, sum, toJSON, variable, type BackwardTrace } from '../src/index.js';
 
 const E = Math.E;
 
@@ -161,5 +161,23 @@ describe('formatTrace', () => {
       `  sum #${y.id}  1`,
       '',
     ].join('\n'));
+  });
+});
+
+describe('long graphs', () => {
+  it('describe and trace a long chain without overflowing the stack', () => {
+    const x = variable([0.5], { name: 'x' });
+    let h = x;
+    for (let i = 0; i < 2000; i++) h = scope('step', () => mul(h, 1));
+    const g = graphOf(h, { gradients: 'compute', values: false });
+    expect(g.nodes.filter((n) => n.kind === 'op')).toHaveLength(2000);
+    expect(g.scopes).toHaveLength(2000);
+    expect(g.nodes.find((n) => n.id === x.id)!.grad!.values).toEqual([1]);
+    // A trace costs time quadratic in its length (each snapshot holds every gradient so far).
+    let k = x;
+    for (let i = 0; i < 300; i++) k = mul(k, 1);
+    const trace = backwardTrace(k);
+    expect(trace.steps).toHaveLength(300);
+    expect(trace.gradients[x.id]!.values).toEqual([1]);
   });
 });

@@ -23,8 +23,6 @@ export interface FocalLossOptions {
   readonly gamma?: number;
   /** Weight α in [0, 1] of the positives (negatives get 1 - α); null (default) for none. */
   readonly alpha?: number | null;
-  /** Gluon's global scalar weight (default null). */
-  readonly weight?: number | null;
 }
 
 /**
@@ -52,7 +50,7 @@ export function focalLoss(options: FocalLossOptions = {}): Loss<DefinedLossOptio
     const focal = neg(mul(pow(sub(1, exp(logPt)), gamma), logPt));
     return alpha === null ? focal : mul(add(mul(label, alpha), mul(sub(1, label), 1 - alpha)), focal);
   });
-  return new FocalLoss({ weight: options.weight ?? null });
+  return new FocalLoss();
 }
 
 /**

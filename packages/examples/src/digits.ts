@@ -7,7 +7,7 @@
  * `--out <dir>`, `--quiet`.
  */
 import * as T from '@lossgraph/tensor';
-import { noGrad, type Variable } from '@lossgraph/autograd';
+import { noGrad } from '@lossgraph/autograd';
 import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgraph/nn';
 import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
@@ -89,9 +89,11 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
   const opt = new Adam(net, { learningRate: options.learningRate ?? 0.003 });
   const loader = new DataLoader(xTrain, yTrain, { batchSize, shuffle: true, seed });
 
+  const outDir = options.outDir === undefined ? defaultOutDir('digits') : options.outDir;
   const bar = new ProgressBar('digits', epochs, options.progress === undefined ? process.stderr : options.progress);
   const epochLosses: number[] = [];
-  let stepGraph: Variable | null = null;
+  // Drawn on the first step, right after its backward pass, so the nodes carry their gradients.
+  let stepDot: string | null = null;
   const start = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     let lossSum = 0;
@@ -100,9 +102,9 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
       const l = lossFn.forward(net.forward(x), y);
       const total = T.sum(l.value).item();
       l.backward();
+      if (stepDot === null && outDir !== null) stepDot = graphDot(l);
       opt.step(x.shape[0]);
       lossSum += total;
-      if (stepGraph === null) stepGraph = l;
     }
     epochLosses.push(lossSum / train.numSamples);
     // The test accuracy is cheap at this size, so the bar can show it every epoch.
@@ -116,13 +118,11 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
   const trainAccuracy = noGrad(() => accuracy(net.forward(xTrain), yTrain));
 
   const files: string[] = [];
-  const outDir = options.outDir === undefined ? defaultOutDir('digits') : options.outDir;
   if (outDir !== null) {
     files.push(writeOutput(outDir, 'loss.svg', linePlot([{ name: 'train loss', y: epochLosses }], {
       title: 'digits MLP: mean training loss per epoch', xLabel: 'epoch', yLabel: 'softmax cross-entropy',
     })));
-    const dot = graphDot(stepGraph);
-    if (dot !== null) files.push(writeOutput(outDir, 'step-graph.dot', dot));
+    if (stepDot !== null) files.push(writeOutput(outDir, 'step-graph.dot', stepDot));
   }
   return { testAccuracy, trainAccuracy, epochLosses, trainSize: train.numSamples, testSize: test.numSamples, seconds, files };
 }

@@ -21,6 +21,12 @@ describe('digits MLP', () => {
     const svg = readFileSync(join(outDir, 'loss.svg'), 'utf8');
     expect(svg).toMatch(/^<svg /);
     expect(svg).toContain('<polyline');
+    // The graph of the first training step: the layers' parameters and the loss as a scope.
+    const dot = readFileSync(join(outDir, 'step-graph.dot'), 'utf8');
+    expect(dot).toMatch(/^digraph /);
+    expect(dot).toContain('dense0.weight');
+    expect(dot).toContain('label="SoftmaxCrossEntropyLoss"');
+    expect(result.files.map((f) => f.slice(outDir.length + 1)).sort()).toEqual(['loss.svg', 'step-graph.dot']);
   });
 
   it('reaches at least 96% in 10 epochs on gpujs (webasm), on the same trajectory as cpu', async () => {

@@ -71,7 +71,7 @@ export interface PipelineOptions extends PrepareOptions {
 /**
  * The base of every loss, as Gluon's `Loss`. It validates the options with the loss's zod schema
  * (so a misspelt or out-of-range option fails at construction, naming the option), runs each call
- * inside an autograd {@link scope} named after the loss (a graph shows the call as one composite
+ * inside an autograd `scope` named after the loss (a graph shows the call as one composite
  * node that expands into its ops), and provides the Gluon pipeline pieces: conversion and shape
  * checks of the inputs ({@link Loss.preparePair}), the weighting (sample weight broadcast-multiplied,
  * then the scalar `weight`: {@link Loss.applyWeighting}) and the mean over every axis except the
@@ -129,9 +129,18 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * Computes the loss: one call is one composite node (a scope named after the loss) in the graph.
    * Inputs may be Variables (gradients flow to them), Tensors or nested arrays (constants).
    *
+   * @param args - the loss's inputs: `(pred, label, { sampleWeight })` for most losses; each
+   *   class documents its own (e.g. `TripletLoss`: `(pred, positive, negative)`)
    * @returns the loss, a Variable (usually of shape `(batch,)`)
    * @throws TypeError or RangeError before any computation when an input is missing, has the wrong
    *   shape or holds values the loss cannot take; the message names the input
+   *
+   * @example
+   * ```ts
+   * const pred = variable([[0.2, 0.8], [0.6, 0.4]]);
+   * const l = new L2Loss().forward(pred, [[0, 1], [1, 0]], { sampleWeight: [[1], [2]] });
+   * l.backward();   // pred.grad holds the gradient of Σ l
+   * ```
    */
   forward(...args: Args): Variable {
     return scope(this.name, () => this.compute(...args));

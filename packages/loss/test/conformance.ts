@@ -139,7 +139,7 @@ export interface Comparison {
   readonly what: string;
   readonly ok: boolean;
   readonly maxAbsError: number;
-  /** max |got - expected| / max(|expected|, tiny), over the elements. */
+  /** max |got - expected| / max(|expected|, atol), over the elements (near-zero references count absolutely). */
   readonly maxRelError: number;
   /** max |got - expected| / (atol + rtol·|expected|): at most 1 for a pass. */
   readonly toleranceUsed: number;
@@ -162,7 +162,7 @@ export function compare(what: string, got: Variable | null, expected: JsonTensor
     const err = Number.isFinite(g) ? Math.abs(g - e) : Infinity;
     const u = err / (tol.atol + tol.rtol * Math.abs(e));
     maxAbs = Math.max(maxAbs, err);
-    maxRel = Math.max(maxRel, err / Math.max(Math.abs(e), 1e-30));
+    maxRel = Math.max(maxRel, err / Math.max(Math.abs(e), tol.atol));
     if (!(u <= used)) {
       used = Number.isNaN(u) ? Infinity : u;
       worst = `[${i}] got ${g}, expected ${e}`;

@@ -9,7 +9,7 @@
  * kernel, so the texture modes run fewer random cases (`runs`) over a small set of extents.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
@@ -77,13 +77,7 @@ export function defineGpuJsSuite(mode: GpuJsMode): void {
   const runs = (n: number): number => (texture ? Math.max(3, Math.ceil(n / 4)) : n);
 
   describe(`gpujs backend, mode '${mode}'`, () => {
-    let last = 0;
-    afterEach((ctx) => {
-      if (process.env.GPUJS_COUNT) console.log('PER', started.cachedKernels - last, ctx.task.name);
-      last = started.cachedKernels;
-    });
     afterAll(() => {
-      if (process.env.GPUJS_COUNT) console.log('KERNELS', mode, started.cachedKernels);
       setBackend('cpu');
     });
 
@@ -526,6 +520,41 @@ export function defineGpuJsSuite(mode: GpuJsMode): void {
         }
         expect(backend.liveTextures).toBeLessThanOrEqual(before + 1);
         setBackend('cpu');
+      });
+    }
+
+    it('shares one flat elementwise kernel across sizes, each result keeping its own values', () => {
+      const backend = useGpu();
+      const small = ops.exp(tensor([0, 1]));
+      const compiled = backend.cachedKernels;
+      const large = ops.exp(tensor(Array.from({ length: 1000 }, (_, i) => i / 1000)));
+      const scalar = ops.exp(tensor(2));
+      expect(backend.cachedKernels).toBe(compiled);
+      expectClose(small.dataSync(), [1, Math.E], FLOAT32);
+      expectClose(scalar.dataSync(), [Math.exp(2)], FLOAT32);
+      expect(large.dataSync()[999]).toBeCloseTo(Math.exp(0.999), 5);
+      setBackend('cpu');
+    });
+
+    it('fills and one-hot rows with infinite values', () => {
+      agree(() => oneHot(tensor([0, 2, -1], undefined, 'int32'), 3, -Infinity, 0));
+      agree(() => ops.full([2, 3], Infinity));
+      agree(() => max(pad(tensor([[1, 2], [3, 4]]), [[0, 0], [1, 1]], -Infinity), 1));
+    });
+
+    it('refuses tensors too large for float32 index arithmetic before any work', () => {
+      useGpu();
+      expect(() => zeros([2 ** 24 + 1])).toThrow(/more than 2\^24/);
+      setBackend('cpu');
+    });
+
+    if (mode === 'cpu') {
+      it("mode 'gpu' (the default) picks the best mode available here and computes with it", () => {
+        const best = new GpuJsBackend();
+        expect(['headlessgl', 'webgl2', 'webgl', 'webasm']).toContain(best.mode);
+        const product = best.matmul(best.fromValues(new Float32Array([1, 2]), [1, 2], 'float32'), best.fromValues(new Float32Array([3, 4]), [2, 1], 'float32'), false, false, [1, 1], 'float32');
+        expect(Array.from(best.read(product))).toEqual([11]);
+        best.destroy();
       });
     }
 

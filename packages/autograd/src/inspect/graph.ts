@@ -346,19 +346,19 @@ function scopeTree(
     }
     return set;
   };
-  const addOnce = (list: number[], id: number): void => {
-    if (!list.includes(id)) list.push(id);
-  };
+  // Sets while collecting, so a scope with many boundary nodes stays linear.
+  const inputSets = new Map(scopes.map((s) => [s.id, new Set<number>()]));
+  const outputSets = new Map(scopes.map((s) => [s.id, new Set<number>()]));
   for (const e of edges) {
     const fromScopes = scopesOf(e.from);
     const toScopes = scopesOf(e.to);
-    for (const s of toScopes) if (!fromScopes.has(s)) addOnce(byId.get(s)!.inputs, e.from);
-    for (const s of fromScopes) if (!toScopes.has(s)) addOnce(byId.get(s)!.outputs, e.from);
+    for (const s of toScopes) if (!fromScopes.has(s)) inputSets.get(s)!.add(e.from);
+    for (const s of fromScopes) if (!toScopes.has(s)) outputSets.get(s)!.add(e.from);
   }
-  for (const y of outputs) for (const s of scopesOf(y.id)) addOnce(byId.get(s)!.outputs, y.id);
+  for (const y of outputs) for (const s of scopesOf(y.id)) outputSets.get(s)!.add(y.id);
   for (const s of scopes) {
-    s.inputs.sort((a, b) => a - b);
-    s.outputs.sort((a, b) => a - b);
+    s.inputs = [...inputSets.get(s.id)!].sort((a, b) => a - b);
+    s.outputs = [...outputSets.get(s.id)!].sort((a, b) => a - b);
   }
   return { scopes, rootScopes, rootNodes };
 }

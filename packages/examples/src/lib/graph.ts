@@ -1,20 +1,17 @@
 /**
- * The DOT drawing of a computation graph, when autograd's graph inspection is available.
+ * The DOT drawing of one training step's computation graph.
  */
-import type { Variable } from '@lossgraph/autograd';
+import { graphOf, toDot, type Variable } from '@lossgraph/autograd';
 
 /**
- * The graph of the computation that produced `y`, as Graphviz DOT.
+ * The graph of the computation that produced `y`, as Graphviz DOT: the layers and the loss are
+ * boxes (autograd scopes) around their ops, each node labelled with its shape, a summary of its
+ * value and, after `backward`, of its gradient. Render it with `dot -Tsvg step-graph.dot`.
  *
- * TODO(graph inspection): autograd's `graphOf`/`toDot` (packages/autograd/src/inspect/) were not
- * exported when this was written; until they are, this returns null and the examples skip the
- * DOT file.
- *
- * @param y - the output whose graph to draw (null gives null)
- * @returns the DOT text, or null when there is no graph or no inspection support
- * @example `const dot = graphDot(loss); if (dot !== null) writeFileSync('step.dot', dot);`
+ * @param y - the output whose graph to draw, e.g. the loss right after its backward pass
+ * @returns the DOT source
+ * @example `writeFileSync('step-graph.dot', graphDot(loss));`
  */
-export function graphDot(y: Variable | null): string | null {
-  if (y === null) return null;
-  return null;
+export function graphDot(y: Variable): string {
+  return toDot(graphOf(y, { gradients: 'known' }), { direction: 'TB' });
 }

@@ -7,7 +7,7 @@ import type { DType, TypedArray } from '../dtype.js';
 import { registerBackend, type BackendOptions, type GpuJsMode } from '../registry.js';
 import { formatShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { broadcastStrides, contiguous, extent, MAX_EXACT_INDEX, mergeLayout } from './gpujs/codegen.js';
+import { broadcastStrides, contiguous, extent, mergeLayout } from './gpujs/codegen.js';
 import {
   binaryFormula, elementwiseSpec, FILL_SPEC, identityFormula, truncateFormula, unaryFormula, whereFormula,
   type Formula, type OperandLayout,
@@ -36,9 +36,9 @@ export interface GpuJsBackendOptions {
   mode?: GpuJsMode;
 }
 
-/** What the int32 view of a value is: what storing it into an Int32Array keeps. */
+/** What storing `value` into an Int32Array keeps (truncation toward zero, modulo 2^32; NaN is 0). */
 function toInt32(value: number): number {
-  return new Int32Array([value])[0]!;
+  return value | 0;
 }
 
 /**
@@ -134,7 +134,7 @@ export class GpuJsBackend implements Backend {
     checkDType(dtype);
     if (values.length !== sizeOf(shape)) throw new RangeError(`gpujs backend: ${values.length} values do not fill shape ${formatShape(shape)}`);
     if (dtype === 'int32') {
-      const ints = values instanceof Int32Array ? values : Int32Array.from(values, toInt32);
+      const ints = values instanceof Int32Array ? values : new Int32Array(values);
       const storage = this.runtime.hostStorage(Float32Array.from(ints));
       storage.ints = ints;
       return this.make(storage, shape, dtype);
@@ -289,24 +289,24 @@ export class GpuJsBackend implements Backend {
     const P = extent(x.shape, 0, axis);
     const Q = extent(x.shape, axis + 1);
     const spec = gatherSpec(P, x.shape[axis]!, indices.size, Q);
-    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([x, indices], outShape)), outShape, x.dtype);
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([x, indices])), outShape, x.dtype);
   }
 
   scatterAdd(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
     if (updates.size === 0) return this.fill(outShape, 0, updates.dtype);
     const spec = scatterAddSpec(extent(outShape, 0, axis), outShape[axis]!, indices.size, extent(outShape, axis + 1));
-    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([updates, indices], outShape)), outShape, updates.dtype);
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([updates, indices])), outShape, updates.dtype);
   }
 
   takeAlongAxis(x: Tensor, indices: Tensor, axis: number): Tensor {
     const spec = takeAlongAxisSpec(extent(x.shape, 0, axis), x.shape[axis]!, indices.shape[axis]!, extent(x.shape, axis + 1));
-    return this.make(this.runtime.run(spec, indices.size, this.inputs([x, indices], indices.shape)), indices.shape, x.dtype);
+    return this.make(this.runtime.run(spec, indices.size, this.inputs([x, indices])), indices.shape, x.dtype);
   }
 
   scatterAlongAxis(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
     if (updates.size === 0) return this.fill(outShape, 0, updates.dtype);
     const spec = scatterAlongAxisSpec(extent(outShape, 0, axis), outShape[axis]!, indices.shape[axis]!, extent(outShape, axis + 1));
-    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([updates, indices], outShape)), outShape, updates.dtype);
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([updates, indices])), outShape, updates.dtype);
   }
 
   oneHot(indices: Tensor, depth: number, onValue: number, offValue: number, dtype: DType): Tensor {
@@ -314,9 +314,15 @@ export class GpuJsBackend implements Backend {
     const outShape = [...indices.shape, depth];
     const [on, off] = dtype === 'int32' ? [toInt32(onValue), toInt32(offValue)] : [onValue, offValue];
     if (!Number.isFinite(on) || !Number.isFinite(off)) {
-      throw new RangeError(`gpujs backend: oneHot onValue and offValue must be finite, got ${onValue} and ${offValue}`);
+      // Infinities cannot be WebGL uniforms: choose between two fills with a 0/1 one-hot mask.
+      const mask = this.oneHot(indices, depth, 1, 0, dtype);
+      const onFill = this.fill(outShape, on, dtype);
+      const offFill = this.fill(outShape, off, dtype);
+      const result = this.where(mask, onFill, offFill, outShape, dtype);
+      for (const t of [mask, onFill, offFill]) t.dispose();
+      return result;
     }
-    const storage = this.runtime.run(oneHotSpec(depth), sizeOf(outShape), this.inputs([indices], outShape), [on, off]);
+    const storage = this.runtime.run(oneHotSpec(depth), sizeOf(outShape), this.inputs([indices]), [on, off]);
     return this.make(storage, outShape, dtype);
   }
 
@@ -345,7 +351,7 @@ export class GpuJsBackend implements Backend {
       bDepth: transposeB ? 1 : n,
       bCol: transposeB ? k : 1,
     });
-    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([a, b], outShape)), outShape, outDtype);
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([a, b])), outShape, outDtype);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -370,12 +376,8 @@ export class GpuJsBackend implements Backend {
     return x.storage as Storage;
   }
 
-  /** The storages of kernel inputs, checking that the output's flat indices stay exact. */
-  private inputs(xs: readonly Tensor[], outShape: Shape): Storage[] {
-    const largest = Math.max(sizeOf(outShape), ...xs.map((x) => x.size));
-    if (largest > MAX_EXACT_INDEX) {
-      throw new RangeError(`gpujs backend: tensors of more than 2^24 (${MAX_EXACT_INDEX}) elements are not supported (float32 index arithmetic), got ${largest}`);
-    }
+  /** The storages of kernel inputs. */
+  private inputs(xs: readonly Tensor[]): Storage[] {
     return xs.map((x) => this.storageOf(x));
   }
 
@@ -383,13 +385,13 @@ export class GpuJsBackend implements Backend {
     checkDType(outDtype);
     const operands: OperandLayout[] = xs.map((x) => ({ strides: broadcastStrides(x.shape, outShape), base: 0 }));
     const spec = elementwiseSpec(name, formula, outShape, operands);
-    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs(xs, outShape)), outShape, outDtype);
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs(xs)), outShape, outDtype);
   }
 
   /** Reads `x` at `strides` from `base` into a new contiguous tensor of `shape`. */
   private copy(x: Tensor, shape: Shape, strides: readonly number[], base: number): Tensor {
     const spec = elementwiseSpec('copy', identityFormula, shape, [{ strides, base }]);
-    return this.make(this.runtime.run(spec, sizeOf(shape), this.inputs([x], shape)), shape, x.dtype);
+    return this.make(this.runtime.run(spec, sizeOf(shape), this.inputs([x])), shape, x.dtype);
   }
 
   /**
@@ -427,7 +429,7 @@ export class GpuJsBackend implements Backend {
     const shift = this.reduceAll(input, layout, 'max', 'value', 'none');
     const total = this.reduceAll(input, layout, 'sum', 'expShifted', 'none', shift);
     const spec = softmaxSpec(extent(x.shape, 0, axis), x.shape[axis]!, extent(x.shape, axis + 1), log);
-    const result = this.runtime.run(spec, x.size, this.inputs([x], x.shape).concat([shift, total]));
+    const result = this.runtime.run(spec, x.size, this.inputs([x]).concat([shift, total]));
     this.runtime.release(shift);
     this.runtime.release(total);
     return this.make(result, x.shape, x.dtype);

@@ -155,6 +155,22 @@ export interface OperandLayout {
 export function elementwiseSpec(name: string, formula: Formula, dims: readonly number[], operands: readonly OperandLayout[]): KernelSpec {
   const layout = mergeLayout(dims, operands.map((o) => o.strides));
   const bases = operands.map((o) => o.base);
+  // One axis read contiguously or as a single value: the source is the same for every size.
+  const flat = layout.dims.length <= 1 && bases.every((b) => b === 0) && layout.strides.every((s) => s.length === 0 || s[0] === 0 || s[0] === 1);
+  if (flat) {
+    // A one-element output reads every operand at 0, which is also what step 1 reads there.
+    const steps = layout.strides.map((s) => (s.length === 0 ? 1 : s[0]!));
+    return {
+      key: `ew:${name}:flat:${steps.join(',')}`,
+      sizeFree: true,
+      source: () => {
+        const src = new KernelSource(operands.map((_, k) => `x${k}`));
+        const i = src.let('i', 'this.thread.x');
+        const values = steps.map((step, k) => src.let('v', `x${k}[${step === 0 ? '0' : i}]`));
+        return src.build(formula(src, values));
+      },
+    };
+  }
   return {
     key: `ew:${name}:${JSON.stringify(layout)}:${JSON.stringify(bases)}`,
     source: () => {
@@ -168,4 +184,4 @@ export function elementwiseSpec(name: string, formula: Formula, dims: readonly n
 }
 
 /** A kernel that fills its output with its one number argument. */
-export const FILL_SPEC: KernelSpec = { key: 'fill', source: () => 'function(value) {\n  return value;\n}' };
+export const FILL_SPEC: KernelSpec = { key: 'fill', source: () => 'function(value) {\n  return value;\n}', sizeFree: true };

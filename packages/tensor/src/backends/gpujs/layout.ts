@@ -34,14 +34,12 @@ export function padSpec(shape: readonly number[], paddings: readonly (readonly [
       const src = new KernelSource(['x', 'value']);
       const i = src.let('i', 'this.thread.x');
       const coords = coordinates(src, i, outShape);
+      // A padded axis checks its coordinate against the copied box and shifts it into the input.
       const inside: string[] = [];
-      const inner: string[] = coords.map((c, k) => {
+      const inner = coords.map((c, k) => {
         const [before, after] = paddings[k]!;
-        if (before === 0 && after === 0) return c;
-        if (after > 0 || before > 0) {
-          if (before > 0) inside.push(`${c} >= ${before}`);
-          if (after > 0) inside.push(`${c} < ${before + shape[k]!}`);
-        }
+        if (before > 0) inside.push(`${c} >= ${before}`);
+        if (after > 0) inside.push(`${c} < ${before + shape[k]!}`);
         return before === 0 ? c : src.let('c', `${c} - ${before}`);
       });
       const result = src.let('y', 'value');

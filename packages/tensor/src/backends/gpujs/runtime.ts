@@ -10,6 +10,7 @@
 import { GPU, Texture, type IKernelRunShortcut, type KernelVariable } from 'gpu.js';
 import type { BackendStats } from '../../backend.js';
 import type { GpuJsMode } from '../../registry.js';
+import { MAX_EXACT_INDEX } from './codegen.js';
 
 /** Modes whose kernels render into textures, so results can stay on the device between kernels. */
 const TEXTURE_MODES: ReadonlySet<string> = new Set(['headlessgl', 'webgl', 'webgl2']);
@@ -43,15 +44,22 @@ export interface KernelSpec {
   key: string;
   /** The kernel function's source text. */
   source: () => string;
+  /**
+   * The source mentions no size (a flat elementwise map): one compiled kernel then serves every
+   * size, through GPU.js's dynamic output and arguments, instead of one kernel per size.
+   */
+  sizeFree?: boolean;
 }
 
 /** Copies host values into a texture. */
-const UPLOAD: KernelSpec = { key: 'upload', source: () => 'function(x) {\n  return x[this.thread.x];\n}' };
+const UPLOAD: KernelSpec = { key: 'upload', source: () => 'function(x) {\n  return x[this.thread.x];\n}', sizeFree: true };
 
 /** One cached kernel and the GPU.js kernel object it last ran on (to notice silent re-compiles). */
 interface CachedKernel {
   run: IKernelRunShortcut;
   lastKernel: unknown;
+  /** The output size it last ran with (size-free kernels change it between runs). */
+  size: number;
 }
 
 function describe(error: unknown): string {
@@ -181,6 +189,10 @@ export class GpuRuntime {
    */
   run(spec: KernelSpec, size: number, inputs: readonly Storage[], numbers: readonly number[] = []): Storage {
     if (size === 0) return new Storage(0, new Float32Array(0), null);
+    const largest = Math.max(size, ...inputs.map((s) => s.length));
+    if (largest > MAX_EXACT_INDEX) {
+      throw new RangeError(`gpujs backend: tensors of more than 2^24 (${MAX_EXACT_INDEX}) elements are not supported (kernels index in float32), got ${largest} elements`);
+    }
     const args: KernelVariable[] = inputs.map((s) => this.deviceValue(s));
     for (const n of numbers) args.push(n);
     return this.launch(spec, size, args);
@@ -199,20 +211,27 @@ export class GpuRuntime {
   }
 
   private kernel(spec: KernelSpec, size: number): CachedKernel {
-    const key = `${spec.key}->${size}`;
+    const key = spec.sizeFree ? spec.key : `${spec.key}->${size}`;
     let cached = this.kernels.get(key);
     if (!cached) {
       const run = this.gpu.createKernel(spec.source(), {
         output: [size],
         precision: 'single',
+        // highp everywhere: index arithmetic needs 24-bit integers, which mediump does not give.
         tactic: 'precision',
         pipeline: this.pipeline,
         immutable: true,
+        // Four floats per texel instead of one.
         optimizeFloatMemory: this.pipeline,
+        dynamicOutput: spec.sizeFree === true,
+        dynamicArguments: spec.sizeFree === true,
       });
-      cached = { run, lastKernel: undefined };
+      cached = { run, lastKernel: undefined, size };
       this.kernels.set(key, cached);
       this.stats.kernelCompilations++;
+    } else if (cached.size !== size) {
+      cached.run.setOutput([size]);
+      cached.size = size;
     }
     return cached;
   }

@@ -47,8 +47,9 @@ describe('examples lib', () => {
   });
 
   it('writes line and scatter plots as SVG', () => {
+    // 640x400 with margins 64/20/36/48: x 1..3 maps to 64..620, y 3..1 to 36..352.
     const line = linePlot([{ name: 'loss', y: [3, 2, 1] }], { title: 'a < b' });
-    expect(line).toContain('points="64.0,36.0 362.0,176.0 660.0,316.0"');
+    expect(line).toContain('points="64.0,36.0 342.0,194.0 620.0,352.0"');
     expect(line).toContain('a &lt; b');
     const scatter = scatterPlot([{ x: 0, y: 0, group: 0 }, { x: 1, y: 1, group: 1 }], ['a', 'b']);
     expect(scatter.match(/<circle /g)).toHaveLength(2);

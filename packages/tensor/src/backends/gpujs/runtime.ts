@@ -195,7 +195,7 @@ export class GpuRuntime {
     }
     const args: KernelVariable[] = inputs.map((s) => this.deviceValue(s));
     for (const n of numbers) args.push(n);
-    return this.launch(spec, size, args);
+    return this.launch(spec, size, args, inputs.map((s) => s.length));
   }
 
   /** Deletes every compiled kernel and the GPU.js instance (its WebGL context). */
@@ -210,8 +210,12 @@ export class GpuRuntime {
     return this.kernels.size;
   }
 
-  private kernel(spec: KernelSpec, size: number): CachedKernel {
-    const key = spec.sizeFree ? spec.key : `${spec.key}->${size}`;
+  /**
+   * The cached kernel for `spec`. GPU.js bakes the output size and the input sizes into a compiled
+   * kernel, so they are part of the key, except for size-free kernels, compiled with dynamic sizes.
+   */
+  private kernel(spec: KernelSpec, size: number, inputSizes: readonly number[]): CachedKernel {
+    const key = spec.sizeFree ? spec.key : `${spec.key}:${inputSizes.join(',')}->${size}`;
     let cached = this.kernels.get(key);
     if (!cached) {
       const run = this.gpu.createKernel(spec.source(), {
@@ -236,8 +240,8 @@ export class GpuRuntime {
     return cached;
   }
 
-  private launch(spec: KernelSpec, size: number, args: KernelVariable[]): Storage {
-    const kernel = this.kernel(spec, size);
+  private launch(spec: KernelSpec, size: number, args: KernelVariable[], inputSizes: readonly number[]): Storage {
+    const kernel = this.kernel(spec, size, inputSizes);
     const result: unknown = kernel.run(...args);
     if (kernel.run.kernel !== kernel.lastKernel) {
       // The first run builds the kernel; any later change means GPU.js re-compiled behind the
@@ -262,7 +266,7 @@ export class GpuRuntime {
     if (storage.length === 0) throw new Error('gpujs backend: internal error, an empty tensor reached a kernel');
     if (!this.pipeline) return this.hostValues(storage);
     if (!storage.texture) {
-      const uploaded = this.launch(UPLOAD, storage.length, [storage.host!]);
+      const uploaded = this.launch(UPLOAD, storage.length, [storage.host!], [storage.length]);
       storage.texture = uploaded.texture;
       this.stats.uploads++;
     }

@@ -16,6 +16,7 @@ import { Adam, Dense, Sequential, Xavier } from '@lossgraph/nn';
 import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { defaultOutDir, permutation } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
+import { intOption } from './lib/validate.js';
 import { ProgressBar, type ProgressSink } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 
@@ -143,10 +144,10 @@ export interface CtcResult {
  */
 export async function run(options: CtcOptions = {}): Promise<CtcResult> {
   useBackend({ backend: options.backend ?? 'cpu', mode: options.mode ?? 'webasm' });
-  const epochs = options.epochs ?? 25;
-  const seed = options.seed ?? 0;
-  const train = makeSequences(options.trainSize ?? 300, seed + 1);
-  const test = makeSequences(options.testSize ?? 50, seed + 2);
+  const epochs = intOption('ctc.run', 'epochs', options.epochs, 25);
+  const seed = intOption('ctc.run', 'seed', options.seed, 0, 0);
+  const train = makeSequences(intOption('ctc.run', 'trainSize', options.trainSize, 300), seed + 1);
+  const test = makeSequences(intOption('ctc.run', 'testSize', options.testSize, 50), seed + 2);
   const n = train.frames.shape[0]!;
   const batchSize = 30;
 

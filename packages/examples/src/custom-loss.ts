@@ -14,6 +14,7 @@ import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgrap
 import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { defaultOutDir, loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
+import { intOption } from './lib/validate.js';
 import { ProgressBar, type ProgressSink } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 
@@ -85,7 +86,7 @@ export interface CustomLossOptions extends Partial<BackendChoice> {
 
 /** What {@link run} measured. */
 export interface CustomLossResult {
-  /** The first- and second-order gradient checks. */
+  /** The first- and second-order gradient checks (at the training γ, with α = 0.25). */
   readonly gradcheck: { readonly order1: GradcheckResult; readonly order2: GradcheckResult };
   /** Test accuracy of the argmax of the ten one-vs-rest outputs. */
   readonly testAccuracy: number;
@@ -114,12 +115,13 @@ function imagesOf(data: LabelledData): T.Tensor {
 export async function run(options: CustomLossOptions = {}): Promise<CustomLossResult> {
   // gradcheck needs float64, which only the cpu backend has; training then runs where asked.
   useBackend({ backend: 'cpu', mode: 'webasm' });
-  const order1 = checkFocalGradient({ order: 1 });
-  const order2 = checkFocalGradient({ order: 2 });
+  const gamma = options.gamma ?? 2;
+  const order1 = checkFocalGradient({ order: 1, gamma });
+  const order2 = checkFocalGradient({ order: 2, gamma });
   useBackend({ backend: options.backend ?? 'cpu', mode: options.mode ?? 'webasm' });
 
-  const epochs = options.epochs ?? 15;
-  const seed = options.seed ?? 0;
+  const epochs = intOption('customLoss.run', 'epochs', options.epochs, 15);
+  const seed = intOption('customLoss.run', 'seed', options.seed, 0, 0);
   const data = loadDigits();
   const split = stratifiedSplit(data.labels, 0.2, seed);
   const train = subset(data, split.train);
@@ -131,7 +133,7 @@ export async function run(options: CustomLossOptions = {}): Promise<CustomLossRe
 
   const net = new Sequential().add(new Dense(64, { activation: 'relu' }), new Dense(10));
   net.initialize({ init: new Xavier(), seed });
-  const focal = focalLoss({ gamma: options.gamma ?? 2 });
+  const focal = focalLoss({ gamma });
   const opt = new Adam(net, { learningRate: 0.005 });
   const loader = new DataLoader(xTrain, yTrain, { batchSize: 32, shuffle: true, seed });
   const bar = new ProgressBar('focal', epochs, options.progress === undefined ? process.stderr : options.progress);
@@ -156,7 +158,7 @@ export async function run(options: CustomLossOptions = {}): Promise<CustomLossRe
   const files: string[] = [];
   const outDir = options.outDir === undefined ? defaultOutDir('custom-loss') : options.outDir;
   if (outDir !== null) {
-    files.push(writeOutput(outDir, 'focal-loss.svg', linePlot([{ name: `focal (γ=${options.gamma ?? 2})`, y: epochLosses }], {
+    files.push(writeOutput(outDir, 'focal-loss.svg', linePlot([{ name: `focal (γ=${gamma})`, y: epochLosses }], {
       title: 'one-vs-rest digits with a custom focal loss', xLabel: 'epoch', yLabel: 'mean focal loss',
     })));
   }

@@ -13,6 +13,7 @@ import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgrap
 import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { defaultOutDir, loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
+import { intOption, positiveOption } from './lib/validate.js';
 import { ProgressBar, type ProgressSink } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 import { graphDot } from './lib/graph.js';
@@ -43,8 +44,9 @@ export interface DigitsResult {
   readonly trainAccuracy: number;
   /** Mean training loss of each epoch. */
   readonly epochLosses: readonly number[];
-  /** Number of training and test samples. */
+  /** Number of training samples. */
   readonly trainSize: number;
+  /** Number of test samples. */
   readonly testSize: number;
   /** Training time in seconds (excluding data loading). */
   readonly seconds: number;
@@ -69,9 +71,11 @@ function imagesOf(data: LabelledData): T.Tensor {
  * ```
  */
 export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
-  const epochs = options.epochs ?? 20;
-  const seed = options.seed ?? 0;
-  const batchSize = options.batchSize ?? 32;
+  const epochs = intOption('digits.run', 'epochs', options.epochs, 20);
+  const seed = intOption('digits.run', 'seed', options.seed, 0, 0);
+  const batchSize = intOption('digits.run', 'batchSize', options.batchSize, 32);
+  const hidden = intOption('digits.run', 'hidden', options.hidden, 128);
+  const learningRate = positiveOption('digits.run', 'learningRate', options.learningRate, 0.003);
   useBackend({ backend: options.backend ?? 'cpu', mode: options.mode ?? 'webasm' });
 
   const data = loadDigits();
@@ -83,10 +87,10 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
   const xTest = imagesOf(test);
   const yTest = T.tensor(test.labels, [test.numSamples], 'int32');
 
-  const net = new Sequential().add(new Dense(options.hidden ?? 128, { activation: 'relu' }), new Dense(10));
+  const net = new Sequential().add(new Dense(hidden, { activation: 'relu' }), new Dense(10));
   net.initialize({ init: new Xavier(), seed });
   const lossFn = new SoftmaxCrossEntropyLoss();
-  const opt = new Adam(net, { learningRate: options.learningRate ?? 0.003 });
+  const opt = new Adam(net, { learningRate });
   const loader = new DataLoader(xTrain, yTrain, { batchSize, shuffle: true, seed });
 
   const outDir = options.outDir === undefined ? defaultOutDir('digits') : options.outDir;

@@ -13,6 +13,7 @@ import { Adam, Dense, Sequential, Xavier } from '@lossgraph/nn';
 import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { defaultOutDir, loadIris, permutation, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
+import { intOption, positiveOption } from './lib/validate.js';
 import { ProgressBar, type ProgressSink } from './lib/progress.js';
 import { scatterPlot } from './lib/svg.js';
 
@@ -41,8 +42,9 @@ export interface TripletResult {
   readonly trainAccuracy: number;
   /** Mean triplet loss per epoch. */
   readonly epochLosses: readonly number[];
-  /** The 2-D embedding of every flower, `[150][2]`, and their classes. */
+  /** The 2-D embedding of every flower, `[150][2]`. */
   readonly embedding: readonly (readonly [number, number])[];
+  /** The class of every flower. */
   readonly labels: readonly number[];
   /** Training time, seconds. */
   readonly seconds: number;
@@ -112,8 +114,9 @@ function rows(t: T.Tensor): number[][] {
  */
 export async function run(options: TripletOptions = {}): Promise<TripletResult> {
   useBackend({ backend: options.backend ?? 'cpu', mode: options.mode ?? 'webasm' });
-  const epochs = options.epochs ?? 60;
-  const seed = options.seed ?? 0;
+  const epochs = intOption('triplet.run', 'epochs', options.epochs, 60);
+  const seed = intOption('triplet.run', 'seed', options.seed, 0, 0);
+  const margin = positiveOption('triplet.run', 'margin', options.margin, 1);
   const iris = loadIris();
   const split = stratifiedSplit(iris.labels, 0.2, seed);
   const train = subset(iris, split.train);
@@ -123,7 +126,7 @@ export async function run(options: TripletOptions = {}): Promise<TripletResult> 
 
   const net = new Sequential().add(new Dense(32, { activation: 'relu' }), new Dense(2));
   net.initialize({ init: new Xavier(), seed });
-  const triplet = new TripletLoss({ margin: options.margin ?? 1 });
+  const triplet = new TripletLoss({ margin });
   const opt = new Adam(net, { learningRate: 0.01 });
 
   const byClass = SPECIES.map((_, c) => Array.from(train.labels.keys()).filter((i) => train.labels[i] === c));

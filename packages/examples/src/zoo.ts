@@ -21,17 +21,25 @@ import { Adam, Dense, Sequential, Uniform, Xavier, type Initializer } from '@los
 import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { defaultOutDir, permutation } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
+import { intOption } from './lib/validate.js';
 import { ProgressBar, type ProgressSink } from './lib/progress.js';
 
-/** Per-sample tensors that travel with the data through batching (labels, positives, weights...). */
-type Targets = Record<string, T.Tensor>;
+/**
+ * Per-sample tensors that travel with the data through batching (labels, positives, weights...).
+ * @example `const targets: ZooTargets = { label: T.tensor([0, 1]) };`
+ */
+export type ZooTargets = Record<string, T.Tensor>;
 
-/** One training problem of the zoo. */
-interface CaseSetup {
+/**
+ * One training problem of the zoo: data, targets, output layer, initialiser, optimiser settings
+ * and the per-sample loss.
+ * @example `zooCases()[0]!.setup(0).outputs   // 10`
+ */
+export interface ZooSetup {
   /** Inputs, samples first. */
   readonly data: T.Tensor;
   /** Per-sample targets, samples first. */
-  readonly targets: Targets;
+  readonly targets: ZooTargets;
   /** Units of the output layer. */
   readonly outputs: number;
   /** Whether the Dense layers flatten (false for CTC's per-frame net). */
@@ -43,7 +51,7 @@ interface CaseSetup {
   /** Whether MXNet's iterator shuffles. */
   readonly shuffle: boolean;
   /** The per-sample loss of the network's output on a batch. */
-  readonly loss: (out: Variable, targets: Targets) => Variable;
+  readonly loss: (out: Variable, targets: ZooTargets) => Variable;
 }
 
 /** A check made after training: a named score (a mean loss) against its bound. */
@@ -69,20 +77,24 @@ export interface ZooCase {
   /** The MXNet test it reproduces, or `'own'` for this project's own convergence checks. */
   readonly source: string;
   /** Data, network and optimiser of the case, from a seed. */
-  readonly setup: (seed: number) => CaseSetup;
+  readonly setup: (seed: number) => ZooSetup;
   /** The checks after training; `score(indices, targets?)` is the mean loss over those samples. */
-  readonly checks: (score: (indices?: readonly number[], targets?: Targets) => number, setup: CaseSetup) => ZooCheck[];
+  readonly checks: (score: (indices?: readonly number[], targets?: ZooTargets) => number, setup: ZooSetup) => ZooCheck[];
 }
 
 /** What {@link run} returns for one case. */
 export interface ZooResult {
+  /** The case's short name. */
   readonly name: string;
+  /** The loss class trained. */
   readonly loss: string;
+  /** The MXNet test reproduced, or `'own'`. */
   readonly source: string;
+  /** The checks after training. */
   readonly checks: readonly ZooCheck[];
   /** Whether every check passed. */
   readonly passed: boolean;
-  /** Mean loss over the data at the end of each epoch's last batch (the training curve). */
+  /** The mean of each epoch's per-sample training losses (the training curve). */
   readonly curve: readonly number[];
   /** Training time, seconds. */
   readonly seconds: number;
@@ -104,7 +116,7 @@ const randomClasses = (n: number, classes: number, seed: number): T.Tensor => {
 const signs = (shape: number[], seed: number): T.Tensor => T.sign(uniform(shape, seed));
 
 /** The regression setup MXNet's L2, L1 and Huber tests share. */
-function regression(seed: number, loss: (out: Variable, label: T.Tensor) => Variable): CaseSetup {
+function regression(seed: number, loss: (out: Variable, label: T.Tensor) => Variable): ZooSetup {
   return {
     data: uniform([N, 10], seed), targets: { label: uniform([N, 1], seed + 1) }, outputs: 1, flatten: true,
     init: 'xavier2', learningRate: 0.01, shuffle: true, loss: (out, t) => loss(out, t.label!),
@@ -112,16 +124,16 @@ function regression(seed: number, loss: (out: Variable, label: T.Tensor) => Vari
 }
 
 /** The ±1 classification setup of MXNet's Hinge and SquaredHinge tests. */
-function signedClassification(seed: number, loss: (out: Variable, label: T.Tensor) => Variable): CaseSetup {
+function signedClassification(seed: number, loss: (out: Variable, label: T.Tensor) => Variable): ZooSetup {
   return {
     data: uniform([N, 10], seed), targets: { label: signs([N, 1], seed + 1) }, outputs: 1, flatten: true,
     init: 'xavier2', learningRate: 0.01, shuffle: true, loss: (out, t) => loss(out, t.label!),
   };
 }
 
-function softmaxCESetup(seed: number, withWeight: boolean): CaseSetup {
+function softmaxCESetup(seed: number, withWeight: boolean): ZooSetup {
   const ce = new SoftmaxCrossEntropyLoss();
-  const targets: Targets = { label: randomClasses(N, 10, seed + 1) };
+  const targets: ZooTargets = { label: randomClasses(N, 10, seed + 1) };
   // MXNet's weights: 1 for the first ten samples, 0 for the last ten.
   if (withWeight) targets.weight = T.tensor(Array.from({ length: N }, (_, i) => (i < N / 2 ? 1 : 0)), [N, 1]);
   return {
@@ -183,7 +195,10 @@ export function zooCases(): readonly ZooCase[] {
       checks: (score, setup) => {
         const first = Array.from({ length: N / 2 }, (_, i) => i);
         const last = first.map((i) => i + N / 2);
-        // Scored unweighted, as MXNet scores each half with weights of one.
+        // Each half is scored unweighted, as MXNet scores them with weights of one. MXNet's
+        // iterator pairs the last ten inputs with the first ten labels (its label array is not
+        // sliced); here each sample keeps its own label, which asks the same question: the
+        // zero-weighted samples were not learnt.
         const unweighted = { label: setup.targets.label! };
         return [check('weighted half', score(first, unweighted), '<', 0.05), check('zero-weighted half', score(last, unweighted), '>', 1)];
       },
@@ -263,7 +278,7 @@ export interface ZooOptions extends Partial<BackendChoice> {
   readonly progress?: ProgressSink | null;
 }
 
-function initializerOf(kind: CaseSetup['init']): Initializer {
+function initializerOf(kind: ZooSetup['init']): Initializer {
   return kind === 'xavier2' ? new Xavier({ magnitude: 2 }) : new Uniform(0.01);
 }
 
@@ -281,8 +296,8 @@ function pickRows(t: T.Tensor, indices: readonly number[]): T.Tensor {
  * @example `trainCase(zooCases()[0]!, { epochs: 200 })`
  */
 export function trainCase(zooCase: ZooCase, options: { epochs?: number; seed?: number; progress?: ProgressSink | null } = {}): ZooResult {
-  const epochs = options.epochs ?? 200;
-  const seed = options.seed ?? 0;
+  const epochs = intOption('zoo.trainCase', 'epochs', options.epochs, 200);
+  const seed = intOption('zoo.trainCase', 'seed', options.seed, 0, 0);
   const setup = zooCase.setup(seed);
   const n = setup.data.shape[0]!;
   const batchSize = 10;
@@ -294,11 +309,11 @@ export function trainCase(zooCase: ZooCase, options: { epochs?: number; seed?: n
   net.initialize({ init: initializerOf(setup.init), seed });
   const opt = new Adam(net, { learningRate: setup.learningRate });
   const all = Array.from({ length: n }, (_, i) => i);
-  const batchOf = (indices: readonly number[], targets: Targets): { x: T.Tensor; t: Targets } => ({
+  const batchOf = (indices: readonly number[], targets: ZooTargets): { x: T.Tensor; t: ZooTargets } => ({
     x: pickRows(setup.data, indices),
     t: Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, pickRows(v, indices)])),
   });
-  const score = (indices: readonly number[] = all, targets: Targets = setup.targets): number => noGrad(() => {
+  const score = (indices: readonly number[] = all, targets: ZooTargets = setup.targets): number => noGrad(() => {
     const { x, t } = batchOf(indices, targets);
     return T.mean(setup.loss(net.forward(x), t).value).item();
   });

@@ -37,6 +37,11 @@ describe('digits MLP', () => {
     result.epochLosses.forEach((loss, i) => expect(loss).toBeCloseTo(onCpu!.epochLosses[i]!, 3));
   });
 
+  it('rejects bad options before any work, naming them', async () => {
+    await expect(run({ epochs: 0, outDir: null, progress: null })).rejects.toThrow(/digits.run: option 'epochs' must be an integer >= 1, got 0/);
+    await expect(run({ learningRate: -1, outDir: null, progress: null })).rejects.toThrow(/option 'learningRate'/);
+  });
+
   it('is far from 96% after one epoch of a tiny learning rate (the bar is not trivially met)', async () => {
     const result = await run({ backend: 'cpu', epochs: 1, learningRate: 1e-5, outDir: null, progress: null });
     expect(result.testAccuracy).toBeLessThan(0.9);

@@ -10,6 +10,7 @@ describe('examples lib', () => {
     expect(parseFlags([])).toMatchObject({ backend: 'cpu', mode: 'webasm', quiet: false });
     expect(parseFlags(['--backend', 'gpujs', '--mode=headlessgl', '--epochs', '3', '--seed=0', '--quiet']))
       .toEqual({ backend: 'gpujs', mode: 'headlessgl', epochs: 3, seed: 0, outDir: undefined, quiet: true });
+    expect(parseFlags(['--', '--backend', 'gpujs']).backend).toBe('gpujs');
     expect(() => parseFlags(['--backend', 'tpu'])).toThrow(/--backend: expected 'cpu' or 'gpujs', got "tpu"/);
     expect(() => parseFlags(['--epochs', '0'])).toThrow(/--epochs: expected a positive integer/);
     expect(() => parseFlags(['--bakend', 'cpu'])).toThrow(/unknown flag "--bakend"/);

@@ -56,8 +56,9 @@ function collectGarbage(): (() => void) | null {
  */
 export function defineGpuJsSuite(mode: GpuJsMode): void {
   const { backend: started, error } = start(mode);
+  const ci = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
   if (started === null) {
-    if (mode === 'headlessgl' && !process.env.CI) {
+    if (mode === 'headlessgl' && !ci) {
       console.warn(`[gpujs tests] skipping mode 'headlessgl': ${error}. Run under \`xvfb-run -a\` (with CI set this is a failure).`);
       describe.skip(`gpujs backend, mode '${mode}' (no display or no gl package: ${error})`, () => {
         it('runs under xvfb-run -a', () => {});
@@ -66,7 +67,7 @@ export function defineGpuJsSuite(mode: GpuJsMode): void {
       // Under CI the texture mode must run: its absence is a failure, not a skip.
       describe(`gpujs backend, mode '${mode}'`, () => {
         it('starts', () => {
-          throw new Error(`mode '${mode}' is required here${process.env.CI ? ' (CI is set)' : ''} but did not start: ${error}`);
+          throw new Error(`mode '${mode}' is required here${ci ? ' (CI is set)' : ''} but did not start: ${error}`);
         });
       });
     }
@@ -560,6 +561,8 @@ export function defineGpuJsSuite(mode: GpuJsMode): void {
 
     it('names the mode when a mode cannot be used', () => {
       expect(() => new GpuJsBackend({ mode: 'webgpu' })).toThrow(/mode 'webgpu' cannot start/);
+      // Node has no browser WebGL: the error names the mode and what it needs.
+      expect(() => new GpuJsBackend({ mode: 'webgl2' })).toThrow(/mode 'webgl2' cannot start here.*needs a browser/);
       expect(() => new GpuJsBackend({ mode: 'teapot' as GpuJsMode })).toThrow(/mode must be one of .*got "teapot"/);
     });
   });

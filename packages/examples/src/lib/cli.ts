@@ -36,7 +36,7 @@ function positiveInteger(flag: string, raw: string | undefined, allowZero = fals
 
 /**
  * Reads the common flags from `argv` (as `process.argv.slice(2)`). Accepts `--flag value` and
- * `--flag=value`.
+ * `--flag=value`; a bare `--` is skipped.
  *
  * @param argv - the arguments after the script name
  * @returns the flags, with `backend: 'cpu'` and `mode: 'webasm'` by default
@@ -55,6 +55,8 @@ export function parseFlags(argv: readonly string[]): CommonFlags {
   let quiet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    // `pnpm digits -- --backend gpujs` hands the script a literal `--`.
+    if (arg === '--') continue;
     if (!arg.startsWith('--')) throw new TypeError(`unexpected argument ${JSON.stringify(arg)}; flags are --backend, --mode, --seed, --epochs, --out, --quiet`);
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);

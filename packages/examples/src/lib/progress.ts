@@ -4,7 +4,9 @@
 
 /** Where the bar writes: anything with `write` (and optionally `isTTY`), e.g. `process.stderr`. */
 export interface ProgressSink {
+  /** Writes text as it is (no newline added). */
   write(text: string): unknown;
+  /** True on a terminal: the bar then redraws in place. */
   readonly isTTY?: boolean;
 }
 

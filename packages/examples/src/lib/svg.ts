@@ -15,7 +15,9 @@ export interface LineSeries {
 
 /** A labelled point of a scatter plot. */
 export interface ScatterPoint {
+  /** Horizontal coordinate. */
   readonly x: number;
+  /** Vertical coordinate. */
   readonly y: number;
   /** Class index: picks the colour. */
   readonly group: number;

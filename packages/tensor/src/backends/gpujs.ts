@@ -26,16 +26,6 @@ const MODES: readonly GpuJsMode[] = ['cpu', 'webasm', 'headlessgl', 'webgl', 'we
 /** The layout of a reduction's input, as {@link reductionLayout} gives it. */
 type ReductionInput = Pick<ReducePass, 'keptDims' | 'keptStrides' | 'reducedDims' | 'reducedStrides'>;
 
-/** Options of {@link GpuJsBackend}. */
-export interface GpuJsBackendOptions {
-  /**
-   * The GPU.js mode: `'headlessgl'` (Node with the `gl` package and a display), `'webgl2'` or
-   * `'webgl'` (browsers), `'webasm'` or `'cpu'` (everywhere), or `'gpu'` (the default: the best
-   * one available). `'webgpu'` is refused: GPU.js runs it asynchronously only.
-   */
-  mode?: GpuJsMode;
-}
-
 /** What storing `value` into an Int32Array keeps (truncation toward zero, modulo 2^32; NaN is 0). */
 function toInt32(value: number): number {
   return value | 0;
@@ -45,15 +35,18 @@ function toInt32(value: number): number {
  * Runs every primitive as a GPU.js kernel (`createKernel`). Each kernel's source is generated for
  * one layout (op, shapes, strides, loop bounds baked in as literals), compiled on first use and
  * cached under a string key, so a steady-state program compiles nothing: see
- * `stats.kernelCompilations`.
+ * `stats.kernelCompilations`. Flat elementwise kernels (operands of the output's shape, or single
+ * values) mention no size, so one compiled kernel serves every size.
  *
  * In the texture modes (`headlessgl`, `webgl`, `webgl2`) kernels run in GPU.js pipeline mode with
  * immutable outputs: results stay on the device as textures and feed the next kernel directly.
  * Host values are uploaded once, when a kernel first needs them (`stats.uploads`), and device
  * values are read back only by `dataSync()`, `toArray()`, `item()` and printing
  * (`stats.readbacks`), once per tensor. `dispose()` deletes a tensor's texture at once; a tensor
- * the garbage collector takes without it has its texture deleted by a FinalizationRegistry. In
- * the `cpu` and `webasm` modes storage is a plain Float32Array.
+ * the garbage collector takes without it has its texture deleted by a FinalizationRegistry, whose
+ * callbacks run only between tasks: a long synchronous loop should dispose() what it drops (or
+ * yield now and then). GPU.js also keeps each kernel's latest output texture, to render into it
+ * again next time. In the `cpu` and `webasm` modes storage is a plain Float32Array.
  *
  * Dtypes: float32 and int32. int32 tensors are stored as float32 values on the device, exact for
  * magnitudes below 2^24 (larger int32 results, and int32 overflow, are not reproduced). **float64
@@ -91,10 +84,13 @@ export class GpuJsBackend implements Backend {
   /**
    * Starts GPU.js in `mode` and runs a small self-test kernel, so a mode that cannot work here
    * fails now with an error naming it.
-   * @param options - `mode`, see {@link GpuJsBackendOptions}
-   * @throws Error naming the mode when it is unknown, asynchronous-only or cannot start here
+   * @param options - `mode`: `'headlessgl'` (Node with the `gl` package and an X display),
+   *   `'webgl2'` or `'webgl'` (browsers), `'webasm'` or `'cpu'` (everywhere), or `'gpu'` (the
+   *   default: the best one available here). `'webgpu'` is refused: GPU.js runs it only
+   *   asynchronously, and tensor ops are synchronous.
+   * @throws TypeError for an unknown mode; Error naming the mode when it cannot start here
    */
-  constructor(options: GpuJsBackendOptions = {}) {
+  constructor(options: BackendOptions = {}) {
     const requested = options.mode ?? 'gpu';
     if (!MODES.includes(requested)) {
       throw new TypeError(`gpujs backend: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(requested)}`);

@@ -23,8 +23,8 @@ function paq(src: KernelSource, i: string, A: number, Q: number): { p: string; a
 }
 
 /**
- * Pads `shape` by `paddings` with the number argument `value`. Each padded axis checks its
- * coordinate against the copied box; the input offset is computed only from unpadded coordinates.
+ * Pads `shape` by `paddings` with the number argument `value`: an output element inside the copied
+ * box on every axis reads the input, any other is `value`.
  */
 export function padSpec(shape: readonly number[], paddings: readonly (readonly [number, number])[]): KernelSpec {
   const outShape = shape.map((d, k) => d + paddings[k]![0] + paddings[k]![1]);
@@ -34,7 +34,7 @@ export function padSpec(shape: readonly number[], paddings: readonly (readonly [
       const src = new KernelSource(['x', 'value']);
       const i = src.let('i', 'this.thread.x');
       const coords = coordinates(src, i, outShape);
-      // A padded axis checks its coordinate against the copied box and shifts it into the input.
+      // Only padded axes need a range check; their coordinates shift back into the input.
       const inside: string[] = [];
       const inner = coords.map((c, k) => {
         const [before, after] = paddings[k]!;

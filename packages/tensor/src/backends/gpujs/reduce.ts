@@ -81,10 +81,17 @@ function reducePassSource(pass: ReducePass): string {
   const { q: o, r: g } = groups > 1 ? divmod(src, t, groups) : { q: t, r: '0' };
   const keptCoords = keptDims.length <= 1 ? keptDims.map(() => o) : coordinates(src, o, keptDims);
   const base = src.let('b', offsetExpr(keptCoords, keptStrides));
-  const shift = needsShift ? (contribution === 'expShifted' || finish === 'logShifted' ? safeShift(src, `shift[${o}]`) : src.let('s', `shift[${o}]`)) : '';
-  // Position along the reduced axes: a counter (r) and per-axis coordinates stepped like an odometer.
+  let shift = '';
+  if (contribution === 'expShifted' || finish === 'logShifted') shift = safeShift(src, `shift[${o}]`);
+  else if (needsShift) shift = src.let('s', `shift[${o}]`);
+  // Position along the reduced axes: a counter (r) and, for several merged axes, per-axis
+  // coordinates stepped like an odometer (so the loop body needs no division).
   const r = src.let('r', groups > 1 ? `${g} * ${chunk}` : '0');
-  const coords = reducedDims.length <= 1 ? [] : groups > 1 ? coordinates(src, r, reducedDims).map((c) => src.let('c', c)) : reducedDims.map(() => src.let('c', '0'));
+  let coords: string[] = [];
+  if (reducedDims.length > 1) {
+    const start = groups > 1 ? coordinates(src, r, reducedDims) : reducedDims.map(() => '0');
+    coords = start.map((c) => src.let('c', c));
+  }
   const offset = src.let('k', reducedDims.length <= 1 ? `${r} * ${lit(reducedStrides[0] ?? 0)}` : offsetExpr(coords, reducedStrides));
   const contributionOf = (value: string): string => {
     switch (contribution) {

@@ -7,7 +7,9 @@
  *
  * @internal
  */
-import { GPU, Texture, type IKernelRunShortcut, type KernelVariable } from 'gpu.js';
+import {
+  CPUKernel, GPU, HeadlessGLKernel, Texture, WebAssemblyKernel, WebGL2Kernel, WebGLKernel, type IKernelRunShortcut, type KernelVariable,
+} from 'gpu.js';
 import type { BackendStats } from '../../backend.js';
 import type { GpuJsMode } from '../../registry.js';
 import { MAX_EXACT_INDEX } from './codegen.js';
@@ -62,7 +64,17 @@ interface CachedKernel {
   size: number;
 }
 
-function describe(error: unknown): string {
+/** The mode of the kernel class GPU.js chose (its GL classes all call themselves 'gpu'). */
+function modeOfKernelClass(kernelClass: unknown): string {
+  if (kernelClass === HeadlessGLKernel) return 'headlessgl';
+  if (kernelClass === WebGL2Kernel) return 'webgl2';
+  if (kernelClass === WebGLKernel) return 'webgl';
+  if (kernelClass === WebAssemblyKernel) return 'webasm';
+  if (kernelClass === CPUKernel) return 'cpu';
+  return (kernelClass as { mode?: string } | null)?.mode ?? 'gpu';
+}
+
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -105,10 +117,9 @@ export class GpuRuntime {
     try {
       this.gpu = new GPU({ mode: requested });
     } catch (e) {
-      throw new Error(`gpujs backend: mode '${requested}' cannot start here (${describe(e)}); ${startHint(requested)}`);
+      throw new Error(`gpujs backend: mode '${requested}' cannot start here (${messageOf(e)}); ${startHint(requested)}`);
     }
-    const kernelClass = this.gpu.Kernel as { mode?: string } | null;
-    this.mode = requested === 'gpu' ? kernelClass?.mode ?? requested : requested;
+    this.mode = requested === 'gpu' ? modeOfKernelClass(this.gpu.Kernel) : requested;
     if (this.mode === 'webgpu') {
       throw new Error("gpujs backend: mode 'gpu' resolved to 'webgpu', which runs asynchronously; choose a mode explicitly");
     }
@@ -127,7 +138,7 @@ export class GpuRuntime {
       values = this.hostValues(storage);
       this.release(storage);
     } catch (e) {
-      throw new Error(`gpujs backend: mode '${this.mode}' cannot run kernels here (${describe(e)}); ${startHint(this.mode as GpuJsMode)}`);
+      throw new Error(`gpujs backend: mode '${this.mode}' cannot run kernels here (${messageOf(e)}); ${startHint(this.mode as GpuJsMode)}`);
     }
     if (values[0] !== 4 || values[1] !== -3 || values[2] !== 7) {
       throw new Error(`gpujs backend: mode '${this.mode}' computed wrong values in its self-test (${Array.from(values).join(', ')}); ${startHint(this.mode as GpuJsMode)}`);

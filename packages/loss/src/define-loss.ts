@@ -6,7 +6,7 @@ import { Loss, lossOptionsSchema, type LossOptions, type PredLabelArgs, type Res
 /** The validated options of a loss made by {@link defineLoss}: the common ones plus its own, defaults filled in. */
 export type DefinedLossOptions<Shape extends z.ZodRawShape> = ResolvedLossOptions & z.infer<z.ZodObject<Shape>>;
 /** The options a loss made by {@link defineLoss} takes: the common ones plus its own. */
-export type DefinedLossInput<Shape extends z.ZodRawShape> = LossOptions & z.input<z.ZodObject<Shape>>;
+export type DefinedLossInput<Shape extends z.ZodRawShape> = LossOptions & ([keyof Shape] extends [never] ? unknown : z.input<z.ZodObject<Shape>>);
 
 /** How a loss made by {@link defineLoss} treats its label. */
 export interface DefineLossConfig {

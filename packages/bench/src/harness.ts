@@ -23,6 +23,13 @@ export interface TimingOptions {
    * `minRuns` (at least one timed call always runs), so one slow engine cannot stall the run.
    */
   hardLimitMs: number;
+  /**
+   * Suites that compare engines split each cell into this many rounds, run in turn with the
+   * other engines of the row (see {@link roundTiming}), and pool the timed calls with
+   * {@link poolSamples}: a burst of load from elsewhere on the machine then hits every engine of
+   * the row instead of one.
+   */
+  rounds: number;
 }
 
 /**
@@ -38,8 +45,58 @@ export interface TimingOptions {
  */
 export function timingPreset(quick: boolean): TimingOptions {
   return quick
-    ? { warmupMs: 50, minWarmupRuns: 1, budgetMs: 150, minRuns: 3, maxRuns: 200, hardLimitMs: 1_500 }
-    : { warmupMs: 200, minWarmupRuns: 2, budgetMs: 600, minRuns: 7, maxRuns: 2_000, hardLimitMs: 6_000 };
+    ? { warmupMs: 50, minWarmupRuns: 1, budgetMs: 150, minRuns: 3, maxRuns: 200, hardLimitMs: 1_500, rounds: 1 }
+    : { warmupMs: 200, minWarmupRuns: 2, budgetMs: 600, minRuns: 7, maxRuns: 2_000, hardLimitMs: 6_000, rounds: 3 };
+}
+
+/**
+ * The timing of one round of a cell split into `options.rounds` rounds: budget, minimum runs,
+ * maximum runs and hard limit are divided among the rounds; the first round warms up fully,
+ * later ones make a single untimed call (to refill caches after the other engines ran).
+ *
+ * @param options - the cell's whole timing
+ * @param round - 0-based round number, below `options.rounds`
+ * @returns the timing to pass to {@link measure} for that round
+ * @throws RangeError when `round` is out of range
+ * @example
+ * ```ts
+ * const timing = timingPreset(false);
+ * const samples = [0, 1, 2].map((r) => measure(work, roundTiming(timing, r)));
+ * poolSamples(samples).medianMs;
+ * ```
+ */
+export function roundTiming(options: TimingOptions, round: number): TimingOptions {
+  const rounds = Math.max(1, Math.floor(options.rounds));
+  if (!Number.isInteger(round) || round < 0 || round >= rounds) {
+    throw new RangeError(`roundTiming: round must be an integer in [0, ${rounds - 1}], got ${round}`);
+  }
+  if (rounds === 1) return options;
+  return {
+    warmupMs: round === 0 ? options.warmupMs : 0,
+    minWarmupRuns: round === 0 ? options.minWarmupRuns : 1,
+    budgetMs: options.budgetMs / rounds,
+    minRuns: Math.ceil(options.minRuns / rounds),
+    maxRuns: Math.max(1, Math.floor(options.maxRuns / rounds)),
+    hardLimitMs: options.hardLimitMs / rounds,
+    rounds: 1,
+  };
+}
+
+/**
+ * Pools the timed calls of several samples of the same cell into one sample.
+ *
+ * @param samples - at least one sample
+ * @returns median, min and max over all their calls
+ * @throws RangeError when `samples` is empty
+ * @example
+ * ```ts
+ * poolSamples([measure(work, t0), measure(work, t1)]).runs; // the sum of both counts
+ * ```
+ */
+export function poolSamples(samples: readonly Sample[]): Sample {
+  if (samples.length === 0) throw new RangeError('poolSamples: expected at least one sample');
+  const times = samples.flatMap((sample) => sample.times);
+  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length, times };
 }
 
 /** Summary of the timed calls of one cell, in milliseconds. */
@@ -52,6 +109,8 @@ export interface Sample {
   maxMs: number;
   /** Number of timed calls (warm-up excluded). */
   runs: number;
+  /** Duration of every timed call, in order. */
+  times: readonly number[];
 }
 
 /**
@@ -80,12 +139,13 @@ function assertTiming(options: TimingOptions): void {
   for (const key of ['warmupMs', 'budgetMs', 'hardLimitMs'] as const) {
     if (!(options[key] >= 0)) throw new RangeError(`measure: options.${key} must be a number >= 0, got ${options[key]}`);
   }
-  for (const key of ['minWarmupRuns', 'minRuns', 'maxRuns'] as const) {
+  for (const key of ['minWarmupRuns', 'minRuns', 'maxRuns', 'rounds'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 0) {
       throw new RangeError(`measure: options.${key} must be an integer >= 0, got ${options[key]}`);
     }
   }
   if (options.maxRuns < 1) throw new RangeError(`measure: options.maxRuns must be >= 1, got ${options.maxRuns}`);
+  if (options.rounds < 1) throw new RangeError(`measure: options.rounds must be >= 1, got ${options.rounds}`);
 }
 
 /**
@@ -123,7 +183,7 @@ export function measure(fn: () => void, options: TimingOptions, clock: Clock = (
     if (spent >= options.hardLimitMs) break;
     if (spent >= options.budgetMs && times.length >= options.minRuns) break;
   }
-  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length };
+  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length, times };
 }
 
 // ---------------------------------------------------------------- result cells

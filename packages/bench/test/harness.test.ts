@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Comparison, evaluateTargets, formatMs, formatRatio, measure, median, renderComparison, renderMarkdownTable,
-  renderTargets, timingPreset, type Sample, type TimingOptions,
+  Comparison, evaluateTargets, formatMs, formatRatio, measure, median, poolSamples, renderComparison, renderMarkdownTable,
+  renderTargets, roundTiming, timingPreset, type Sample, type TimingOptions,
 } from '../src/harness.js';
 
 /** A clock that only moves when the timed function says how long it "took". */
@@ -15,10 +15,10 @@ function fakeClock(durations: readonly number[]): { clock: () => number; fn: () 
   };
 }
 
-const sample = (medianMs: number): Sample => ({ medianMs, minMs: medianMs, maxMs: medianMs, runs: 5 });
+const sample = (medianMs: number): Sample => ({ medianMs, minMs: medianMs, maxMs: medianMs, runs: 1, times: [medianMs] });
 
 const opts = (over: Partial<TimingOptions>): TimingOptions => ({
-  warmupMs: 0, minWarmupRuns: 0, budgetMs: 0, minRuns: 1, maxRuns: 1000, hardLimitMs: 1e9, ...over,
+  warmupMs: 0, minWarmupRuns: 0, budgetMs: 0, minRuns: 1, maxRuns: 1000, hardLimitMs: 1e9, rounds: 1, ...over,
 });
 
 describe('median', () => {
@@ -47,6 +47,7 @@ describe('measure', () => {
     expect(s.medianMs).toBe(25);
     expect(s.minMs).toBe(10);
     expect(s.maxMs).toBe(40);
+    expect(s.times).toEqual([10, 30, 20, 40]);
     expect(f.calls()).toBe(6);
   });
   it('keeps warming up until warmupMs has passed', () => {
@@ -76,12 +77,31 @@ describe('measure', () => {
     expect(() => measure(() => {}, opts({ minRuns: 1.5 }))).toThrow(/options\.minRuns/);
     expect(() => measure(() => {}, opts({ budgetMs: -1 }))).toThrow(/options\.budgetMs/);
     expect(() => measure(() => {}, opts({ maxRuns: 0 }))).toThrow(/options\.maxRuns/);
+    expect(() => measure(() => {}, opts({ rounds: 0 }))).toThrow(/options\.rounds/);
   });
   it('uses the real clock by default', () => {
     const s = measure(() => { let x = 0; for (let i = 0; i < 1000; i++) x += i; return void x; }, timingPreset(true));
     expect(s.runs).toBeGreaterThanOrEqual(3);
     expect(s.medianMs).toBeGreaterThanOrEqual(0);
     expect(s.minMs).toBeLessThanOrEqual(s.medianMs);
+  });
+});
+
+describe('rounds', () => {
+  it('roundTiming divides the cell among rounds and warms up fully only in the first', () => {
+    const whole = opts({ warmupMs: 200, minWarmupRuns: 2, budgetMs: 600, minRuns: 7, maxRuns: 2000, hardLimitMs: 6000, rounds: 3 });
+    expect(roundTiming(whole, 0)).toEqual({ warmupMs: 200, minWarmupRuns: 2, budgetMs: 200, minRuns: 3, maxRuns: 666, hardLimitMs: 2000, rounds: 1 });
+    expect(roundTiming(whole, 2)).toEqual({ warmupMs: 0, minWarmupRuns: 1, budgetMs: 200, minRuns: 3, maxRuns: 666, hardLimitMs: 2000, rounds: 1 });
+    expect(roundTiming(opts({ rounds: 1, budgetMs: 50 }), 0).budgetMs).toBe(50);
+    expect(() => roundTiming(whole, 3)).toThrow(/round must be an integer in \[0, 2\], got 3/);
+  });
+  it('poolSamples takes the median over every call of every round', () => {
+    const pooled = poolSamples([
+      { medianMs: 2, minMs: 1, maxMs: 3, runs: 3, times: [1, 2, 3] },
+      { medianMs: 10, minMs: 10, maxMs: 10, runs: 1, times: [10] },
+    ]);
+    expect(pooled).toEqual({ medianMs: 2.5, minMs: 1, maxMs: 10, runs: 4, times: [1, 2, 3, 10] });
+    expect(() => poolSamples([])).toThrow(/at least one sample/);
   });
 });
 

@@ -4,7 +4,7 @@ import { runBench } from '../src/index.js';
 import type { Suite, TimingOptions } from '../src/harness.js';
 import { tensorSuite } from '../src/suites/tensor.js';
 
-const fast: TimingOptions = { warmupMs: 0, minWarmupRuns: 1, budgetMs: 5, minRuns: 2, maxRuns: 5, hardLimitMs: 2_000 };
+const fast: TimingOptions = { warmupMs: 0, minWarmupRuns: 1, budgetMs: 5, minRuns: 2, maxRuns: 5, hardLimitMs: 2_000, rounds: 2 };
 
 describe('tensor suite', () => {
   it('measures the selected row on every engine, each result checked correct, and evaluates the targets', async () => {

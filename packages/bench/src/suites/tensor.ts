@@ -6,8 +6,8 @@ import type { GpuJsMode } from '@lossgraph/tensor';
 import { lossgraphEngine } from '../engines/lossgraph.js';
 import type { TensorEngine } from '../engines/types.js';
 import {
-  Comparison, evaluateTargets, measure, renderComparison, type CellResult, type RatioColumn, type Suite,
-  type SuiteContext, type SuiteReport, type Target, type WorkloadRow,
+  Comparison, evaluateTargets, measure, poolSamples, renderComparison, roundTiming, type CellResult, type RatioColumn,
+  type Sample, type Suite, type SuiteContext, type SuiteReport, type Target, type TimingOptions, type WorkloadRow,
 } from '../harness.js';
 import { plainLoopEngine } from '../peers/plain-loop.js';
 import { tfjsEngine } from '../peers/tfjs.js';
@@ -244,12 +244,31 @@ async function runTensorSuite(context: SuiteContext, gpuModes: readonly GpuJsMod
     if (description !== undefined) descriptions.push(description);
     ready.push(engine);
   }
-  // Workload-major order: the engines of one row are measured back to back, so a burst of load
-  // from elsewhere on the machine skews a row's ratios less than it would a whole column.
+  // Workload-major order, in rounds: the engines of one row take turns, so a burst of load from
+  // elsewhere on the machine is shared by the whole row instead of skewing one engine's number.
+  const rounds = Math.max(1, context.timing.rounds);
   for (const w of selected) {
+    const samples = new Map<string, Sample[]>();
+    const settled = new Map<string, CellResult>();
+    const notes = new Map<string, string>();
+    for (let round = 0; round < rounds; round++) {
+      for (const engine of ready) {
+        if (settled.has(engine.id)) continue;
+        await engine.activate();
+        const check = round === 0 ? () => referenceOf(w) : undefined;
+        const outcome = measureRound(engine, w, data.get(w)!, check, roundTiming(context.timing, round));
+        if (outcome.kind === 'round') {
+          samples.set(engine.id, [...(samples.get(engine.id) ?? []), outcome.sample]);
+          if (outcome.note !== undefined) notes.set(engine.id, outcome.note);
+        } else {
+          settled.set(engine.id, outcome);
+        }
+      }
+    }
     for (const engine of ready) {
-      await engine.activate();
-      const result = measureCell(engine, w, data.get(w)!, () => referenceOf(w), context);
+      const note = notes.get(engine.id);
+      const result: CellResult = settled.get(engine.id) ??
+        (note === undefined ? { kind: 'time', sample: poolSamples(samples.get(engine.id)!) } : { kind: 'time', sample: poolSamples(samples.get(engine.id)!), note });
       grid.set(w.id, engine.id, result);
       context.log(`[tensor] ${w.label} / ${engine.label}: ${describeCell(result)}`);
     }
@@ -263,7 +282,8 @@ async function runTensorSuite(context: SuiteContext, gpuModes: readonly GpuJsMod
   ]);
   const t = context.timing;
   const footer = [
-    `Median of timed calls after warm-up (>= ${t.warmupMs} ms and >= ${t.minWarmupRuns} calls); each cell timed for >= ${t.budgetMs} ms and >= ${t.minRuns} calls (at most ${t.hardLimitMs} ms for very slow cells)${context.quick ? ' (--quick)' : ''}.`,
+    `Median of timed calls after warm-up (>= ${t.warmupMs} ms and >= ${t.minWarmupRuns} calls); each cell timed for >= ${t.budgetMs} ms and >= ${t.minRuns} calls (at most ${t.hardLimitMs} ms for very slow cells)` +
+      (rounds > 1 ? `, in ${rounds} rounds taken in turn by the engines of its row` : '') + `${context.quick ? ' (--quick)' : ''}.`,
     'Readback is included for everyone: each timed call computes the result, makes its values available on the host as a typed array and disposes it. lossgraph: `backend.read` (gpujs: reads the texture back; cpu: the result array itself); TF.js: `dataSync()` (cpu: its own array; wasm: a copy out of the WASM heap); plain loop: the array it wrote.',
     'Inputs are uniform [-1, 1) float32, made on each engine before timing (upload not timed). Every cell\'s first result is checked against a float64 reference (max abs error <= 1e-3 x max(1, max |reference|)); a failed check is marked (!).',
     ...descriptions,
@@ -318,22 +338,27 @@ function describeCell(result: CellResult): string {
   }
 }
 
-function measureCell<T>(
-  engine: TensorEngine<T>, workload: TensorWorkload, data: readonly Float32Array[], reference: () => Float64Array, context: SuiteContext,
-): CellResult {
+/**
+ * One round of one cell: fresh inputs (not timed), on the first round a checked first result,
+ * then the timed calls. An error or a missing op settles the cell for every later round.
+ */
+function measureRound<T>(
+  engine: TensorEngine<T>, workload: TensorWorkload, data: readonly Float32Array[],
+  check: (() => Float64Array) | undefined, timing: TimingOptions,
+): { kind: 'round'; sample: Sample; note?: string } | CellResult {
   let inputs: T[] = [];
   try {
     inputs = workload.shapes.map((shape, i) => engine.fromArray(data[i]!, shape));
     const first = workload.compute(engine, inputs);
     if (first === undefined) return { kind: 'skipped' };
-    const note = checkResult(engine.read(first), reference());
+    const note = check === undefined ? undefined : checkResult(engine.read(first), check());
     engine.dispose(first);
     const sample = measure(() => {
       const y = workload.compute(engine, inputs)!;
       engine.read(y);
       engine.dispose(y);
-    }, context.timing);
-    return note === undefined ? { kind: 'time', sample } : { kind: 'time', sample, note };
+    }, timing);
+    return note === undefined ? { kind: 'round', sample } : { kind: 'round', sample, note };
   } catch (error) {
     return { kind: 'error', message: (error as Error).message.split('\n')[0] ?? String(error) };
   } finally {

@@ -12,6 +12,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeSelector, parseCli, USAGE, type CliOptions } from './cli.js';
 import { renderTargets, timingPreset, type Suite, type TargetOutcome } from './harness.js';
 import { tensorSuite } from './suites/tensor.js';
+export { lossSuite, lossWorkloads, lossInputs, lossTargets, type LossWorkload, type LossInputs, type LossSuiteOptions } from './suites/loss.js';
+export { runSteps, sparseLabels, oneHotRows, sizeOf, type PreparedStep, type StepEngine } from './suites/steps.js';
+export { runTorch, parseTorchOutput, torchUnavailable, TORCH_PYTHON, TORCH_SCRIPT, type TorchKind, type TorchInput, type TorchWorkload, type TorchRun } from './peers/torch.js';
+import { lossSuite } from './suites/loss.js';
 
 export * from './harness.js';
 export { parseCli, makeSelector, USAGE, type CliOptions } from './cli.js';
@@ -33,7 +37,7 @@ export {
  * ```
  */
 export function allSuites(): Suite[] {
-  return [tensorSuite()];
+  return [tensorSuite(), lossSuite()];
 }
 
 /** Where the report goes by default: `packages/bench/out/results.md`. */

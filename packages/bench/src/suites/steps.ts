@@ -1,0 +1,156 @@
+/**
+ * The machinery shared by the suites that time a whole step (a loss forward+backward, a training
+ * step): engines that prepare a step closure per row, timed in rounds taken in turn by the
+ * engines of a row, plus deterministic input helpers.
+ */
+import {
+  measure, poolSamples, roundTiming, type CellResult, type Comparison, type Sample, type SuiteContext, type WorkloadRow,
+} from '../harness.js';
+
+/** A prepared step: `step` is timed; `release` frees what `prepare` allocated (not timed). */
+export interface PreparedStep {
+  /** One timed call; must force its result to exist (read it back). */
+  step(): void;
+  /** Frees inputs and state. */
+  release(): void;
+}
+
+/** An engine that can run whole steps of the rows of type `R`. */
+export interface StepEngine<R extends WorkloadRow> {
+  /** Column id. */
+  readonly id: string;
+  /** Column header. */
+  readonly label: string;
+  /** Loads the engine; undefined when ready, otherwise why it cannot run here. */
+  init(): Promise<string | undefined>;
+  /** Makes this engine current where the library keeps a global backend. */
+  activate(): Promise<void>;
+  /** A footer line, when there is something to say. */
+  describe(): string | undefined;
+  /**
+   * Builds the step of a row (inputs made here are not timed); a cell instead when the engine
+   * has no such computation (e.g. `{ kind: 'unavailable', reason: 'TF.js has no CTC loss' }`).
+   */
+  prepare(row: R): PreparedStep | CellResult;
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error).message ?? String(error)).split('\n')[0] ?? String(error);
+}
+
+/**
+ * Starts every engine and times every selected row on the ready ones, writing each cell into
+ * `grid`: rounds of {@link roundTiming}, engines of a row taking turns, samples pooled. Unready
+ * engines get "n/a" with their reason on every selected row.
+ *
+ * @param tag - progress prefix, e.g. `loss`
+ * @param rows - the selected rows
+ * @param engines - the in-process engines
+ * @param grid - the table to fill (its columns include every engine's id)
+ * @param context - timing and logging
+ * @returns the footer lines of the ready engines
+ * @example
+ * ```ts
+ * const footer = await runSteps('loss', selected, engines, grid, context);
+ * ```
+ */
+export async function runSteps<R extends WorkloadRow>(
+  tag: string, rows: readonly R[], engines: readonly StepEngine<R>[], grid: Comparison, context: SuiteContext,
+): Promise<string[]> {
+  const descriptions: string[] = [];
+  const ready: StepEngine<R>[] = [];
+  for (const engine of engines) {
+    context.log(`[${tag}] starting ${engine.label}`);
+    const why = await engine.init();
+    if (why !== undefined) {
+      context.log(`[${tag}] ${engine.label}: n/a (${why})`);
+      for (const row of rows) grid.set(row.id, engine.id, { kind: 'unavailable', reason: why });
+      continue;
+    }
+    const description = engine.describe();
+    if (description !== undefined) descriptions.push(description);
+    ready.push(engine);
+  }
+  const rounds = Math.max(1, context.timing.rounds);
+  for (const row of rows) {
+    const samples = new Map<string, Sample[]>();
+    const settled = new Map<string, CellResult>();
+    for (let round = 0; round < rounds; round++) {
+      for (const engine of ready) {
+        if (settled.has(engine.id)) continue;
+        let prepared: PreparedStep | CellResult | undefined;
+        try {
+          await engine.activate();
+          prepared = engine.prepare(row);
+          if ('kind' in prepared) { settled.set(engine.id, prepared); continue; }
+          const step = prepared.step;
+          samples.set(engine.id, [...(samples.get(engine.id) ?? []), measure(step, roundTiming(context.timing, round))]);
+        } catch (error) {
+          settled.set(engine.id, { kind: 'error', message: firstLine(error) });
+        } finally {
+          if (prepared !== undefined && !('kind' in prepared)) {
+            try { prepared.release(); } catch { /* a failed release must not hide the next cell */ }
+          }
+        }
+      }
+    }
+    for (const engine of ready) {
+      const result: CellResult = settled.get(engine.id) ?? { kind: 'time', sample: poolSamples(samples.get(engine.id)!) };
+      grid.set(row.id, engine.id, result);
+      context.log(`[${tag}] ${row.label} / ${engine.label}: ${result.kind === 'time' ? `${result.sample.medianMs.toFixed(3)} ms (${result.sample.runs} runs)` : result.kind === 'unavailable' ? `n/a: ${result.reason}` : result.kind === 'error' ? `error: ${result.message}` : 'skipped'}`);
+    }
+  }
+  return descriptions;
+}
+
+/**
+ * Deterministic integer labels in `[0, classes)` (xorshift32), the same on every engine.
+ *
+ * @param size - number of labels
+ * @param classes - number of classes, >= 1
+ * @param seed - any non-zero 32-bit integer
+ * @returns a new Int32Array
+ * @example
+ * ```ts
+ * sparseLabels(3, 10, 7); // three labels in 0..9
+ * ```
+ */
+export function sparseLabels(size: number, classes: number, seed: number): Int32Array {
+  if (!Number.isInteger(size) || size < 0) throw new RangeError(`sparseLabels: size must be an integer >= 0, got ${size}`);
+  if (!Number.isInteger(classes) || classes < 1) throw new RangeError(`sparseLabels: classes must be an integer >= 1, got ${classes}`);
+  let state = seed | 0 || 0x2545f491;
+  const out = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = (state >>> 0) % classes;
+  }
+  return out;
+}
+
+/**
+ * One-hot rows of sparse labels, as TF.js's `softmaxCrossEntropy` takes them.
+ *
+ * @param labels - class indices in `[0, classes)`
+ * @param classes - row width
+ * @returns a `labels.length x classes` row-major Float32Array
+ * @throws RangeError naming the first label out of range
+ * @example
+ * ```ts
+ * oneHotRows(Int32Array.of(1, 0), 2); // Float32Array [0, 1, 1, 0]
+ * ```
+ */
+export function oneHotRows(labels: Int32Array, classes: number): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  labels.forEach((label, i) => {
+    if (!(label >= 0 && label < classes)) throw new RangeError(`oneHotRows: labels[${i}] = ${label} is outside [0, ${classes})`);
+    out[i * classes + label] = 1;
+  });
+  return out;
+}
+
+/** Number of values in a tensor of this shape. @example `sizeOf([2, 3]) // 6` */
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((p, n) => p * n, 1);
+}

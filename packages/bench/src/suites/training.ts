@@ -1,0 +1,489 @@
+/**
+ * Training-side sections: one SGD step of an MLP (lossgraph vs TF.js vs PyTorch), the overhead
+ * of one recorded op, the gpujs backend's kernel compilations and readbacks in a steady training
+ * loop, and heap use over a long training run.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { GpuJsMode } from '@lossgraph/tensor';
+import { gpuModePrecondition } from '../engines/lossgraph.js';
+import {
+  Comparison, evaluateTargets, formatMs, measure, renderComparison, renderMarkdownTable, median,
+  type Suite, type SuiteContext, type SuiteReport, type Target, type TargetOutcome, type WorkloadRow,
+} from '../harness.js';
+import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
+import { runTorch } from '../peers/torch.js';
+import { uniformData } from './tensor.js';
+import { oneHotRows, runSteps, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
+
+type Tf = typeof import('@tensorflow/tfjs');
+type TfTensor = import('@tensorflow/tfjs').Tensor;
+type Lg = {
+  tensor: typeof import('@lossgraph/tensor');
+  autograd: typeof import('@lossgraph/autograd');
+  loss: typeof import('@lossgraph/loss');
+  nn: typeof import('@lossgraph/nn');
+};
+
+async function loadLossgraph(): Promise<Lg> {
+  return {
+    tensor: await import('@lossgraph/tensor'),
+    autograd: await import('@lossgraph/autograd'),
+    loss: await import('@lossgraph/loss'),
+    nn: await import('@lossgraph/nn'),
+  };
+}
+
+/** An MLP and the batch it trains on. */
+export interface MlpSpec {
+  /** Layer widths, input first: `[784, 128, 10]`; ReLU between layers. */
+  sizes: readonly number[];
+  /** Samples per step. */
+  batch: number;
+  /** SGD learning rate. */
+  learningRate: number;
+}
+
+/** The issue's MLP: 784-128-10, batch 64, SGD 0.1. @example `MLP_784.sizes // [784, 128, 10]` */
+export const MLP_784: MlpSpec = { sizes: [784, 128, 10], batch: 64, learningRate: 0.1 };
+
+/** A digits-style MLP: 64-128-10 (UCI 8x8 digits), SGD 0.1. @example `DIGITS_MLP.sizes[0] // 64` */
+export const DIGITS_MLP: MlpSpec = { sizes: [64, 128, 10], batch: 16, learningRate: 0.1 };
+
+/**
+ * A deterministic batch for an MLP: inputs uniform in [0, 1) (pixel-like), labels in
+ * `[0, classes)`.
+ *
+ * @param spec - the MLP
+ * @param seed - base seed
+ * @returns x (`batch x sizes[0]`, row-major) and y (`batch` labels)
+ * @example
+ * ```ts
+ * const { x, y } = mlpBatch(MLP_784, 1); // x.length === 64 * 784
+ * ```
+ */
+export function mlpBatch(spec: MlpSpec, seed: number): { x: Float32Array; y: Int32Array } {
+  const inputs = spec.sizes[0]!;
+  const classes = spec.sizes[spec.sizes.length - 1]!;
+  return {
+    x: Float32Array.from(uniformData(spec.batch * inputs, seed), (v) => (v + 1) / 2),
+    y: sparseLabels(spec.batch, classes, seed + 1),
+  };
+}
+
+/** A lossgraph training step: `zeroGrad`, forward, softmax CE summed, backward, SGD, loss read back. */
+function lossgraphTrainer(lg: Lg, spec: MlpSpec, x: Float32Array, y: Int32Array): { step(): number; release(): void } {
+  const T = lg.tensor;
+  const { Sequential, Dense, Xavier, SGD } = lg.nn;
+  const net = new Sequential();
+  spec.sizes.slice(1).forEach((units, i) => net.add(new Dense(units, i < spec.sizes.length - 2 ? { activation: 'relu' } : {})));
+  net.initialize({ init: new Xavier(), seed: 0 });
+  const opt = new SGD(net, { learningRate: spec.learningRate });
+  const lossFn = new lg.loss.SoftmaxCrossEntropyLoss();
+  const xs = T.tensor(x, [spec.batch, spec.sizes[0]!], 'float32');
+  const ys = T.tensor(y, [spec.batch], 'int32');
+  return {
+    step() {
+      opt.zeroGrad();
+      const total = lg.autograd.sum(lossFn.forward(net.forward(xs), ys));
+      total.backward();
+      opt.step(spec.batch);
+      return total.value.item();
+    },
+    release() { xs.dispose(); ys.dispose(); },
+  };
+}
+
+function tfjsTrainer(tf: Tf, spec: MlpSpec, x: Float32Array, y: Int32Array): PreparedStep {
+  const classes = spec.sizes[spec.sizes.length - 1]!;
+  const xs = tf.tensor(x, [spec.batch, spec.sizes[0]!], 'float32');
+  const ys = tf.tensor(oneHotRows(y, classes), [spec.batch, classes], 'float32');
+  const weights: { w: import('@tensorflow/tfjs').Variable; b: import('@tensorflow/tfjs').Variable }[] = [];
+  for (let i = 1; i < spec.sizes.length; i++) {
+    const limit = Math.sqrt(6 / (spec.sizes[i - 1]! + spec.sizes[i]!));
+    weights.push({
+      w: tf.variable(tf.randomUniform([spec.sizes[i - 1]!, spec.sizes[i]!], -limit, limit, 'float32', i)),
+      b: tf.variable(tf.zeros([spec.sizes[i]!])),
+    });
+  }
+  const opt = tf.train.sgd(spec.learningRate);
+  return {
+    step() {
+      const cost = opt.minimize(() => {
+        let h: TfTensor = xs;
+        weights.forEach(({ w, b }, i) => {
+          h = tf.add(tf.matMul(h, w), b);
+          if (i < weights.length - 1) h = tf.relu(h);
+        });
+        return tf.losses.softmaxCrossEntropy(ys, h) as import('@tensorflow/tfjs').Scalar;
+      }, true)!;
+      cost.dataSync();
+      cost.dispose();
+    },
+    release() {
+      xs.dispose(); ys.dispose(); opt.dispose();
+      for (const { w, b } of weights) { w.dispose(); b.dispose(); }
+    },
+  };
+}
+
+interface MlpRow extends WorkloadRow { spec: MlpSpec }
+
+/**
+ * The MLP training-step section: one SGD step of 784-128-10 at batch 64 with softmax
+ * cross-entropy on lossgraph cpu, TF.js cpu, tfjs-wasm and PyTorch.
+ *
+ * @param options - `torch: false` leaves PyTorch out (tests)
+ * @returns the suite
+ * @example
+ * ```ts
+ * const report = await mlpStepSuite().run(context);
+ * ```
+ */
+export function mlpStepSuite(options: { torch?: boolean; spec?: MlpSpec } = {}): Suite {
+  return { id: 'mlp-step', title: 'MLP training step', run: (context) => runMlpStep(context, options.spec ?? MLP_784, options.torch ?? true) };
+}
+
+async function runMlpStep(context: SuiteContext, spec: MlpSpec, withTorch: boolean): Promise<SuiteReport> {
+  const row: MlpRow = { id: 'mlp-step', label: `SGD step, MLP ${spec.sizes.join('-')}, batch ${spec.batch}, softmax CE`, group: 'training', spec };
+  if (!context.selects('mlp-step') && !context.selects(row.label)) return { markdown: '', targets: [] };
+  const { x, y } = mlpBatch(spec, 3);
+  let lg: Lg | undefined;
+  const lgEngine: StepEngine<MlpRow> = {
+    id: 'lossgraph-cpu', label: 'lossgraph cpu',
+    async init() { try { lg = await loadLossgraph(); return undefined; } catch (error) { return `failed to load: ${(error as Error).message}`; } },
+    activate() { lg!.tensor.setBackend('cpu'); return Promise.resolve(); },
+    describe: () => 'lossgraph cpu: `Sequential(Dense(relu), Dense)`, Xavier init, `SGD`, `SoftmaxCrossEntropyLoss`, `sum(...).backward()`, `opt.step(batch)`, loss read with `item()`',
+    prepare: (r) => { const t = lossgraphTrainer(lg!, r.spec, x, y); return { step: () => { t.step(); }, release: t.release }; },
+  };
+  const tfEngines = (['cpu', 'wasm'] as TfjsBackendName[]).map((backend): StepEngine<MlpRow> => {
+    const base = tfjsEngine(backend);
+    let tf: Tf | undefined;
+    return {
+      id: base.id, label: base.label, describe: () => base.describe(), activate: () => base.activate(),
+      async init() { const why = await base.init(); if (why === undefined) tf = await loadTfjs(); return why; },
+      prepare: (r) => tfjsTrainer(tf!, r.spec, x, y),
+    };
+  });
+  const engines = [lgEngine, ...tfEngines];
+  const grid = new Comparison([row], [...engines.map(({ id, label }) => ({ id, label })), { id: 'pytorch', label: 'PyTorch' }]);
+  const descriptions = await runSteps('mlp-step', [row], engines, grid, context);
+  if (withTorch) {
+    context.log('[mlp-step] running PyTorch (child process)');
+    const torch = runTorch([{
+      id: row.id, kind: 'mlp_step',
+      inputs: [{ values: x, shape: [spec.batch, spec.sizes[0]!] }, { values: y, shape: [spec.batch] }],
+      params: { sizes: spec.sizes, learningRate: spec.learningRate },
+    }], context.timing);
+    grid.set(row.id, 'pytorch', torch.cells.get(row.id)!);
+    if (torch.description !== undefined) descriptions.push(torch.description);
+  }
+  const footer = [
+    'Each cell: median ms of one whole step (zero grads, forward, loss, backward, SGD update, the scalar loss read back), same input batch and labels everywhere.',
+    'TF.js: `tf.variable` weights (Glorot-uniform), `tf.train.sgd(lr).minimize(() => tf.losses.softmaxCrossEntropy(oneHot, logits), true)`, `dataSync()` of the cost. PyTorch: `nn.Sequential(Linear, ReLU, Linear)`, `torch.optim.SGD`, `F.cross_entropy`, `loss.item()`.',
+    ...descriptions,
+  ];
+  const ratios = [
+    { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' },
+    { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
+    { subject: 'lossgraph-cpu', reference: 'pytorch' },
+  ];
+  const targets: Target[] = [
+    { description: 'MLP step: lossgraph cpu at least 2x faster than tfjs-wasm', subject: 'lossgraph-cpu', reference: 'tfjs-wasm', maxSlowdown: 1 / 2, appliesTo: () => true },
+  ];
+  const outcomes = evaluateTargets(grid, targets);
+  const torchMs = grid.milliseconds(row.id, 'pytorch');
+  const lgMs = grid.milliseconds(row.id, 'lossgraph-cpu');
+  outcomes.push({
+    description: 'MLP step: ratio to PyTorch (reported, no target)',
+    holds: undefined,
+    details: [torchMs !== undefined && lgMs !== undefined ? `lossgraph cpu ${formatMs(lgMs)} ms vs PyTorch ${formatMs(torchMs)} ms: ${(lgMs / torchMs).toFixed(2)}x PyTorch's time` : 'PyTorch not measured'],
+  });
+  return { markdown: ['## MLP training step (cpu, float32)', '', renderComparison(grid, { ratios, footer })].join('\n'), targets: outcomes };
+}
+
+/** Ops per timed call of the overhead section: the call's ms is then the per-op µs. */
+export const OPS_PER_CALL = 1000;
+
+/**
+ * The per-op overhead section: a scalar add recorded on the tape (a variable requiring grad)
+ * against TF.js's `tf.add` on scalars inside `tf.tidy`, and PyTorch's `a + 1` with
+ * `requires_grad`. Shown in microseconds per op.
+ *
+ * @param options - `torch: false` leaves PyTorch out (tests)
+ * @returns the suite
+ * @example
+ * ```ts
+ * const report = await overheadSuite().run(context);
+ * ```
+ */
+export function overheadSuite(options: { torch?: boolean } = {}): Suite {
+  return { id: 'overhead', title: 'Per-op overhead', run: (context) => runOverhead(context, options.torch ?? true) };
+}
+
+async function runOverhead(context: SuiteContext, withTorch: boolean): Promise<SuiteReport> {
+  const row: WorkloadRow = { id: 'scalar-add', label: 'scalar add (µs per op)', group: 'overhead' };
+  if (!context.selects('overhead/scalar-add') && !context.selects(row.label)) return { markdown: '', targets: [] };
+  let lg: Lg | undefined;
+  const lgEngine: StepEngine<WorkloadRow> = {
+    id: 'lossgraph-cpu', label: 'lossgraph cpu (recorded)',
+    async init() { try { lg = await loadLossgraph(); return undefined; } catch (error) { return `failed to load: ${(error as Error).message}`; } },
+    activate() { lg!.tensor.setBackend('cpu'); return Promise.resolve(); },
+    describe: () => 'lossgraph: `add(a, one)` with `a = variable(scalar(1), { requiresGrad: true })`, so every add is recorded on the tape',
+    prepare() {
+      const a = lg!.autograd.variable(lg!.tensor.scalar(1), { requiresGrad: true });
+      const one = lg!.tensor.scalar(1);
+      const add = lg!.autograd.add;
+      return { step() { for (let i = 0; i < OPS_PER_CALL; i++) add(a, one); }, release() { a.value.dispose(); one.dispose(); } };
+    },
+  };
+  const tfEngines = (['cpu', 'wasm'] as TfjsBackendName[]).map((backend): StepEngine<WorkloadRow> => {
+    const base = tfjsEngine(backend);
+    let tf: Tf | undefined;
+    return {
+      id: base.id, label: base.label, describe: () => base.describe(), activate: () => base.activate(),
+      async init() { const why = await base.init(); if (why === undefined) tf = await loadTfjs(); return why; },
+      prepare() {
+        const t = tf!;
+        const a = t.scalar(1);
+        const b = t.scalar(1);
+        // One tidy around the batch of adds: its own cost is spread over them, as in a real loop body.
+        return { step() { t.tidy(() => { for (let i = 0; i < OPS_PER_CALL; i++) t.add(a, b); }); }, release() { a.dispose(); b.dispose(); } };
+      },
+    };
+  });
+  const engines = [lgEngine, ...tfEngines];
+  const grid = new Comparison([row], [...engines.map(({ id, label }) => ({ id, label })), { id: 'pytorch', label: 'PyTorch' }]);
+  const descriptions = await runSteps('overhead', [row], engines, grid, context);
+  if (withTorch) {
+    const torch = runTorch([{ id: row.id, kind: 'scalar_add', params: { repeats: OPS_PER_CALL } }], context.timing);
+    grid.set(row.id, 'pytorch', torch.cells.get(row.id)!);
+    if (torch.description !== undefined) descriptions.push(`${torch.description}: \`a + 1.0\` with \`a = torch.tensor(1.0, requires_grad=True)\``);
+  }
+  const footer = [
+    `Each timed call runs ${OPS_PER_CALL} scalar adds, so its milliseconds are the microseconds of one add (the column headers say ms: read them as µs per op). TF.js: \`tf.add\` of two scalars, the ${OPS_PER_CALL} adds inside one \`tf.tidy\`.`,
+    ...descriptions,
+  ];
+  const us = grid.milliseconds(row.id, 'lossgraph-cpu');
+  const outcomes: TargetOutcome[] = [{
+    description: 'per-op overhead: a recorded scalar add in lossgraph cpu under 2 µs',
+    holds: us === undefined ? undefined : us < 2,
+    details: [us === undefined ? 'not measured' : `${us.toFixed(2)} µs per op (${us < 2 ? 'ok' : 'MISS'})`],
+  }];
+  const ratios = [{ subject: 'lossgraph-cpu', reference: 'tfjs-cpu' }, { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' }, { subject: 'lossgraph-cpu', reference: 'pytorch' }];
+  return { markdown: ['## Per-op overhead', '', renderComparison(grid, { ratios, footer })].join('\n'), targets: outcomes };
+}
+
+/** What a steady-state gpujs training loop did, from `getStats()`. */
+export interface GpuLoopStats {
+  /** Kernel compilations during the first step. */
+  firstStepCompilations: number;
+  /** Kernel compilations during the later steps (target 0). */
+  laterCompilations: number;
+  /** Readbacks per later step (target: 1, the scalar loss). */
+  readbacksPerStep: number;
+  /** Uploads per later step. */
+  uploadsPerStep: number;
+  /** Median ms of a later step. */
+  medianStepMs: number;
+  /** Number of later steps. */
+  steps: number;
+}
+
+/**
+ * Judges a gpujs loop against the targets: no compilation after the first step, and no readback
+ * but the scalar loss.
+ *
+ * @param mode - the GPU.js mode, for the text
+ * @param stats - what the loop did
+ * @returns two outcomes
+ * @example
+ * ```ts
+ * gpuLoopTargets('webasm', { firstStepCompilations: 30, laterCompilations: 0, readbacksPerStep: 1, uploadsPerStep: 0, medianStepMs: 5, steps: 20 });
+ * ```
+ */
+export function gpuLoopTargets(mode: string, stats: GpuLoopStats): TargetOutcome[] {
+  const compiled = stats.laterCompilations === 0;
+  const readbacks = stats.readbacksPerStep <= 1;
+  return [
+    { description: `gpujs ${mode}: no kernel compilation after the first training step`, holds: compiled, details: [`${stats.laterCompilations} compilations over ${stats.steps} later steps (${compiled ? 'ok' : 'MISS'})`] },
+    { description: `gpujs ${mode}: only the scalar loss read back per training step`, holds: readbacks, details: [`${stats.readbacksPerStep.toFixed(2)} readbacks per step (${readbacks ? 'ok' : 'MISS'})`] },
+  ];
+}
+
+/**
+ * The gpujs section: a small MLP (64-32-10, batch 32) trained in a loop on the gpujs backend in
+ * mode `webasm` (and `headlessgl` when an X display is set), counting kernel compilations after
+ * the first step and readbacks per step with `getStats()`/`resetStats()`.
+ *
+ * @param options - the modes to try (default webasm, plus headlessgl when DISPLAY is set)
+ * @returns the suite
+ * @example
+ * ```ts
+ * const report = await gpujsLoopSuite({ modes: ['webasm'] }).run(context);
+ * ```
+ */
+export function gpujsLoopSuite(options: { modes?: readonly GpuJsMode[] } = {}): Suite {
+  return { id: 'gpujs-loop', title: 'gpujs training loop', run: (context) => runGpuLoop(context, options.modes) };
+}
+
+async function runGpuLoop(context: SuiteContext, modesOption: readonly GpuJsMode[] | undefined): Promise<SuiteReport> {
+  if (!context.selects('gpujs-loop') && !context.selects('gpujs training loop')) return { markdown: '', targets: [] };
+  const modes: GpuJsMode[] = modesOption ? [...modesOption] : ['webasm', ...(process.env['DISPLAY'] ? ['headlessgl' as GpuJsMode] : [])];
+  const spec: MlpSpec = { sizes: [64, 32, 10], batch: 32, learningRate: 0.1 };
+  const steps = context.quick ? 5 : 20;
+  const { x, y } = mlpBatch(spec, 5);
+  const lg = await loadLossgraph();
+  const rows: string[][] = [];
+  const outcomes: TargetOutcome[] = [];
+  const notes: string[] = [];
+  for (const mode of modes) {
+    const blocker = gpuModePrecondition(mode);
+    if (blocker !== undefined) { rows.push([mode, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']); notes.push(`${mode}: ${blocker}`); continue; }
+    context.log(`[gpujs-loop] ${mode}: ${steps} steps`);
+    try {
+      lg.tensor.setBackend('gpujs', { mode });
+      const trainer = lossgraphTrainer(lg, spec, x, y);
+      lg.tensor.resetStats();
+      trainer.step();
+      const first = lg.tensor.getStats();
+      lg.tensor.resetStats();
+      const times: number[] = [];
+      for (let i = 0; i < steps; i++) {
+        const t0 = performance.now();
+        trainer.step();
+        times.push(performance.now() - t0);
+      }
+      const later = lg.tensor.getStats();
+      trainer.release();
+      const stats: GpuLoopStats = {
+        firstStepCompilations: first.kernelCompilations, laterCompilations: later.kernelCompilations,
+        readbacksPerStep: later.readbacks / steps, uploadsPerStep: later.uploads / steps, medianStepMs: median(times), steps,
+      };
+      rows.push([mode, String(stats.firstStepCompilations), String(stats.laterCompilations), stats.readbacksPerStep.toFixed(2), stats.uploadsPerStep.toFixed(2), formatMs(stats.medianStepMs)]);
+      outcomes.push(...gpuLoopTargets(mode, stats));
+    } catch (error) {
+      rows.push([mode, 'error', 'error', 'error', 'error', 'error']);
+      notes.push(`${mode}: ${((error as Error).message ?? String(error)).split('\n')[0]}`);
+      outcomes.push({ description: `gpujs ${mode}: training loop runs`, holds: false, details: [((error as Error).message ?? String(error)).split('\n')[0]!] });
+    } finally {
+      lg.tensor.setBackend('cpu');
+    }
+  }
+  if (!process.env['DISPLAY'] && modesOption === undefined) notes.push('headlessgl: not run (DISPLAY unset); run under xvfb-run -a to include it');
+  const table = renderMarkdownTable(
+    ['mode', 'compilations, step 1', `compilations, steps 2-${steps + 1}`, 'readbacks / step', 'uploads / step', 'median ms / step'],
+    rows,
+  );
+  const footer = [
+    `MLP ${spec.sizes.join('-')} (ReLU), batch ${spec.batch}, SGD, softmax CE; each step: zeroGrad, forward, loss, backward, SGD update, the scalar loss read with \`item()\`. Counters from \`getStats()\` of @lossgraph/tensor, reset after step 1; ${steps} later steps${context.quick ? ' (--quick)' : ''}.`,
+    ...notes,
+  ].map((l) => `- ${l}`);
+  return { markdown: ['## gpujs training loop: compilations and readbacks', '', table, '', ...footer].join('\n'), targets: outcomes };
+}
+
+/** Heap figures at one checkpoint of the memory run. */
+export interface HeapCheckpoint {
+  /** Steps done. */
+  step: number;
+  /** `process.memoryUsage().heapUsed` after a full gc, bytes. */
+  heapUsed: number;
+  /** Resident set size, bytes. */
+  rss: number;
+  /** Seconds since the run began. */
+  seconds: number;
+}
+
+/**
+ * Whether heap use stayed flat between two checkpoints: growth of at most 10% or 2 MiB,
+ * whichever is larger (gc timing moves the figure by about that much without any leak).
+ *
+ * @param early - the earlier checkpoint
+ * @param late - the later checkpoint
+ * @returns the outcome
+ * @example
+ * ```ts
+ * heapTarget({ step: 1000, heapUsed: 50e6, rss: 0, seconds: 3 }, { step: 10000, heapUsed: 51e6, rss: 0, seconds: 30 }).holds; // true
+ * ```
+ */
+export function heapTarget(early: HeapCheckpoint, late: HeapCheckpoint): TargetOutcome {
+  const allowed = Math.max(0.1 * early.heapUsed, 2 * 2 ** 20);
+  const growth = late.heapUsed - early.heapUsed;
+  const ok = growth <= allowed;
+  return {
+    description: `memory: heapUsed flat from step ${early.step} to step ${late.step} (growth <= max(10%, 2 MiB))`,
+    holds: ok,
+    details: [`${mib(early.heapUsed)} MiB -> ${mib(late.heapUsed)} MiB (${growth >= 0 ? '+' : ''}${mib(growth)} MiB, ${ok ? 'ok' : 'MISS'})`],
+  };
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
+/** A full gc when one can be had: `--expose-gc`, or the flag set at run time. */
+function findGc(): (() => void) | undefined {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (typeof existing === 'function') return existing;
+  try {
+    setFlagsFromString('--expose_gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The memory section: the digits-style MLP (64-128-10, batch 16, SGD) trained on the cpu backend
+ * for 10,000 steps (1,000 with `--quick`), heapUsed after a full gc at a tenth of the run and at
+ * its end.
+ *
+ * @param options - `steps` overrides the length (tests)
+ * @returns the suite
+ * @example
+ * ```ts
+ * const report = await memorySuite().run(context);
+ * ```
+ */
+export function memorySuite(options: { steps?: number } = {}): Suite {
+  return { id: 'memory', title: 'Memory over a long training run', run: (context) => runMemory(context, options.steps) };
+}
+
+async function runMemory(context: SuiteContext, stepsOption: number | undefined): Promise<SuiteReport> {
+  if (!context.selects('memory') && !context.selects('heapUsed')) return { markdown: '', targets: [] };
+  const steps = stepsOption ?? (context.quick ? 1_000 : 10_000);
+  const marks = [Math.max(1, Math.round(steps / 10)), steps];
+  const lg = await loadLossgraph();
+  lg.tensor.setBackend('cpu');
+  const gc = findGc();
+  const batches = Array.from({ length: 8 }, (_, i) => mlpBatch(DIGITS_MLP, 100 + 2 * i));
+  // One net trained on a cycle of batches; each batch gets its own input tensors, made once.
+  const trainer = lossgraphTrainer(lg, DIGITS_MLP, batches[0]!.x, batches[0]!.y);
+  const others = batches.slice(1).map((b) => lossgraphTrainer(lg, DIGITS_MLP, b.x, b.y));
+  void others;
+  const checkpoints: HeapCheckpoint[] = [];
+  const start = performance.now();
+  context.log(`[memory] ${steps} steps`);
+  let lastLoss = NaN;
+  for (let step = 1; step <= steps; step++) {
+    lastLoss = trainer.step();
+    if (marks.includes(step)) {
+      gc?.();
+      const usage = process.memoryUsage();
+      checkpoints.push({ step, heapUsed: usage.heapUsed, rss: usage.rss, seconds: (performance.now() - start) / 1000 });
+      context.log(`[memory] step ${step}: heapUsed ${mib(usage.heapUsed)} MiB`);
+    }
+  }
+  trainer.release();
+  for (const o of others) o.release();
+  const table = renderMarkdownTable(
+    ['step', 'heapUsed (MiB)', 'rss (MiB)', 'elapsed (s)'],
+    checkpoints.map((c) => [String(c.step), mib(c.heapUsed), mib(c.rss), c.seconds.toFixed(1)]),
+  );
+  const footer = [
+    `MLP ${DIGITS_MLP.sizes.join('-')} (ReLU), batch ${DIGITS_MLP.batch}, SGD ${DIGITS_MLP.learningRate}, softmax CE, lossgraph cpu, ${steps} steps${context.quick ? ' (--quick)' : ''}; final loss ${lastLoss.toFixed(4)}.`,
+    gc ? 'heapUsed read right after a full gc (`v8.setFlagsFromString(\'--expose_gc\')` + `vm.runInNewContext(\'gc\')`).' : 'No gc could be exposed: heapUsed includes garbage not yet collected.',
+  ].map((l) => `- ${l}`);
+  return { markdown: ['## Memory over a long training run', '', table, '', ...footer].join('\n'), targets: checkpoints.length === 2 ? [heapTarget(checkpoints[0]!, checkpoints[1]!)] : [] };
+}

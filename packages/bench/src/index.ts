@@ -13,9 +13,14 @@ import { makeSelector, parseCli, USAGE, type CliOptions } from './cli.js';
 import { renderTargets, timingPreset, type Suite, type TargetOutcome } from './harness.js';
 import { tensorSuite } from './suites/tensor.js';
 export { lossSuite, lossWorkloads, lossInputs, lossTargets, type LossWorkload, type LossInputs, type LossSuiteOptions } from './suites/loss.js';
+export {
+  mlpStepSuite, overheadSuite, gpujsLoopSuite, memorySuite, mlpBatch, gpuLoopTargets, heapTarget, MLP_784, DIGITS_MLP, OPS_PER_CALL,
+  type MlpSpec, type GpuLoopStats, type HeapCheckpoint,
+} from './suites/training.js';
 export { runSteps, sparseLabels, oneHotRows, sizeOf, type PreparedStep, type StepEngine } from './suites/steps.js';
 export { runTorch, parseTorchOutput, torchUnavailable, TORCH_PYTHON, TORCH_SCRIPT, type TorchKind, type TorchInput, type TorchWorkload, type TorchRun } from './peers/torch.js';
 import { lossSuite } from './suites/loss.js';
+import { gpujsLoopSuite, memorySuite, mlpStepSuite, overheadSuite } from './suites/training.js';
 
 export * from './harness.js';
 export { parseCli, makeSelector, USAGE, type CliOptions } from './cli.js';
@@ -37,7 +42,7 @@ export {
  * ```
  */
 export function allSuites(): Suite[] {
-  return [tensorSuite(), lossSuite()];
+  return [tensorSuite(), lossSuite(), mlpStepSuite(), overheadSuite(), gpujsLoopSuite(), memorySuite()];
 }
 
 /** Where the report goes by default: `packages/bench/out/results.md`. */

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from '../src/lib/cli.js';
 import { loadDigits, loadIris, permutation, stratifiedSplit, toLabelled } from '../src/lib/data.js';
@@ -56,7 +57,13 @@ describe('examples lib', () => {
     expect(scatter.match(/<circle /g)).toHaveLength(2);
   });
 
-  it('lists every example', () => {
-    expect(EXAMPLES).toEqual(['demo', 'digits', 'zoo', 'custom-loss', 'ctc', 'triplet']);
+  it('lists every example, each with a source file and a root pnpm script', () => {
+    expect(EXAMPLES).toEqual(['demo', 'digits', 'zoo', 'custom-loss', 'ctc', 'triplet', 'explorer']);
+    const root = new URL('../../../', import.meta.url);
+    const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of EXAMPLES) {
+      expect(existsSync(new URL(`packages/examples/src/${name}.ts`, root)), name).toBe(true);
+      expect(scripts[name], name).toContain(`dist/${name}.js`);
+    }
   });
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The whole test suite, as README's Quick start runs it: typecheck and build every package, then vitest.
+// The whole test suite, as README's Quick start runs it: typecheck and build every package, typecheck
+// the tests, then vitest.
 // The gpujs headlessgl tests need an X display; when none is set and xvfb-run exists, vitest runs under
 // xvfb-run (Mesa's software renderer), so the same command covers that real WebGL path.
 import { spawnSync } from 'node:child_process';
@@ -49,6 +50,8 @@ function summarise(reportPath) {
 }
 
 run(process.execPath, [tsc, '-b', 'packages/examples', 'packages/bench']);
+// The tests are TypeScript too: typecheck them against the sources, as strictly as the packages.
+run(process.execPath, [tsc, '-p', 'tsconfig.test.json']);
 
 const reportDir = mkdtempSync(join(tmpdir(), 'lossgraph-test-'));
 const reportPath = join(reportDir, 'vitest.json');

@@ -34,8 +34,8 @@ export {
 } from './suites/tensor.js';
 
 /**
- * Every suite of the report, in order. Later sections (losses against tf.grad and PyTorch, an
- * MLP training step, per-op overhead, gpujs compile and readback counts) are added here.
+ * Every suite of the report, in order: tensor primitives, losses (against tf.grad and PyTorch),
+ * an MLP training step, per-op overhead, gpujs compilations and readbacks, memory over a long run.
  * @example
  * ```ts
  * allSuites().map((s) => s.title);

@@ -52,6 +52,8 @@ function summarise(reportPath) {
 run(process.execPath, [tsc, '-b', 'packages/examples', 'packages/bench']);
 // The tests are TypeScript too: typecheck them against the sources, as strictly as the packages.
 run(process.execPath, [tsc, '-p', 'tsconfig.test.json']);
+// The API site must build with zero warnings (typedoc.json sets treatWarningsAsErrors).
+run(process.execPath, [join(dirname(require.resolve('typedoc/package.json')), 'bin', 'typedoc')]);
 
 const reportDir = mkdtempSync(join(tmpdir(), 'lossgraph-test-'));
 const reportPath = join(reportDir, 'vitest.json');

@@ -29,7 +29,7 @@ export const AdamOptionsSchema = BaseOptimizerOptionsSchema.extend({
 export type AdamOptions = z.input<typeof AdamOptionsSchema>;
 
 /** Per-parameter state: the moments and the number of updates. */
-interface AdamState {
+export interface AdamState {
   m: Tensor;
   v: Tensor;
   t: number;

@@ -30,11 +30,11 @@ export {
 } from './activation.js';
 export { Optimizer, BaseOptimizerOptionsSchema, type BaseOptimizerOptions, type ParamsInput } from './optimizer.js';
 export { SGD, SGDOptionsSchema, type SGDOptions } from './sgd.js';
-export { Adam, AdamOptionsSchema, type AdamOptions } from './adam.js';
+export { Adam, AdamOptionsSchema, type AdamOptions, type AdamState } from './adam.js';
 export { DataLoader, DataLoaderOptionsSchema, type DataLoaderOptions, type Batch } from './data.js';
 export { accuracy, Accuracy, AccuracyOptionsSchema, type AccuracyOptions } from './metrics.js';
 export {
   saveParameters, loadParameters, parametersToJSON, SavedParameterSchema, SavedParametersSchema, LoadOptionsSchema,
   type SavedParameter, type SavedParameters, type LoadOptions, type ParameterSource,
 } from './serialize.js';
-export { parseOptions } from './options.js';
+export { parseOptions, floatDTypeSchema } from './options.js';

@@ -110,10 +110,13 @@ export function gatherSpec(P: number, A: number, J: number, Q: number): KernelSp
   };
 }
 
-/** Adjoint of gather: `out[p, a, q] = sum over j with indices[j] == a of updates[p, j, q]`. */
-export function scatterAddSpec(P: number, A: number, J: number, Q: number): KernelSpec {
+/**
+ * Sums `updates[p, j, q]` into `out[p, a, q]` over the j whose index names a; `indexAt(offset, j)`
+ * says where that index is read (the two adjoints differ only there).
+ */
+function scatterSpec(name: string, P: number, A: number, J: number, Q: number, indexAt: (offset: string, j: string) => string): KernelSpec {
   return {
-    key: `scatterAdd:${P}:${A}:${J}:${Q}`,
+    key: `${name}:${P}:${A}:${J}:${Q}`,
     source: () => {
       const src = new KernelSource(['updates', 'indices']);
       const i = src.let('i', 'this.thread.x');
@@ -122,13 +125,18 @@ export function scatterAddSpec(P: number, A: number, J: number, Q: number): Kern
       const offset = src.let('u', `${p} * ${J * Q} + ${q}`);
       src.add(
         `for (let j = 0; j < ${J}; j++) {`,
-        `  if (indices[j] === ${a}) { ${acc} = ${acc} + updates[${offset}]; }`,
+        `  if (indices[${indexAt(offset, 'j')}] === ${a}) { ${acc} = ${acc} + updates[${offset}]; }`,
         `  ${offset} = ${offset} + ${Q};`,
         '}',
       );
       return src.build(acc);
     },
   };
+}
+
+/** Adjoint of gather: `out[p, a, q] = sum over j with indices[j] == a of updates[p, j, q]`. */
+export function scatterAddSpec(P: number, A: number, J: number, Q: number): KernelSpec {
+  return scatterSpec('scatterAdd', P, A, J, Q, (_offset, j) => j);
 }
 
 /** take_along_axis: `out[p, j, q] = x[p, indices[p, j, q], q]`; the output has the indices' shape. */
@@ -147,23 +155,7 @@ export function takeAlongAxisSpec(P: number, A: number, J: number, Q: number): K
 
 /** Adjoint of take_along_axis: `out[p, a, q] = sum over j with indices[p, j, q] == a of updates[p, j, q]`. */
 export function scatterAlongAxisSpec(P: number, A: number, J: number, Q: number): KernelSpec {
-  return {
-    key: `scatterAlongAxis:${P}:${A}:${J}:${Q}`,
-    source: () => {
-      const src = new KernelSource(['updates', 'indices']);
-      const i = src.let('i', 'this.thread.x');
-      const { p, a, q } = paq(src, i, A, Q);
-      const acc = src.let('acc', '0');
-      const offset = src.let('u', `${p} * ${J * Q} + ${q}`);
-      src.add(
-        `for (let j = 0; j < ${J}; j++) {`,
-        `  if (indices[${offset}] === ${a}) { ${acc} = ${acc} + updates[${offset}]; }`,
-        `  ${offset} = ${offset} + ${Q};`,
-        '}',
-      );
-      return src.build(acc);
-    },
-  };
+  return scatterSpec('scatterAlongAxis', P, A, J, Q, (offset) => offset);
 }
 
 /** One-hot rows of `depth`; number arguments `onValue` and `offValue`. */

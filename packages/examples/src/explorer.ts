@@ -13,7 +13,7 @@ import * as T from '@lossgraph/tensor';
 import { backwardTrace, graphOf, type BackwardTrace, type GraphDescription } from '@lossgraph/autograd';
 import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { Dense, Sequential, Xavier } from '@lossgraph/nn';
-import { useBackend, type BackendChoice } from './lib/cli.js';
+import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { loadIris, PACKAGE_ROOT } from './lib/data.js';
 import { displayPath, isMain, runMain } from './lib/output.js';
 import { intOption } from './lib/validate.js';
@@ -129,38 +129,8 @@ export interface ExplorerFlags extends BackendChoice {
  * @example `parseExplorerFlags(['--out', 'graph.html']).outFile   // 'graph.html'`
  */
 export function parseExplorerFlags(argv: readonly string[]): ExplorerFlags {
-  const modes = ['headlessgl', 'webgl2', 'webgl', 'webgpu', 'webasm', 'cpu'];
-  let backend: 'cpu' | 'gpujs' = 'cpu';
-  let mode = 'webasm';
-  let outFile = DEFAULT_OUT_FILE;
-  let seed = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    switch (name) {
-      case '--backend':
-        if (value !== 'cpu' && value !== 'gpujs') throw new TypeError(`--backend: expected 'cpu' or 'gpujs', got ${JSON.stringify(value)}`);
-        backend = value;
-        break;
-      case '--mode':
-        if (value === undefined || !modes.includes(value)) throw new TypeError(`--mode: expected one of ${modes.join(', ')}, got ${JSON.stringify(value)}`);
-        mode = value;
-        break;
-      case '--seed':
-        if (value === undefined || !/^\d+$/.test(value)) throw new TypeError(`--seed: expected a non-negative integer, got ${JSON.stringify(value)}`);
-        seed = Number(value);
-        break;
-      case '--out':
-        if (value === undefined || value === '') throw new TypeError('--out: expected the path of the HTML file to write');
-        outFile = value;
-        break;
-      default:
-        throw new TypeError(`unknown argument ${JSON.stringify(arg)}; flags are --backend, --mode, --seed, --out`);
-    }
-  }
-  return { backend, mode: mode as BackendChoice['mode'], outFile, seed };
+  const flags = parseFlags(argv, { common: ['backend', 'mode', 'seed'], extra: { out: 'the path of the HTML file to write' } });
+  return { backend: flags.backend, mode: flags.mode, outFile: flags.extra.out ?? DEFAULT_OUT_FILE, seed: flags.seed ?? 0 };
 }
 
 function main(argv: readonly string[]): void {

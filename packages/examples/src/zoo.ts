@@ -375,17 +375,8 @@ export async function run(options: ZooOptions = {}): Promise<ZooResult[]> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const onlyAt = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
-  let only: string[] | undefined;
-  let rest = [...argv];
-  if (onlyAt >= 0) {
-    const arg = argv[onlyAt]!;
-    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[onlyAt + 1];
-    if (value === undefined || value === '') throw new TypeError('--only: expected a comma-separated list of case names');
-    only = value.split(',');
-    rest = argv.filter((_, i) => i !== onlyAt && !(i === onlyAt + 1 && !arg.includes('=')));
-  }
-  const flags = parseFlags(rest);
+  const flags = parseFlags(argv, { extra: { only: 'a comma-separated list of case names' } });
+  const only = flags.extra.only?.split(',');
   const outDir = flags.outDir ?? defaultOutDir('zoo');
   console.log(`zoo: MXNet's loss training tests on backend ${useBackend(flags)}`);
   const results = await run({

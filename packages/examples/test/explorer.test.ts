@@ -69,7 +69,7 @@ describe('explorer page (Node side)', () => {
     expect(parseExplorerFlags(['--backend', 'gpujs', '--out=x.html', '--seed', '3'])).toMatchObject({ backend: 'gpujs', outFile: 'x.html', seed: 3 });
     expect(() => parseExplorerFlags(['--backend', 'tpu'])).toThrow(/--backend: expected 'cpu' or 'gpujs'/);
     expect(() => parseExplorerFlags(['--out'])).toThrow(/--out: expected the path/);
-    expect(() => parseExplorerFlags(['--epochs', '3'])).toThrow(/unknown argument "--epochs"/);
+    expect(() => parseExplorerFlags(['--epochs', '3'])).toThrow(/unknown flag "--epochs"/);
     expect(() => run({ hidden: 0, outFile: null })).toThrow(/option 'hidden' must be an integer >= 1/);
   });
 });

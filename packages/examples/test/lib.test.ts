@@ -10,11 +10,20 @@ describe('examples lib', () => {
   it('parses the common flags, with cpu and webasm by default', () => {
     expect(parseFlags([])).toMatchObject({ backend: 'cpu', mode: 'webasm', quiet: false });
     expect(parseFlags(['--backend', 'gpujs', '--mode=headlessgl', '--epochs', '3', '--seed=0', '--quiet']))
-      .toEqual({ backend: 'gpujs', mode: 'headlessgl', epochs: 3, seed: 0, outDir: undefined, quiet: true });
+      .toEqual({ backend: 'gpujs', mode: 'headlessgl', epochs: 3, seed: 0, outDir: undefined, quiet: true, extra: {} });
     expect(parseFlags(['--', '--backend', 'gpujs']).backend).toBe('gpujs');
     expect(() => parseFlags(['--backend', 'tpu'])).toThrow(/--backend: expected 'cpu' or 'gpujs', got "tpu"/);
     expect(() => parseFlags(['--epochs', '0'])).toThrow(/--epochs: expected a positive integer/);
-    expect(() => parseFlags(['--bakend', 'cpu'])).toThrow(/unknown flag "--bakend"/);
+    expect(() => parseFlags(['--bakend', 'cpu'])).toThrow(/unknown flag "--bakend"; flags are --backend, --mode/);
+    expect(() => parseFlags(['--seed', '1.5'])).toThrow(/--seed: expected a non-negative integer, got "1.5"/);
+    expect(() => parseFlags(['--out'])).toThrow(/--out: expected a directory/);
+    expect(() => parseFlags(['--quiet=yes'])).toThrow(/--quiet: expected no value/);
+    expect(() => parseFlags(['digits'])).toThrow(/unexpected argument "digits"/);
+    // A program's own flags, and a subset of the common ones.
+    expect(parseFlags(['--only=l2,huber', '--quiet'], { extra: { only: 'case names' } })).toMatchObject({ quiet: true, extra: { only: 'l2,huber' } });
+    expect(parseFlags([], { extra: { only: 'case names' } }).extra).toEqual({});
+    expect(() => parseFlags(['--only'], { extra: { only: 'case names' } })).toThrow(/--only: expected case names/);
+    expect(() => parseFlags(['--epochs', '2'], { common: ['backend'] })).toThrow(/unknown flag "--epochs"; flags are --backend$/);
   });
 
   it('loads the bundled data sets', () => {

@@ -2,6 +2,7 @@
  * Command-line flags shared by every example: `--backend cpu|gpujs`, `--mode <gpujs mode>`,
  * `--seed`, `--epochs`, `--out`, `--quiet`.
  */
+import { parseArgs } from 'node:util';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
 
 /** The backend an example runs on, and the GPU.js mode when it is `gpujs`. */
@@ -26,69 +27,105 @@ export interface CommonFlags extends BackendChoice {
 
 const GPUJS_MODES: readonly string[] = ['headlessgl', 'webgl2', 'webgl', 'webgpu', 'webasm', 'cpu'];
 
+/** The flags every example may take, by name without the dashes. */
+export type CommonFlagName = 'backend' | 'mode' | 'seed' | 'epochs' | 'out' | 'quiet';
+
+const COMMON_FLAGS: readonly CommonFlagName[] = ['backend', 'mode', 'seed', 'epochs', 'out', 'quiet'];
+
+/** Which flags a program takes: a subset of the common ones, and string flags of its own. */
+export interface FlagSpec {
+  /** The common flags accepted (default: all of them). */
+  readonly common?: readonly CommonFlagName[];
+  /** The program's own string flags, name (without dashes) to what the value should be, for messages. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/** The common flags plus the values of a program's own flags (absent when not given). */
+export interface ParsedFlags extends CommonFlags {
+  /** Values of the {@link FlagSpec.extra} flags that were given. */
+  readonly extra: Readonly<Record<string, string>>;
+}
+
 function positiveInteger(flag: string, raw: string | undefined, allowZero = false): number {
   const n = Number(raw);
-  if (raw === undefined || !Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+  if (raw === undefined || !/^\d+$/.test(raw) || n < (allowZero ? 0 : 1)) {
     throw new TypeError(`${flag}: expected a${allowZero ? ' non-negative' : ' positive'} integer, got ${JSON.stringify(raw)}`);
   }
   return n;
 }
 
+/** What a flag's value should be, for the message when it is missing. */
+function expectedValue(name: string, spec: FlagSpec): string {
+  if (spec.extra?.[name] !== undefined) return spec.extra[name]!;
+  switch (name) {
+    case 'backend': return "'cpu' or 'gpujs'";
+    case 'mode': return `one of ${GPUJS_MODES.join(', ')}`;
+    case 'seed': return 'a non-negative integer';
+    case 'epochs': return 'a positive integer';
+    case 'out': return 'a directory';
+    default: return 'no value';
+  }
+}
+
 /**
- * Reads the common flags from `argv` (as `process.argv.slice(2)`). Accepts `--flag value` and
- * `--flag=value`; a bare `--` is skipped.
+ * Reads an example's flags from `argv` (as `process.argv.slice(2)`) with Node's `util.parseArgs`.
+ * Accepts `--flag value` and `--flag=value`; a bare `--` (as `pnpm digits -- --quiet` passes it)
+ * is skipped.
  *
  * @param argv - the arguments after the script name
+ * @param spec - the common flags the program takes (all by default) and its own string flags
  * @returns the flags, with `backend: 'cpu'` and `mode: 'webasm'` by default
- * @throws TypeError naming an unknown flag or a bad value
+ * @throws TypeError naming an unknown flag, a missing value or a bad value
  * @example
  * ```ts
  * parseFlags(['--backend', 'gpujs', '--mode=headlessgl']);   // { backend: 'gpujs', mode: 'headlessgl', ... }
+ * parseFlags(['--only', 'l2'], { extra: { only: 'case names' } }).extra.only;   // 'l2'
  * ```
  */
-export function parseFlags(argv: readonly string[]): CommonFlags {
-  let backend: 'cpu' | 'gpujs' = 'cpu';
-  let mode = 'webasm';
-  let seed: number | undefined;
-  let epochs: number | undefined;
-  let outDir: string | undefined;
-  let quiet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    // `pnpm digits -- --backend gpujs` hands the script a literal `--`.
-    if (arg === '--') continue;
-    if (!arg.startsWith('--')) throw new TypeError(`unexpected argument ${JSON.stringify(arg)}; flags are --backend, --mode, --seed, --epochs, --out, --quiet`);
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (name === '--quiet') {
-      quiet = true;
-      continue;
+export function parseFlags(argv: readonly string[], spec: FlagSpec = {}): ParsedFlags {
+  const accepted = spec.common ?? COMMON_FLAGS;
+  const extraNames = Object.keys(spec.extra ?? {});
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const name of accepted) options[name] = { type: name === 'quiet' ? 'boolean' : 'string' };
+  for (const name of extraNames) options[name] = { type: 'string' };
+  const known = [...accepted, ...extraNames].map((name) => `--${name}`).join(', ');
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv.filter((arg) => arg !== '--'), options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: string }).code;
+    const flag = /'(--[^' <]+)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new TypeError(`unknown flag ${JSON.stringify(flag)}; flags are ${known}`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new TypeError(`unexpected argument ${JSON.stringify(/'([^']*)'/.exec(message)?.[1] ?? '')}; flags are ${known}`);
     }
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    switch (name) {
-      case '--backend':
-        if (value !== 'cpu' && value !== 'gpujs') throw new TypeError(`--backend: expected 'cpu' or 'gpujs', got ${JSON.stringify(value)}`);
-        backend = value;
-        break;
-      case '--mode':
-        if (value === undefined || !GPUJS_MODES.includes(value)) throw new TypeError(`--mode: expected one of ${GPUJS_MODES.join(', ')}, got ${JSON.stringify(value)}`);
-        mode = value;
-        break;
-      case '--seed':
-        seed = positiveInteger('--seed', value, true);
-        break;
-      case '--epochs':
-        epochs = positiveInteger('--epochs', value);
-        break;
-      case '--out':
-        if (value === undefined || value === '') throw new TypeError('--out: expected a directory');
-        outDir = value;
-        break;
-      default:
-        throw new TypeError(`unknown flag ${JSON.stringify(name)}; flags are --backend, --mode, --seed, --epochs, --out, --quiet`);
-    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new TypeError(`${flag}: expected ${expectedValue(flag.slice(2), spec)}`);
+    throw error;
   }
-  return { backend, mode: mode as GpuJsMode, seed, epochs, outDir, quiet };
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+
+  const backend = text('backend') ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'gpujs') throw new TypeError(`--backend: expected 'cpu' or 'gpujs', got ${JSON.stringify(backend)}`);
+  const mode = text('mode') ?? 'webasm';
+  if (!GPUJS_MODES.includes(mode)) throw new TypeError(`--mode: expected one of ${GPUJS_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  const outDir = text('out');
+  if (outDir === '') throw new TypeError('--out: expected a directory');
+  const extra: Record<string, string> = {};
+  for (const name of extraNames) {
+    const value = text(name);
+    if (value === '') throw new TypeError(`--${name}: expected ${spec.extra![name]!}`);
+    if (value !== undefined) extra[name] = value;
+  }
+  return {
+    backend,
+    mode: mode as GpuJsMode,
+    seed: text('seed') === undefined ? undefined : positiveInteger('--seed', text('seed'), true),
+    epochs: text('epochs') === undefined ? undefined : positiveInteger('--epochs', text('epochs')),
+    outDir,
+    quiet: values.quiet === true,
+    extra,
+  };
 }
 
 /**

@@ -13,11 +13,11 @@ import * as T from '@lossgraph/tensor';
 import { noGrad } from '@lossgraph/autograd';
 import { CTCLoss } from '@lossgraph/loss';
 import { Adam, Dense, Sequential, Xavier } from '@lossgraph/nn';
-import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
 import { defaultOutDir, permutation } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption } from './lib/validate.js';
-import { ProgressBar, type ProgressSink } from './lib/progress.js';
+import { ProgressBar } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 
 /** Number of symbols (the digits 0..9); the CTC blank is class 10, the last, as in MXNet. */
@@ -100,20 +100,12 @@ export function greedyDecode(scores: T.Tensor, blank = scores.shape[2]! - 1): nu
   return out;
 }
 
-/** Options of {@link run}. */
-export interface CtcOptions extends Partial<BackendChoice> {
-  /** Training epochs (default 25). */
-  readonly epochs?: number;
-  /** Seed of the data and the model (default 0). */
-  readonly seed?: number;
+/** Options of {@link run} (default 25 epochs). */
+export interface CtcOptions extends ExampleOptions {
   /** Training sequences (default 300). */
   readonly trainSize?: number;
   /** Test sequences (default 50). */
   readonly testSize?: number;
-  /** Where to write the loss curve and decodings; null writes nothing (default `out/ctc`). */
-  readonly outDir?: string | null;
-  /** Where the progress bar goes; null for none (default stderr). */
-  readonly progress?: ProgressSink | null;
 }
 
 /** What {@link run} measured. */

@@ -11,11 +11,11 @@ import * as T from '@lossgraph/tensor';
 import { add, exp, gradcheck, logSigmoid, mul, neg, noGrad, pow, sub, type GradcheckResult, type Variable } from '@lossgraph/autograd';
 import { defineLoss, type DefinedLossOptions, type Loss, type PredLabelArgs } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgraph/nn';
-import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
 import { defaultOutDir, loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption } from './lib/validate.js';
-import { ProgressBar, type ProgressSink } from './lib/progress.js';
+import { ProgressBar } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 
 /** Options of {@link focalLoss}. */
@@ -70,18 +70,10 @@ export function checkFocalGradient(options: { order?: 1 | 2; gamma?: number; alp
   return gradcheck((x: Variable) => loss.forward(x, labels), [logits], { order: options.order ?? 1 });
 }
 
-/** Options of {@link run}. */
-export interface CustomLossOptions extends Partial<BackendChoice> {
-  /** Training epochs (default 15). */
-  readonly epochs?: number;
-  /** Seed of the split, initialisation and shuffling (default 0). */
-  readonly seed?: number;
+/** Options of {@link run} (default 15 epochs). */
+export interface CustomLossOptions extends ExampleOptions {
   /** Focal loss γ (default 2). */
   readonly gamma?: number;
-  /** Where to write the loss curve; null writes nothing (default `out/custom-loss`). */
-  readonly outDir?: string | null;
-  /** Where the progress bar goes; null for none (default stderr). */
-  readonly progress?: ProgressSink | null;
 }
 
 /** What {@link run} measured. */

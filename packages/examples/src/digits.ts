@@ -10,30 +10,22 @@ import * as T from '@lossgraph/tensor';
 import { noGrad } from '@lossgraph/autograd';
 import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgraph/nn';
-import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
 import { defaultOutDir, loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption, positiveOption } from './lib/validate.js';
-import { ProgressBar, type ProgressSink } from './lib/progress.js';
+import { ProgressBar } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 import { graphDot } from './lib/graph.js';
 
-/** Options of {@link run}. */
-export interface DigitsOptions extends Partial<BackendChoice> {
-  /** Training epochs (default 20). */
-  readonly epochs?: number;
-  /** Seed of the split, the initialisation and the shuffling (default 0). */
-  readonly seed?: number;
+/** Options of {@link run} (default 20 epochs). */
+export interface DigitsOptions extends ExampleOptions {
   /** Samples per mini-batch (default 32). */
   readonly batchSize?: number;
   /** Adam's learning rate (default 0.003). */
   readonly learningRate?: number;
   /** Hidden units (default 128). */
   readonly hidden?: number;
-  /** Where to write the SVG and DOT files; null writes nothing (default `out/digits`). */
-  readonly outDir?: string | null;
-  /** Where the progress bar goes; null for none (default stderr). */
-  readonly progress?: ProgressSink | null;
 }
 
 /** What {@link run} measured. */

@@ -10,28 +10,20 @@ import * as T from '@lossgraph/tensor';
 import { noGrad } from '@lossgraph/autograd';
 import { TripletLoss } from '@lossgraph/loss';
 import { Adam, Dense, Sequential, Xavier } from '@lossgraph/nn';
-import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
 import { defaultOutDir, loadIris, permutation, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption, positiveOption } from './lib/validate.js';
-import { ProgressBar, type ProgressSink } from './lib/progress.js';
+import { ProgressBar } from './lib/progress.js';
 import { scatterPlot } from './lib/svg.js';
 
 /** The iris species, by class index. */
 export const SPECIES: readonly string[] = ['setosa', 'versicolor', 'virginica'];
 
-/** Options of {@link run}. */
-export interface TripletOptions extends Partial<BackendChoice> {
-  /** Training epochs (default 60). */
-  readonly epochs?: number;
-  /** Seed of the split, the triplets and the model (default 0). */
-  readonly seed?: number;
+/** Options of {@link run} (default 60 epochs). */
+export interface TripletOptions extends ExampleOptions {
   /** TripletLoss margin (default 1). */
   readonly margin?: number;
-  /** Where to write the scatter plot; null writes nothing (default `out/triplet`). */
-  readonly outDir?: string | null;
-  /** Where the progress bar goes; null for none (default stderr). */
-  readonly progress?: ProgressSink | null;
 }
 
 /** What {@link run} measured. */

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
+import type { ProgressSink } from './progress.js';
 
 /** The backend an example runs on, and the GPU.js mode when it is `gpujs`. */
 export interface BackendChoice {
@@ -11,6 +12,18 @@ export interface BackendChoice {
   readonly backend: 'cpu' | 'gpujs';
   /** The GPU.js mode (default `'webasm'`); ignored on cpu. */
   readonly mode: GpuJsMode;
+}
+
+/** Options every example's `run` takes; each example adds its own and states its defaults. */
+export interface ExampleOptions extends Partial<BackendChoice> {
+  /** Training epochs. */
+  readonly epochs?: number;
+  /** Seed of the data split, the initialisation and the shuffling (default 0). */
+  readonly seed?: number;
+  /** Where to write the output files; null writes nothing (default `out/<example>`). */
+  readonly outDir?: string | null;
+  /** Where the progress bar goes; null for none (default stderr). */
+  readonly progress?: ProgressSink | null;
 }
 
 /** Flags every example understands. */

@@ -3,10 +3,25 @@ import { runBackward } from './engine.js';
 import { enableGrad, isGradEnabled } from './mode.js';
 import { constantOf, defineOp, recordOp, toVariable, Variable, type VariableLike } from './variable.js';
 
-/** A function `grad` can differentiate: Variables in, a scalar Variable out. */
+/**
+ * A function `grad` can differentiate: Variables in, a scalar Variable out.
+ *
+ * @example
+ * ```ts
+ * const f: Differentiable = (x) => sum(square(x));
+ * grad(f)(variable([1, 2]));   // [2, 4]
+ * ```
+ */
 export type Differentiable = (...args: Variable[]) => Variable;
 
-/** Options of {@link grad} and {@link valueAndGrad}. */
+/**
+ * Options of {@link grad} and {@link valueAndGrad}.
+ *
+ * @example
+ * ```ts
+ * const df = grad((x) => sum(exp(x)), 0, { createGraph: false } satisfies GradOptions);
+ * ```
+ */
 export interface GradOptions {
   /**
    * Record the backward pass so the returned gradients can be differentiated again. By default
@@ -17,7 +32,15 @@ export interface GradOptions {
   createGraph?: boolean;
 }
 
-/** What the function made by {@link valueAndGrad} returns. */
+/**
+ * What the function made by {@link valueAndGrad} returns.
+ *
+ * @example
+ * ```ts
+ * const { value, grads }: ValueAndGrads<Variable> = valueAndGrad((x: Variable) => sum(square(x)))(variable([3]));
+ * // value 9, grads [6]
+ * ```
+ */
 export interface ValueAndGrads<G> {
   /** f's output. */
   readonly value: Variable;
@@ -145,6 +168,9 @@ export function grad(f: Differentiable, argnums: number | readonly number[] = 0,
 
 /**
  * Like {@link grad}, but the function it makes returns f's value too, from the same forward pass.
+ * @param f - the function to differentiate; it must return a scalar
+ * @param argnums - the argument(s) to differentiate with respect to (default 0)
+ * @param options - see {@link GradOptions}
  *
  * @example
  * ```ts

@@ -8,7 +8,14 @@ import { mul } from './ops/elementwise.js';
 import { sum } from './ops/reduce.js';
 import { constantOf, Variable, type VariableLike } from './variable.js';
 
-/** Options of {@link gradcheck}. */
+/**
+ * Options of {@link gradcheck}.
+ *
+ * @example
+ * ```ts
+ * gradcheck((x) => sum(tanh(x)), [[0.1, -0.4]], { eps: 1e-6, atol: 1e-6, order: 2 } satisfies GradcheckOptions);
+ * ```
+ */
 export interface GradcheckOptions {
   /** Finite-difference step. Default 1e-6. */
   eps?: number;
@@ -24,24 +31,47 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
-/** The element of one input whose analytic and numeric gradients disagree most. */
+/**
+ * The element of one input whose analytic and numeric gradients disagree most.
+ *
+ * @example
+ * ```ts
+ * const worst: GradcheckWorst | null = gradcheck((x) => sum(exp(x)), [[1, 2]]).inputs[0]!.worst;
+ * worst?.absError;   // tiny: the tape's gradient of exp is exact
+ * ```
+ */
 export interface GradcheckWorst {
   /** Its position in the input, one index per axis. */
   readonly index: readonly number[];
+  /** The gradient from the tape at that element. */
   readonly analytic: number;
+  /** The central finite difference at that element. */
   readonly numeric: number;
+  /** `|analytic - numeric|`. */
   readonly absError: number;
 }
 
-/** How one input fared. */
+/**
+ * How one input fared.
+ *
+ * @example
+ * ```ts
+ * const [report]: readonly GradcheckInputReport[] = gradcheck((x) => sum(exp(x)), [[1, 2]]).inputs;
+ * report!.worst?.index;   // the element whose gradients disagree most
+ * ```
+ */
 export interface GradcheckInputReport {
   /** Position in `inputs`. */
   readonly input: number;
+  /** The input's shape. */
   readonly shape: Shape;
   /** False for int32 inputs, which are passed as they are and not differentiated. */
   readonly checked: boolean;
+  /** True when every element of this input is within tolerance (always true when not checked). */
   readonly ok: boolean;
+  /** The largest absolute difference over this input's elements. */
   readonly maxAbsError: number;
+  /** The largest relative difference over this input's elements. */
   readonly maxRelError: number;
   /** The element that exceeds its tolerance by most (or, when all pass, has the largest error); null for none. */
   readonly worst: GradcheckWorst | null;
@@ -51,22 +81,49 @@ export interface GradcheckInputReport {
   readonly numeric: Float64Array;
 }
 
-/** The result of {@link gradcheck}. */
+/**
+ * The result of {@link gradcheck}.
+ *
+ * @example
+ * ```ts
+ * const result: GradcheckResult = gradcheck((x) => sum(sigmoid(x)), [[0.3, -1]]);
+ * result.ok;            // true
+ * result.maxAbsError;   // about 1e-10
+ * ```
+ */
 export interface GradcheckResult {
   /** True when every element of every float input is within tolerance. */
   readonly ok: boolean;
+  /** The largest absolute difference between analytic and numeric gradients, over every input. */
   readonly maxAbsError: number;
+  /** The largest difference relative to the numeric gradient, over every input. */
   readonly maxRelError: number;
+  /** The derivative order checked: 1 for the gradient, 2 for the gradient of the gradient. */
   readonly order: 1 | 2;
   /** One report per input. */
   readonly inputs: readonly GradcheckInputReport[];
 }
 
-/** Thrown by {@link assertGradcheck}; the message names the input and element that failed. */
+/**
+ * Thrown by {@link assertGradcheck}; the message names the input and element that failed.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   assertGradcheck((x) => sum(mul(x, x)), [[0.5, 2]], { order: 2 });
+ * } catch (e) {
+ *   if (e instanceof GradcheckError) console.log(e.result.maxAbsError);
+ * }
+ * ```
+ */
 export class GradcheckError extends Error {
   /** The full result. */
   readonly result: GradcheckResult;
 
+  /**
+   * @param message - what failed: the input, the element, the analytic and numeric values
+   * @param result - the failing result, kept on the error
+   */
   constructor(message: string, result: GradcheckResult) {
     super(message);
     this.name = 'GradcheckError';
@@ -244,6 +301,9 @@ export function gradcheck(f: (...inputs: Variable[]) => Variable, inputs: readon
 /**
  * {@link gradcheck} that throws a {@link GradcheckError} describing the worst element of each
  * failing input (its index, analytic and numeric values) when the check fails.
+ * @param f - the function to check
+ * @param inputs - the points to check it at
+ * @param options - see {@link GradcheckOptions}
  *
  * @example
  * ```ts

@@ -2,6 +2,14 @@
  * One activation of {@link scope}: every Variable made while it is active points at it. Frames
  * form a linked list to the outermost one, so recording an op stores one reference and allocates
  * nothing; two calls of the same scope name are two frames with different ids.
+ *
+ * @example
+ * ```ts
+ * scope('outer', () => scope('inner', () => {
+ *   const frame: ScopeFrame | null = currentScope();
+ *   scopePath(frame);   // ['outer', 'inner']
+ * }));
+ * ```
  */
 export interface ScopeFrame {
   /** Unique among all frames of this program run. */
@@ -58,6 +66,7 @@ export function scope<T>(name: string, fn: () => T): T {
 
 /**
  * The frames from the outermost to `frame` itself (empty for null).
+ * @param frame - the innermost frame (default: the current scope)
  *
  * @example
  * ```ts
@@ -72,6 +81,7 @@ export function scopeFrames(frame: ScopeFrame | null): ScopeFrame[] {
 
 /**
  * The scope names from the outermost to `frame` (empty for null).
+ * @param frame - the innermost frame (default: the current scope)
  *
  * @example
  * ```ts

@@ -4,7 +4,15 @@ import { isGradEnabled } from './mode.js';
 import { currentScope, scopePath, type ScopeFrame } from './scope.js';
 import { backwardFrom, type BackwardOptions } from './engine.js';
 
-/** Anything an op accepts as an operand: a Variable, or a Tensor, nested arrays or a number (a constant). */
+/**
+ * Anything an op accepts as an operand: a Variable, or a Tensor, nested arrays or a number (a constant).
+ *
+ * @example
+ * ```ts
+ * const operands: VariableLike[] = [variable([1, 2]), tensor([3, 4]), [5, 6], 2];
+ * operands.reduce((acc, x) => add(acc, x), constant(0));
+ * ```
+ */
 export type VariableLike = Variable | TensorLike;
 
 /**
@@ -14,6 +22,13 @@ export type VariableLike = Variable | TensorLike;
  * so a backward pass with `createGraph` records itself and can be differentiated again.
  *
  * @typeParam A - the op's attributes (axes, shapes, indices: its non-Variable arguments)
+ *
+ * @example
+ * ```ts
+ * // d/dx of x³ is 3x²: the rule gets g, the node (with its inputs), the output, the input's index.
+ * const rule: GradRule<undefined> = (g, node) => mul(g, mul(square(node.inputs[0]!), 3));
+ * const CUBE = defineOp('cube', rule);
+ * ```
  */
 export type GradRule<A> = (g: Variable, node: Node<A>, output: Variable, inputIndex: number) => Variable | null;
 
@@ -21,6 +36,11 @@ export type GradRule<A> = (g: Variable, node: Node<A>, output: Variable, inputIn
  * A differentiable op as the tape sees it: a name (shown by graph inspection) and its
  * vector-Jacobian product. The forward computation lives in the op's function, which calls the
  * tensor package and then {@link recordOp}.
+ *
+ * @example
+ * ```ts
+ * const CUBE: OpDef = defineOp('cube', (g, node) => mul(g, mul(square(node.inputs[0]!), 3)));
+ * ```
  */
 export interface OpDef<A = unknown> {
   /** The op's name, e.g. `'mul'` or `'logSoftmax'`. */
@@ -57,6 +77,13 @@ export function defineOp<A = undefined>(name: string, vjp: GradRule<A>): OpDef<A
  * carries the id, name, scope, value and shape.
  *
  * @typeParam A - the op's attributes
+ *
+ * @example
+ * ```ts
+ * const y = mul(variable([1, 2]), 3);
+ * y.node!.op.name;           // 'mul'
+ * y.node!.inputs.length;     // 2 (the constant 3 included)
+ * ```
  */
 export class Node<A = unknown> {
   /** Which op ran; `op.name` is what to display. */
@@ -228,7 +255,7 @@ export class Variable {
     return new Variable(this.current, false, null, this.label);
   }
 
-  /** Forgets the accumulated gradient (`grad = null`). @example `w.zeroGrad()` */
+  /** Forgets the accumulated gradient (`grad = null`). @example w.zeroGrad() */
   zeroGrad(): void {
     this.grad = null;
   }
@@ -275,7 +302,14 @@ export class Variable {
   }
 }
 
-/** Options of {@link variable}. */
+/**
+ * Options of {@link variable}.
+ *
+ * @example
+ * ```ts
+ * const w = variable(randn([3, 2]), { requiresGrad: true, name: 'w' } satisfies VariableOptions);
+ * ```
+ */
 export interface VariableOptions {
   /** Whether gradients flow to this leaf. Default: true for float values, false for int32. */
   requiresGrad?: boolean;
@@ -312,6 +346,7 @@ export function variable(value: VariableLike, options: VariableOptions = {}): Va
 /**
  * A Variable that does not require grad: a constant operand. Ops accept plain tensors and arrays
  * as constants already; use this to name one or to detach a Variable.
+ * @param value - a Variable (its value is taken, detached), a Tensor or a nested array
  *
  * @example
  * ```ts

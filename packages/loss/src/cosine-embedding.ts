@@ -6,14 +6,29 @@ import {
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { floatDtypeOf, hostValues, reshapeCheck } from './validation.js';
 
-/** Options of {@link CosineEmbeddingLoss}. */
+/**
+ * Options of {@link CosineEmbeddingLoss}.
+ *
+ * @example
+ * ```ts
+ * cosineEmbeddingLossSchema.parse({ margin: 0.5 });   // { weight: null, batchAxis: 0, margin: 0.5 }
+ * ```
+ */
 export const cosineEmbeddingLossSchema = lossOptionsSchema.extend({
   /** Gluon `margin`: dissimilar pairs are penalised only above this cosine similarity. */
   margin: z.number().default(0).describe('Gluon `margin`: cosine similarity above which dissimilar pairs are penalised'),
   /** Gluon `batch_axis`: accepted for compatibility; the inputs are (batch, features), so it must be 0. */
   batchAxis: z.literal(0).default(0).describe('Gluon `batch_axis`: must be 0 (inputs are (batch, features))'),
 });
-/** Options of {@link CosineEmbeddingLoss} as passed to its constructor. */
+/**
+ * Options of {@link CosineEmbeddingLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: CosineEmbeddingLossOptions = { margin: 0.2 };
+ * new CosineEmbeddingLoss(options);
+ * ```
+ */
 export type CosineEmbeddingLossOptions = z.input<typeof cosineEmbeddingLossSchema>;
 
 /** The floor of the norm product, as in Gluon, so that a zero vector gives cos = 0, not NaN. */

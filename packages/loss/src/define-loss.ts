@@ -3,18 +3,49 @@ import * as T from '@lossgraph/tensor';
 import { Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type LossOptions, type PredLabelArgs, type ResolvedLossOptions } from './base.js';
 
-/** The validated options of a loss made by {@link defineLoss}: the common ones plus its own, defaults filled in. */
+/**
+ * The validated options of a loss made by {@link defineLoss}: the common ones plus its own, defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const Focal = defineLoss('Focal', focal, { gamma: z.number().default(2) });
+ * const resolved: DefinedLossOptions<{ gamma: z.ZodDefault<z.ZodNumber> }> = new Focal().options;   // { weight: null, batchAxis: 0, gamma: 2 }
+ * ```
+ */
 export type DefinedLossOptions<Shape extends z.ZodRawShape> = ResolvedLossOptions & z.infer<z.ZodObject<Shape>>;
-/** The options a loss made by {@link defineLoss} takes: the common ones plus its own. */
+/**
+ * The options a loss made by {@link defineLoss} takes: the common ones plus its own.
+ *
+ * @example
+ * ```ts
+ * const options: DefinedLossInput<{ gamma: z.ZodDefault<z.ZodNumber> }> = { gamma: 1, weight: 0.5 };
+ * new Focal(options);
+ * ```
+ */
 export type DefinedLossInput<Shape extends z.ZodRawShape> = LossOptions & ([keyof Shape] extends [never] ? unknown : z.input<z.ZodObject<Shape>>);
 
-/** How a loss made by {@link defineLoss} treats its label. */
+/**
+ * How a loss made by {@link defineLoss} treats its label.
+ *
+ * @example
+ * ```ts
+ * const Elementwise = defineLoss('Elementwise', (p, l) => abs(sub(p, l)), {}, { reshapeLabel: false } satisfies DefineLossConfig);
+ * ```
+ */
 export interface DefineLossConfig {
   /** Reshape the label to pred's shape (same element count), as most Gluon losses do. Default true. */
   readonly reshapeLabel?: boolean;
 }
 
-/** The class {@link defineLoss} returns: construct it with the options, call `forward(pred, label, { sampleWeight })`. */
+/**
+ * The class {@link defineLoss} returns: construct it with the options, call `forward(pred, label, { sampleWeight })`.
+ *
+ * @example
+ * ```ts
+ * const Cauchy: DefinedLossClass<Record<never, never>> = defineLoss('Cauchy', (p, l) => log1p(square(sub(p, l))));
+ * new Cauchy({ weight: 2 }).forward([[0, 1]], [[0, 0]]);
+ * ```
+ */
 export interface DefinedLossClass<Shape extends z.ZodRawShape> {
   /** @param options - the common options (`weight`, `batchAxis`) and the loss's own, validated */
   new (options?: DefinedLossInput<Shape>): Loss<DefinedLossOptions<Shape>, PredLabelArgs>;

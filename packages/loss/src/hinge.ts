@@ -2,12 +2,27 @@ import { z } from 'zod';
 import { mul, relu, sub, type Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 
-/** Options of {@link HingeLoss}. */
+/**
+ * Options of {@link HingeLoss}.
+ *
+ * @example
+ * ```ts
+ * hingeLossSchema.parse({}).margin;   // 1
+ * ```
+ */
 export const hingeLossSchema = lossOptionsSchema.extend({
   /** Gluon `margin`: the margin the score must clear; any finite number. */
   margin: z.number().default(1).describe('Gluon `margin`: the margin between the score and the decision boundary'),
 });
-/** Options of {@link HingeLoss} as passed to its constructor. */
+/**
+ * Options of {@link HingeLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: HingeLossOptions = { margin: 0.5 };
+ * new HingeLoss(options);
+ * ```
+ */
 export type HingeLossOptions = z.input<typeof hingeLossSchema>;
 
 /**

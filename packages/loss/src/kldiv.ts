@@ -4,14 +4,29 @@ import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 import { broadcastCheck } from './validation.js';
 import { classAxis } from './softmax-ce.js';
 
-/** Options of {@link KLDivLoss}. */
+/**
+ * Options of {@link KLDivLoss}.
+ *
+ * @example
+ * ```ts
+ * klDivLossSchema.parse({ fromLogits: false });   // { ..., fromLogits: false, axis: -1 }
+ * ```
+ */
 export const klDivLossSchema = lossOptionsSchema.extend({
   /** Gluon `from_logits`: pred holds log-probabilities (true, the default); false applies log-softmax over `axis`. */
   fromLogits: z.boolean().default(true).describe('Gluon `from_logits`: pred holds log-probabilities; false applies log-softmax over `axis`'),
   /** Gluon `axis`: the axis of the distribution, used when `fromLogits` is false. */
   axis: z.number().int().default(-1).describe('Gluon `axis`: the distribution axis for the log-softmax'),
 });
-/** Options of {@link KLDivLoss} as passed to its constructor. */
+/**
+ * Options of {@link KLDivLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: KLDivLossOptions = { fromLogits: false };
+ * new KLDivLoss(options).forward([[1, 2]], [[0.5, 0.5]]);
+ * ```
+ */
 export type KLDivLossOptions = z.input<typeof klDivLossSchema>;
 
 /** Inside the logarithm, as in Gluon, so that label = 0 contributes 0 rather than NaN. */

@@ -2,9 +2,24 @@ import type { z } from 'zod';
 import { abs, sub, type Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 
-/** Options of {@link L1Loss}: the common `weight` and `batchAxis`. */
+/**
+ * Options of {@link L1Loss}: the common `weight` and `batchAxis`.
+ *
+ * @example
+ * ```ts
+ * l1LossSchema.parse({});   // { weight: null, batchAxis: 0 }
+ * ```
+ */
 export const l1LossSchema = lossOptionsSchema;
-/** Options of {@link L1Loss} as passed to its constructor. */
+/**
+ * Options of {@link L1Loss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: L1LossOptions = { weight: 0.1 };
+ * new L1Loss(options);
+ * ```
+ */
 export type L1LossOptions = z.input<typeof l1LossSchema>;
 
 /**

@@ -3,7 +3,14 @@ import { add, div, type Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 import { sigmoidCrossEntropy } from './sigmoid-bce.js';
 
-/** Options of {@link LogisticLoss}. */
+/**
+ * Options of {@link LogisticLoss}.
+ *
+ * @example
+ * ```ts
+ * logisticLossSchema.parse({}).labelFormat;   // 'signed'
+ * ```
+ */
 export const logisticLossSchema = lossOptionsSchema.extend({
   /** Gluon `label_format`: 'signed' for labels in {-1, 1}, 'binary' for labels in {0, 1}. */
   labelFormat: z
@@ -11,7 +18,15 @@ export const logisticLossSchema = lossOptionsSchema.extend({
     .default('signed')
     .describe("Gluon `label_format`: 'signed' (labels -1/1) or 'binary' (labels 0/1)"),
 });
-/** Options of {@link LogisticLoss} as passed to its constructor. */
+/**
+ * Options of {@link LogisticLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: LogisticLossOptions = { labelFormat: 'binary' };
+ * new LogisticLoss(options).forward([[0, 0]], [[1, 0]]);
+ * ```
+ */
 export type LogisticLossOptions = z.input<typeof logisticLossSchema>;
 
 /**

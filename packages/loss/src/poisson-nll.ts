@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { add, exp, greater, log, mul, sub, where, type Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 
-/** Options of {@link PoissonNLLLoss}. */
+/**
+ * Options of {@link PoissonNLLLoss}.
+ *
+ * @example
+ * ```ts
+ * poissonNLLLossSchema.parse({ fromLogits: false });   // { ..., fromLogits: false, computeFull: false, epsilon: 1e-8 }
+ * ```
+ */
 export const poissonNLLLossSchema = lossOptionsSchema.extend({
   /** Gluon `from_logits`: pred is the log of the rate (true, the default) or the rate itself (false). */
   fromLogits: z.boolean().default(true).describe('Gluon `from_logits`: pred is the log-rate (true) or the rate (false)'),
@@ -11,7 +18,15 @@ export const poissonNLLLossSchema = lossOptionsSchema.extend({
   /** Gluon `epsilon` (a forward argument there): added to the rate inside the log when `fromLogits` is false. */
   epsilon: z.number().nonnegative().default(1e-8).describe('Gluon `epsilon`: added to the rate inside log() when fromLogits is false'),
 });
-/** Options of {@link PoissonNLLLoss} as passed to its constructor. */
+/**
+ * Options of {@link PoissonNLLLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: PoissonNLLLossOptions = { fromLogits: false, computeFull: true };
+ * new PoissonNLLLoss(options).forward([[2, 3]], [[1, 4]]);
+ * ```
+ */
 export type PoissonNLLLossOptions = z.input<typeof poissonNLLLossSchema>;
 
 /**

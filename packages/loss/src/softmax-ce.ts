@@ -4,7 +4,14 @@ import { logSoftmax, mul, neg, pick, reshape, sum, type Variable, type VariableL
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type PredLabelArgs } from './base.js';
 import { floatDtypeOf, hostValues, integerCheck, reshapeCheck } from './validation.js';
 
-/** Options of {@link SoftmaxCrossEntropyLoss}. */
+/**
+ * Options of {@link SoftmaxCrossEntropyLoss}.
+ *
+ * @example
+ * ```ts
+ * softmaxCELossSchema.parse({ sparseLabel: false });   // { ..., axis: -1, sparseLabel: false, fromLogits: false }
+ * ```
+ */
 export const softmaxCELossSchema = lossOptionsSchema.extend({
   /** Gluon `axis`: the class axis of pred (negative counts from the end). */
   axis: z.number().int().default(-1).describe('Gluon `axis`: the class axis (negative counts from the end)'),
@@ -13,7 +20,15 @@ export const softmaxCELossSchema = lossOptionsSchema.extend({
   /** Gluon `from_logits`: pred already holds log-probabilities, so no log-softmax is applied. */
   fromLogits: z.boolean().default(false).describe('Gluon `from_logits`: pred holds log-probabilities'),
 });
-/** Options of {@link SoftmaxCrossEntropyLoss} as passed to its constructor. */
+/**
+ * Options of {@link SoftmaxCrossEntropyLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: SoftmaxCELossOptions = { sparseLabel: false, axis: 1 };
+ * new SoftmaxCELoss(options).forward([[1, 2, 3]], [[0, 0, 1]]);
+ * ```
+ */
 export type SoftmaxCELossOptions = z.input<typeof softmaxCELossSchema>;
 
 /**
@@ -97,7 +112,7 @@ export class SoftmaxCrossEntropyLoss extends Loss<z.infer<typeof softmaxCELossSc
   }
 }
 
-/** Gluon's alias of {@link SoftmaxCrossEntropyLoss}. @example `new SoftmaxCELoss({ sparseLabel: false })` */
+/** Gluon's alias of {@link SoftmaxCrossEntropyLoss}. @example new SoftmaxCELoss({ sparseLabel: false }) */
 export const SoftmaxCELoss = SoftmaxCrossEntropyLoss;
 /** Gluon's alias of {@link SoftmaxCrossEntropyLoss}. */
 export type SoftmaxCELoss = SoftmaxCrossEntropyLoss;

@@ -2,12 +2,27 @@ import { z } from 'zod';
 import { mul, relu, square, sub, type Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 
-/** Options of {@link SquaredHingeLoss}. */
+/**
+ * Options of {@link SquaredHingeLoss}.
+ *
+ * @example
+ * ```ts
+ * squaredHingeLossSchema.parse({ margin: 2 });   // { weight: null, batchAxis: 0, margin: 2 }
+ * ```
+ */
 export const squaredHingeLossSchema = lossOptionsSchema.extend({
   /** Gluon `margin`: the margin the score must clear; any finite number. */
   margin: z.number().default(1).describe('Gluon `margin`: the margin between the score and the decision boundary'),
 });
-/** Options of {@link SquaredHingeLoss} as passed to its constructor. */
+/**
+ * Options of {@link SquaredHingeLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: SquaredHingeLossOptions = { margin: 2 };
+ * new SquaredHingeLoss(options);
+ * ```
+ */
 export type SquaredHingeLossOptions = z.input<typeof squaredHingeLossSchema>;
 
 /**

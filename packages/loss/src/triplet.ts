@@ -3,12 +3,27 @@ import { add, relu, reshape, square, sub, sum, type Variable, type VariableLike 
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { floatDtypeOf, reshapeCheck } from './validation.js';
 
-/** Options of {@link TripletLoss}. */
+/**
+ * Options of {@link TripletLoss}.
+ *
+ * @example
+ * ```ts
+ * tripletLossSchema.parse({}).margin;   // 1
+ * ```
+ */
 export const tripletLossSchema = lossOptionsSchema.extend({
   /** Gluon `margin`: how much closer the positive must be than the negative; any finite number. */
   margin: z.number().default(1).describe('Gluon `margin`: the required gap between negative and positive squared distances'),
 });
-/** Options of {@link TripletLoss} as passed to its constructor. */
+/**
+ * Options of {@link TripletLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: TripletLossOptions = { margin: 0.2 };
+ * new TripletLoss(options).forward(anchor, positive, negative);
+ * ```
+ */
 export type TripletLossOptions = z.input<typeof tripletLossSchema>;
 
 /**

@@ -8,14 +8,31 @@ import * as T from '@lossgraph/tensor';
 import type { DType, Shape, Tensor } from '@lossgraph/tensor';
 import { cast, constant, Variable, type VariableLike } from '@lossgraph/autograd';
 
-/** True for anything the autograd ops accept as an operand. */
+/**
+ * True for anything the autograd ops accept as an operand.
+ * @param value - anything
+ *
+ * @example
+ * ```ts
+ * isVariableLike([[1, 2]]);   // true
+ * isVariableLike('1');        // false
+ * ```
+ */
 export function isVariableLike(value: unknown): value is VariableLike {
   if (value instanceof Variable || value instanceof T.Tensor) return true;
   if (typeof value === 'number') return true;
   return Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array || value instanceof Int32Array;
 }
 
-/** A zod schema for one operand (a Variable, a Tensor, a number or nested arrays). */
+/**
+ * A zod schema for one operand (a Variable, a Tensor, a number or nested arrays).
+ *
+ * @example
+ * ```ts
+ * const inputs = z.strictObject({ mask: operandSchema });
+ * inputs.parse({ mask: [1, 0, 1] });
+ * ```
+ */
 export const operandSchema = z.custom<VariableLike>(isVariableLike, {
   error: 'expected a Variable, a Tensor, a number or nested arrays of numbers',
 });

@@ -8,19 +8,28 @@ import { parseOptions } from './options.js';
 
 /**
  * The activation names: MXNet's (`'softrelu'` is softplus), plus `'softplus'` and `'none'`.
- * @example `ACTIVATIONS.includes('relu')   // true`
+ * @example
+ * ```ts
+ * ACTIVATIONS.includes('relu')   // true
+ * ```
  */
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softplus', 'none'] as const;
 
 /**
  * Zod schema of an activation option: a name from {@link ACTIVATIONS}, or null/undefined for none.
- * @example `activationSchema.parse('tanh')`
+ * @example
+ * ```ts
+ * activationSchema.parse('tanh')
+ * ```
  */
 export const activationSchema = z.enum(ACTIVATIONS).nullable().optional();
 
 /**
  * An activation name; `'none'`, null and undefined mean the identity.
- * @example `const act: ActivationName = 'softrelu';`
+ * @example
+ * ```ts
+ * const act: ActivationName = 'softrelu';
+ * ```
  */
 export type ActivationName = z.infer<typeof activationSchema>;
 
@@ -51,7 +60,10 @@ export function applyActivation(x: VariableLike, name: ActivationName): Variable
 
 /**
  * Zod schema of {@link ActivationOptions}.
- * @example `ActivationOptionsSchema.parse({ name: 'act' })`
+ * @example
+ * ```ts
+ * ActivationOptionsSchema.parse({ name: 'act' })
+ * ```
  */
 export const ActivationOptionsSchema = z.strictObject({
   /** The name it takes inside its parent (default `'activation0'`, ...). */
@@ -60,7 +72,10 @@ export const ActivationOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link Activation}.
- * @example `const options: ActivationOptions = { name: 'act' };`
+ * @example
+ * ```ts
+ * const options: ActivationOptions = { name: 'act' };
+ * ```
  */
 export type ActivationOptions = z.input<typeof ActivationOptionsSchema>;
 
@@ -89,7 +104,7 @@ export class Activation extends Block {
     return 'activation';
   }
 
-  /** Applies the activation. @example `new Activation('relu').forward([-1, 1])` */
+  /** Applies the activation. @param x - the input @example new Activation('relu').forward([-1, 1]) */
   forward(x: VariableLike): Variable {
     return scope(this.scopeName, () => applyActivation(x, this.activation));
   }

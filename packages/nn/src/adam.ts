@@ -9,7 +9,10 @@ import { parseOptions } from './options.js';
 
 /**
  * Zod schema of {@link AdamOptions}.
- * @example `AdamOptionsSchema.parse({ learningRate: 1e-3 }).beta2   // 0.999`
+ * @example
+ * ```ts
+ * AdamOptionsSchema.parse({ learningRate: 1e-3 }).beta2   // 0.999
+ * ```
  */
 export const AdamOptionsSchema = BaseOptimizerOptionsSchema.extend({
   /** Step size (default 0.001). */
@@ -24,14 +27,31 @@ export const AdamOptionsSchema = BaseOptimizerOptionsSchema.extend({
 
 /**
  * Options of {@link Adam}: `learningRate`, `beta1`, `beta2`, `epsilon`, `weightDecay`, `rescaleGrad`, `clipGradient`.
- * @example `const options: AdamOptions = { learningRate: 1e-3, weightDecay: 1e-4 };`
+ * @example
+ * ```ts
+ * const options: AdamOptions = { learningRate: 1e-3, weightDecay: 1e-4 };
+ * ```
  */
 export type AdamOptions = z.input<typeof AdamOptionsSchema>;
 
-/** Per-parameter state: the moments and the number of updates. */
+/**
+ * Per-parameter state: the moments and the number of updates.
+ *
+ * @example
+ * ```ts
+ * class MyAdam extends Adam {
+ *   protected override createState(weight: Tensor): AdamState {
+ *     return { m: zerosLike(weight), v: zerosLike(weight), t: 0 };
+ *   }
+ * }
+ * ```
+ */
 export interface AdamState {
+  /** The running mean of the gradient (first moment). */
   m: Tensor;
+  /** The running mean of the squared gradient (second moment). */
   v: Tensor;
+  /** The number of updates made so far (for the bias correction). */
   t: number;
 }
 

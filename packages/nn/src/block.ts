@@ -10,13 +10,19 @@ import { loadParameters, saveParameters, type LoadOptions, type SavedParameters 
 
 /**
  * A block name: no dots, since dots separate the parts of a parameter's path.
- * @example `blockNameSchema.parse('encoder')`
+ * @example
+ * ```ts
+ * blockNameSchema.parse('encoder')
+ * ```
  */
 export const blockNameSchema = z.string().regex(/^[^.]+$/, 'expected a non-empty name without dots');
 
 /**
  * Zod schema of {@link BlockOptions}.
- * @example `BlockOptionsSchema.parse({ name: 'encoder' })`
+ * @example
+ * ```ts
+ * BlockOptionsSchema.parse({ name: 'encoder' })
+ * ```
  */
 export const BlockOptionsSchema = z.strictObject({
   /** The name it takes inside its parent (default: its kind and a per-kind counter, e.g. `'dense1'`). */
@@ -25,7 +31,10 @@ export const BlockOptionsSchema = z.strictObject({
 
 /**
  * Options every block accepts.
- * @example `new Sequential({ name: 'encoder' } satisfies BlockOptions)`
+ * @example
+ * ```ts
+ * new Sequential({ name: 'encoder' } satisfies BlockOptions)
+ * ```
  */
 export type BlockOptions = z.input<typeof BlockOptionsSchema>;
 
@@ -113,7 +122,7 @@ export abstract class Block implements ParameterOwner {
     return out;
   }
 
-  /** The parameters as a list (same order as {@link Block.collectParams}). @example `new SGD(net.parameters(), { learningRate: 0.1 })` */
+  /** The parameters as a list (same order as {@link Block.collectParams}). @example new SGD(net.parameters(), { learningRate: 0.1 }) */
   parameters(): Parameter[] {
     return [...this.collectParams().values()];
   }
@@ -136,14 +145,17 @@ export abstract class Block implements ParameterOwner {
     return this;
   }
 
-  /** Forgets the accumulated gradients of every parameter. @example `net.zeroGrad()` */
+  /** Forgets the accumulated gradients of every parameter. @example net.zeroGrad() */
   zeroGrad(): void {
     for (const param of this.collectParams().values()) param.zeroGrad();
   }
 
   /**
    * The parameters as a JSON string (see {@link saveParameters}).
-   * @example `fs.writeFileSync('net.json', net.saveParameters())`
+   * @example
+   * ```ts
+   * fs.writeFileSync('net.json', net.saveParameters())
+   * ```
    */
   saveParameters(): string {
     return saveParameters(this);
@@ -154,7 +166,10 @@ export abstract class Block implements ParameterOwner {
    * @param saved - the JSON string or object
    * @param options - `allowMissing`, `ignoreExtra`
    * @returns this block
-   * @example `net.loadParameters(fs.readFileSync('net.json', 'utf8'))`
+   * @example
+   * ```ts
+   * net.loadParameters(fs.readFileSync('net.json', 'utf8'))
+   * ```
    */
   loadParameters(saved: string | SavedParameters, options: LoadOptions = {}): this {
     loadParameters(this, saved, options);
@@ -163,6 +178,7 @@ export abstract class Block implements ParameterOwner {
 
   /**
    * Registers a parameter under its `localName`.
+   * @param param - the parameter; its `localName` must be free in this block
    * @returns the parameter, for assignment to a field
    * @throws Error when the name is taken or the parameter belongs to another block
    */
@@ -178,6 +194,7 @@ export abstract class Block implements ParameterOwner {
   /**
    * Registers a child block under its given name or the next free `${kind}${n}`. A block that
    * already has a parent keeps its first name (sharing it shares its parameters).
+   * @param child - the block to nest
    * @returns the child
    * @throws Error when its given name is taken in this block
    */

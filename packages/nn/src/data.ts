@@ -8,7 +8,10 @@ import { parseOptions, seedSchema } from './options.js';
 
 /**
  * Zod schema of {@link DataLoaderOptions}.
- * @example `DataLoaderOptionsSchema.parse({ batchSize: 32 }).lastBatch   // 'keep'`
+ * @example
+ * ```ts
+ * DataLoaderOptionsSchema.parse({ batchSize: 32 }).lastBatch   // 'keep'
+ * ```
  */
 export const DataLoaderOptionsSchema = z.strictObject({
   /** Samples per batch (a positive integer). */
@@ -26,13 +29,19 @@ export const DataLoaderOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link DataLoader}.
- * @example `const options: DataLoaderOptions = { batchSize: 64, shuffle: true, seed: 0 };`
+ * @example
+ * ```ts
+ * const options: DataLoaderOptions = { batchSize: 64, shuffle: true, seed: 0 };
+ * ```
  */
 export type DataLoaderOptions = z.input<typeof DataLoaderOptionsSchema>;
 
 /**
  * One mini-batch: the inputs and the labels of the same samples, batch axis first.
- * @example `for (const { x, y }: Batch of loader) net.forward(x);`
+ * @example
+ * ```ts
+ * for (const { x, y }: Batch of loader) net.forward(x);
+ * ```
  */
 export interface Batch {
   /** Inputs, `[batch, ...]`. */

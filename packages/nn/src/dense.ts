@@ -13,7 +13,10 @@ import { Parameter, UNKNOWN_DIM } from './parameter.js';
 
 /**
  * Zod schema of {@link DenseOptions}.
- * @example `DenseOptionsSchema.parse({ activation: 'relu' }).useBias   // true`
+ * @example
+ * ```ts
+ * DenseOptionsSchema.parse({ activation: 'relu' }).useBias   // true
+ * ```
  */
 export const DenseOptionsSchema = z.strictObject({
   /** Applied to the output: `'relu'`, `'sigmoid'`, `'tanh'`, `'softrelu'`/`'softplus'`, or none (default). */
@@ -39,7 +42,10 @@ export const DenseOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link Dense}.
- * @example `const options: DenseOptions = { activation: 'relu', inUnits: 784 };`
+ * @example
+ * ```ts
+ * const options: DenseOptions = { activation: 'relu', inUnits: 784 };
+ * ```
  */
 export type DenseOptions = z.input<typeof DenseOptionsSchema>;
 

@@ -9,13 +9,19 @@ import { floatDTypeSchema, parseOptions, seedSchema } from './options.js';
 
 /**
  * The dtypes a parameter can hold.
- * @example `const dtype: FloatDType = 'float64';`
+ * @example
+ * ```ts
+ * const dtype: FloatDType = 'float64';
+ * ```
  */
 export type FloatDType = z.infer<typeof floatDTypeSchema>;
 
 /**
  * Zod schema of {@link InitOptions}.
- * @example `InitOptionsSchema.parse({ seed: 1 }).dtype   // 'float32'`
+ * @example
+ * ```ts
+ * InitOptionsSchema.parse({ seed: 1 }).dtype   // 'float32'
+ * ```
  */
 export const InitOptionsSchema = z.strictObject({
   /** Seed of the random draw; omitted, the tensor package's global stream (see `setSeed`). */
@@ -26,7 +32,10 @@ export const InitOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link Initializer.init}.
- * @example `new Xavier().init([4, 3], { seed: 1, dtype: 'float64' } satisfies InitOptions)`
+ * @example
+ * ```ts
+ * new Xavier().init([4, 3], { seed: 1, dtype: 'float64' } satisfies InitOptions)
+ * ```
  */
 export type InitOptions = z.input<typeof InitOptionsSchema>;
 
@@ -70,7 +79,11 @@ export abstract class Initializer {
     return this.draw(shape, parsed);
   }
 
-  /** The scheme itself, given a checked shape and parsed options. */
+  /**
+   * The scheme itself, given a checked shape and parsed options.
+   * @param shape - the checked shape to fill
+   * @param options - the parsed options: the seed (if any) and the dtype
+   */
   protected abstract draw(shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor;
 
   /** The kind, for messages. */
@@ -81,7 +94,10 @@ export abstract class Initializer {
 
 /**
  * Zod schema of {@link XavierOptions}.
- * @example `XavierOptionsSchema.parse({}).magnitude   // 3`
+ * @example
+ * ```ts
+ * XavierOptionsSchema.parse({}).magnitude   // 3
+ * ```
  */
 export const XavierOptionsSchema = z.strictObject({
   /** `'uniform'` draws U(-s, s); `'gaussian'` draws N(0, s²). Default `'uniform'`. */
@@ -94,7 +110,10 @@ export const XavierOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link Xavier}, with MXNet's defaults (`rndType: 'uniform'`, `factorType: 'avg'`, `magnitude: 3`).
- * @example `new Xavier({ rndType: 'gaussian', factorType: 'in', magnitude: 2 } satisfies XavierOptions)`
+ * @example
+ * ```ts
+ * new Xavier({ rndType: 'gaussian', factorType: 'in', magnitude: 2 } satisfies XavierOptions)
+ * ```
  */
 export type XavierOptions = z.input<typeof XavierOptionsSchema>;
 
@@ -122,7 +141,11 @@ export class Xavier extends Initializer {
 
   /**
    * The bound (uniform) or standard deviation (gaussian) this initialiser uses for `shape`.
-   * @example `new Xavier().scaleFor([10, 20])  // sqrt(3 / 15) = 0.4472`
+   * @param shape - the parameter's shape (its fans come from it)
+   * @example
+   * ```ts
+   * new Xavier().scaleFor([10, 20])  // sqrt(3 / 15) = 0.4472
+   * ```
    */
   scaleFor(shape: Shape): number {
     if (shape.length < 2) {
@@ -223,6 +246,7 @@ export class Constant extends Initializer {
  * ```
  */
 export class Zero extends Constant {
+  /** `'zeros'`, for messages. */
   override readonly kind: string = 'zeros';
   constructor() {
     super(0);
@@ -237,6 +261,7 @@ export class Zero extends Constant {
  * ```
  */
 export class One extends Constant {
+  /** `'ones'`, for messages. */
   override readonly kind: string = 'ones';
   constructor() {
     super(1);
@@ -245,19 +270,28 @@ export class One extends Constant {
 
 /**
  * The names {@link toInitializer} understands, each meaning its class with default options.
- * @example `INITIALIZER_NAMES.includes('xavier')   // true`
+ * @example
+ * ```ts
+ * INITIALIZER_NAMES.includes('xavier')   // true
+ * ```
  */
 export const INITIALIZER_NAMES = ['zeros', 'ones', 'xavier', 'uniform', 'normal'] as const;
 
 /**
  * An {@link Initializer}, or the name of a built-in one with its default options (as Gluon accepts `'zeros'`).
- * @example `new Dense(10, { biasInitializer: 'ones' satisfies InitializerLike })`
+ * @example
+ * ```ts
+ * new Dense(10, { biasInitializer: 'ones' satisfies InitializerLike })
+ * ```
  */
 export type InitializerLike = Initializer | (typeof INITIALIZER_NAMES)[number];
 
 /**
  * Zod schema accepting an {@link InitializerLike}.
- * @example `initializerLikeSchema.parse('zeros')`
+ * @example
+ * ```ts
+ * initializerLikeSchema.parse('zeros')
+ * ```
  */
 export const initializerLikeSchema = z.union([
   z.enum(INITIALIZER_NAMES),

@@ -9,7 +9,10 @@ import { parseOptions } from './options.js';
 
 /**
  * Zod schema of {@link AccuracyOptions}.
- * @example `AccuracyOptionsSchema.parse({}).axis   // -1`
+ * @example
+ * ```ts
+ * AccuracyOptionsSchema.parse({}).axis   // -1
+ * ```
  */
 export const AccuracyOptionsSchema = z.strictObject({
   /** The class axis of the predictions (default -1). */
@@ -18,7 +21,10 @@ export const AccuracyOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link accuracy} and {@link Accuracy}.
- * @example `accuracy(scores, labels, { axis: 1 } satisfies AccuracyOptions)`
+ * @example
+ * ```ts
+ * accuracy(scores, labels, { axis: 1 } satisfies AccuracyOptions)
+ * ```
  */
 export type AccuracyOptions = z.input<typeof AccuracyOptionsSchema>;
 
@@ -96,7 +102,10 @@ export class Accuracy {
    * @param pred - scores `[batch, classes]` or class indices `[batch]`
    * @param label - integer labels `[batch]`
    * @returns this, for chaining
-   * @example `metric.update(logits, labels)`
+   * @example
+   * ```ts
+   * metric.update(logits, labels)
+   * ```
    */
   update(pred: VariableLike, label: VariableLike): this {
     const [correct, total] = countCorrect(pred, label, this.axis, 'Accuracy.update');
@@ -105,12 +114,12 @@ export class Accuracy {
     return this;
   }
 
-  /** The accuracy so far (NaN before any sample, as MXNet). @example `metric.get()` */
+  /** The accuracy so far (NaN before any sample, as MXNet). @example metric.get() */
   get(): number {
     return this.numInst === 0 ? NaN : this.sumMetric / this.numInst;
   }
 
-  /** Starts over. @example `metric.reset()` */
+  /** Starts over. @example metric.reset() */
   reset(): void {
     this.sumMetric = 0;
     this.numInst = 0;

@@ -13,13 +13,19 @@ import { Parameter } from './parameter.js';
 /**
  * What an optimiser updates: a block (all its parameters), the map `collectParams()` returns, or
  * a list of Parameters and/or leaf Variables.
- * @example `new SGD(net.collectParams(/weight$/) satisfies ParamsInput, { learningRate: 0.1 })`
+ * @example
+ * ```ts
+ * new SGD(net.collectParams(/weight$/) satisfies ParamsInput, { learningRate: 0.1 })
+ * ```
  */
 export type ParamsInput = Block | ReadonlyMap<string, Parameter> | Iterable<Parameter | Variable>;
 
 /**
  * Zod schema of the options every optimiser shares ({@link BaseOptimizerOptions}).
- * @example `BaseOptimizerOptionsSchema.parse({ learningRate: 0.1 }).rescaleGrad   // 1`
+ * @example
+ * ```ts
+ * BaseOptimizerOptionsSchema.parse({ learningRate: 0.1 }).rescaleGrad   // 1
+ * ```
  */
 export const BaseOptimizerOptionsSchema = z.strictObject({
   /** Step size. */
@@ -34,7 +40,10 @@ export const BaseOptimizerOptionsSchema = z.strictObject({
 
 /**
  * The options every optimiser shares.
- * @example `const options: BaseOptimizerOptions = { learningRate: 0.1, clipGradient: 5 };`
+ * @example
+ * ```ts
+ * const options: BaseOptimizerOptions = { learningRate: 0.1, clipGradient: 5 };
+ * ```
  */
 export type BaseOptimizerOptions = z.input<typeof BaseOptimizerOptionsSchema>;
 
@@ -102,7 +111,10 @@ export abstract class Optimizer<S = unknown> {
   /**
    * Changes the learning rate (for schedules), as Gluon's `trainer.set_learning_rate`.
    * @param value - a positive number
-   * @example `opt.setLearningRate(opt.learningRate * 0.5)`
+   * @example
+   * ```ts
+   * opt.setLearningRate(opt.learningRate * 0.5)
+   * ```
    */
   setLearningRate(value: number): void {
     this.lr = parseOptions(z.number().positive(), value, `${this.constructor.name}.setLearningRate`, 'value');
@@ -125,7 +137,10 @@ export abstract class Optimizer<S = unknown> {
    *   `Trainer.step(batch_size)`: pass the batch size when the loss was summed (or, as Gluon's
    *   losses, left per-sample) over the batch; keep 1 (default) for a mean loss
    * @throws TypeError for a batch size that is not a positive number
-   * @example `opt.step(64)`
+   * @example
+   * ```ts
+   * opt.step(64)
+   * ```
    */
   step(batchSize = 1): void {
     const scale = this.rescaleGrad / parseOptions(z.number().positive(), batchSize, `${this.constructor.name}.step`, 'batchSize');
@@ -147,12 +162,12 @@ export abstract class Optimizer<S = unknown> {
     });
   }
 
-  /** Forgets the gradients of every parameter (call it before each backward: gradients accumulate). @example `opt.zeroGrad()` */
+  /** Forgets the gradients of every parameter (call it before each backward: gradients accumulate). @example opt.zeroGrad() */
   zeroGrad(): void {
     for (const slot of this.slots) leafOf(slot.target)?.zeroGrad();
   }
 
-  /** The initial state of one parameter, made at its first update. */
+  /** The initial state of one parameter, made at its first update. @param weight - the parameter's current value */
   protected abstract createState(weight: Tensor): S;
 
   /**

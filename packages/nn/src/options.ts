@@ -65,6 +65,9 @@ export const seedSchema = z.number().int('expected an integer seed');
 
 /**
  * One of the tensor dtypes that parameters may hold.
- * @example `floatDTypeSchema.parse('float64')`
+ * @example
+ * ```ts
+ * floatDTypeSchema.parse('float64')
+ * ```
  */
 export const floatDTypeSchema = z.enum(['float32', 'float64']);

@@ -11,13 +11,19 @@ import { Uniform, initializerLikeSchema, toInitializer, type FloatDType, type In
 
 /**
  * Marks an extent that is not known yet (inferred on the first forward pass).
- * @example `new Parameter('weight', { shape: [10, UNKNOWN_DIM] })`
+ * @example
+ * ```ts
+ * new Parameter('weight', { shape: [10, UNKNOWN_DIM] })
+ * ```
  */
 export const UNKNOWN_DIM = -1;
 
 /**
  * Zod schema of {@link ParameterOptions}.
- * @example `ParameterOptionsSchema.parse({ shape: [3] }).requiresGrad   // true`
+ * @example
+ * ```ts
+ * ParameterOptionsSchema.parse({ shape: [3] }).requiresGrad   // true
+ * ```
  */
 export const ParameterOptionsSchema = z.strictObject({
   /** The shape; an extent of -1 is inferred later by the owning block (deferred initialisation). */
@@ -32,13 +38,19 @@ export const ParameterOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link Parameter}.
- * @example `new Parameter('bias', { shape: [3], init: 'zeros' } satisfies ParameterOptions)`
+ * @example
+ * ```ts
+ * new Parameter('bias', { shape: [3], init: 'zeros' } satisfies ParameterOptions)
+ * ```
  */
 export type ParameterOptions = z.input<typeof ParameterOptionsSchema>;
 
 /**
  * Zod schema of {@link ParameterInitOptions}.
- * @example `ParameterInitOptionsSchema.parse({ seed: 0 }).force   // false`
+ * @example
+ * ```ts
+ * ParameterInitOptionsSchema.parse({ seed: 0 }).force   // false
+ * ```
  */
 export const ParameterInitOptionsSchema = z.strictObject({
   /** The initialiser for parameters that have none of their own (default `new Uniform(0.07)`, as Gluon). */
@@ -55,7 +67,10 @@ export const ParameterInitOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link Parameter.initialize} and `Block.initialize`.
- * @example `net.initialize({ init: new Xavier(), seed: 0 } satisfies ParameterInitOptions)`
+ * @example
+ * ```ts
+ * net.initialize({ init: new Xavier(), seed: 0 } satisfies ParameterInitOptions)
+ * ```
  */
 export type ParameterInitOptions = z.input<typeof ParameterInitOptionsSchema>;
 
@@ -159,18 +174,21 @@ export class Parameter {
   /**
    * The current value.
    * @throws Error naming the parameter when it has no value yet
-   * @example `net.collectParams().get('dense0.bias')!.data().toArray()`
+   * @example
+   * ```ts
+   * net.collectParams().get('dense0.bias')!.data().toArray()
+   * ```
    */
   data(): Tensor {
     return this.variable.value;
   }
 
-  /** The accumulated gradient, or null when there is none (before `backward`, or after `zeroGrad`). @example `w.grad()?.toArray()` */
+  /** The accumulated gradient, or null when there is none (before `backward`, or after `zeroGrad`). @example w.grad()?.toArray() */
   grad(): Tensor | null {
     return this.leaf?.grad?.value ?? null;
   }
 
-  /** Forgets the accumulated gradient. @example `w.zeroGrad()` */
+  /** Forgets the accumulated gradient. @example w.zeroGrad() */
   zeroGrad(): void {
     this.leaf?.zeroGrad();
   }
@@ -181,7 +199,10 @@ export class Parameter {
    *
    * @param value - the new value; its shape must match the known extents
    * @throws RangeError naming the parameter on a shape mismatch
-   * @example `w.setData(zeros([3, 4]))`
+   * @example
+   * ```ts
+   * w.setData(zeros([3, 4]))
+   * ```
    */
   setData(value: TensorLike): void {
     let t = T.toTensor(value, 'value', this.dtype);
@@ -203,7 +224,10 @@ export class Parameter {
    * default). With unknown extents the draw waits for {@link Parameter.inferShape}.
    *
    * @param options - {@link ParameterInitOptions}: `init`, `seed`, `force`
-   * @example `new Parameter('b', { shape: [3], init: 'zeros' }).initialize()`
+   * @example
+   * ```ts
+   * new Parameter('b', { shape: [3], init: 'zeros' }).initialize()
+   * ```
    */
   initialize(options: ParameterInitOptions = {}): void {
     const parsed = parseOptions(ParameterInitOptionsSchema, options, `Parameter '${this.name}'.initialize`);
@@ -219,7 +243,10 @@ export class Parameter {
    *
    * @param shape - the full shape; it must agree with the known extents
    * @throws RangeError naming the parameter when it does not
-   * @example `w.inferShape([3, 4])`
+   * @example
+   * ```ts
+   * w.inferShape([3, 4])
+   * ```
    */
   inferShape(shape: Shape): void {
     if (!this.shapeFits(shape)) {
@@ -262,7 +289,11 @@ export class Parameter {
 
 /**
  * Formats a shape with unknown extents shown as `?`.
- * @example `describeShape([10, -1])   // '[10, ?]'`
+ * @param shape - the shape; -1 marks an unknown extent
+ * @example
+ * ```ts
+ * describeShape([10, -1])   // '[10, ?]'
+ * ```
  */
 export function describeShape(shape: Shape): string {
   return `[${shape.map((d) => (d === UNKNOWN_DIM ? '?' : String(d))).join(', ')}]`;

@@ -32,7 +32,10 @@ export class Sequential extends Block {
    * @param blocks - the blocks, in order
    * @returns this, for chaining
    * @throws Error when a given name is already used
-   * @example `net.add(new Dense(64, { activation: 'relu' })).add(new Dense(10))`
+   * @example
+   * ```ts
+   * net.add(new Dense(64, { activation: 'relu' })).add(new Dense(10))
+   * ```
    */
   add(...blocks: Block[]): this {
     blocks.forEach((b, i) => {
@@ -49,8 +52,12 @@ export class Sequential extends Block {
 
   /**
    * The block at `index` (negative counts from the end).
+   * @param index - the position (negative counts from the end)
    * @throws RangeError for an index out of range
-   * @example `net.at(-1)`
+   * @example
+   * ```ts
+   * net.at(-1)
+   * ```
    */
   at(index: number): Block {
     const i = Number.isInteger(index) && index < 0 ? index + this.layers.length : index;
@@ -59,7 +66,7 @@ export class Sequential extends Block {
     return block;
   }
 
-  /** Feeds `x` through every block in order (an empty Sequential returns x). @example `net.forward(batch.x)` */
+  /** Feeds `x` through every block in order (an empty Sequential returns x). @param x - the input batch @example net.forward(batch.x) */
   forward(x: VariableLike): Variable {
     return scope(this.scopeName, () => {
       let out: VariableLike = x;

@@ -9,7 +9,10 @@ import { describeShape, UNKNOWN_DIM, type Parameter } from './parameter.js';
 
 /**
  * Something that holds named parameters: a block (anything with `collectParams`) or the map it returns.
- * @example `saveParameters(net.collectParams() satisfies ParameterSource)`
+ * @example
+ * ```ts
+ * saveParameters(net.collectParams() satisfies ParameterSource)
+ * ```
  */
 export type ParameterSource = { collectParams(): ReadonlyMap<string, Parameter> } | ReadonlyMap<string, Parameter>;
 
@@ -18,7 +21,10 @@ const nonFiniteSchema = z.enum(['NaN', 'Infinity', '-Infinity']);
 
 /**
  * Zod schema of one saved parameter.
- * @example `SavedParameterSchema.parse({ shape: [2], dtype: 'float32', data: [1, 2] })`
+ * @example
+ * ```ts
+ * SavedParameterSchema.parse({ shape: [2], dtype: 'float32', data: [1, 2] })
+ * ```
  */
 export const SavedParameterSchema = z.strictObject({
   /** Extents, outermost first. */
@@ -31,25 +37,37 @@ export const SavedParameterSchema = z.strictObject({
 
 /**
  * Zod schema of a saved parameter file.
- * @example `SavedParametersSchema.parse(JSON.parse(net.saveParameters()))`
+ * @example
+ * ```ts
+ * SavedParametersSchema.parse(JSON.parse(net.saveParameters()))
+ * ```
  */
 export const SavedParametersSchema = z.record(z.string(), SavedParameterSchema);
 
 /**
  * One saved parameter: `{ shape, dtype, data }`.
- * @example `const bias: SavedParameter = { shape: [2], dtype: 'float32', data: [0, 0] };`
+ * @example
+ * ```ts
+ * const bias: SavedParameter = { shape: [2], dtype: 'float32', data: [0, 0] };
+ * ```
  */
 export type SavedParameter = z.infer<typeof SavedParameterSchema>;
 
 /**
  * A saved parameter file: parameter name to {@link SavedParameter}.
- * @example `const saved: SavedParameters = parametersToJSON(net);`
+ * @example
+ * ```ts
+ * const saved: SavedParameters = parametersToJSON(net);
+ * ```
  */
 export type SavedParameters = z.infer<typeof SavedParametersSchema>;
 
 /**
  * Zod schema of {@link LoadOptions}.
- * @example `LoadOptionsSchema.parse({}).allowMissing   // false`
+ * @example
+ * ```ts
+ * LoadOptionsSchema.parse({}).allowMissing   // false
+ * ```
  */
 export const LoadOptionsSchema = z.strictObject({
   /** Leave parameters that the file lacks as they are, instead of failing (default false). */
@@ -60,7 +78,10 @@ export const LoadOptionsSchema = z.strictObject({
 
 /**
  * Options of {@link loadParameters}, as Gluon's `load_parameters`.
- * @example `net.loadParameters(json, { ignoreExtra: true } satisfies LoadOptions)`
+ * @example
+ * ```ts
+ * net.loadParameters(json, { ignoreExtra: true } satisfies LoadOptions)
+ * ```
  */
 export type LoadOptions = z.input<typeof LoadOptionsSchema>;
 

@@ -9,7 +9,10 @@ import { parseOptions } from './options.js';
 
 /**
  * Zod schema of {@link SGDOptions}.
- * @example `SGDOptionsSchema.parse({}).learningRate   // 0.01`
+ * @example
+ * ```ts
+ * SGDOptionsSchema.parse({}).learningRate   // 0.01
+ * ```
  */
 export const SGDOptionsSchema = BaseOptimizerOptionsSchema.extend({
   /** Step size (default 0.01, as MXNet). */
@@ -20,7 +23,10 @@ export const SGDOptionsSchema = BaseOptimizerOptionsSchema.extend({
 
 /**
  * Options of {@link SGD}: `learningRate`, `momentum`, `weightDecay`, `rescaleGrad`, `clipGradient`.
- * @example `const options: SGDOptions = { learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 };`
+ * @example
+ * ```ts
+ * const options: SGDOptions = { learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 };
+ * ```
  */
 export type SGDOptions = z.input<typeof SGDOptionsSchema>;
 

@@ -4,10 +4,26 @@ import { randomFor } from './random.js';
 import { assertShape, formatShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
-/** Anything {@link tensor} turns into a tensor: nested number arrays, flat arrays, typed arrays, numbers. */
+/**
+ * Anything {@link tensor} turns into a tensor: nested number arrays, flat arrays, typed arrays, numbers.
+ *
+ * @example
+ * ```ts
+ * const values: TensorInput = [[1, 2], [3, 4]];
+ * tensor(values).shape;   // [2, 2]
+ * ```
+ */
 export type TensorInput = number | NestedArray | readonly number[] | TypedArray | readonly TensorInput[];
 
-/** Anything an op accepts as a tensor operand: a Tensor, or values {@link tensor} understands. */
+/**
+ * Anything an op accepts as a tensor operand: a Tensor, or values {@link tensor} understands.
+ *
+ * @example
+ * ```ts
+ * const operands: TensorLike[] = [2, [1, 2], tensor([3, 4])];
+ * add(operands[1]!, operands[0]!);   // [3, 4]
+ * ```
+ */
 export type TensorLike = Tensor | TensorInput;
 
 function isTypedArray(value: unknown): value is TypedArray {
@@ -79,7 +95,17 @@ export function tensor(values: TensorInput, shape?: Shape, dtype?: DType): Tenso
   return getBackend().fromValues(data, finalShape, outDtype);
 }
 
-/** A scalar (rank-0) tensor. */
+/**
+ * A scalar (rank-0) tensor.
+ * @param value - the value
+ * @param dtype - the element type (default float32)
+ *
+ * @example
+ * ```ts
+ * scalar(3).shape;           // []
+ * scalar(3, 'int32').item();  // 3
+ * ```
+ */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
   if (typeof value !== 'number') throw new TypeError(`scalar: value must be a number, got ${typeof value}`);
   const data = allocate(assertDType(dtype), 1);
@@ -89,6 +115,9 @@ export function scalar(value: number, dtype: DType = 'float32'): Tensor {
 
 /**
  * A tensor of `shape` with every element `value`.
+ * @param shape - the shape of the result
+ * @param value - the value of every element
+ * @param dtype - the element type (default float32)
  * @example
  * ```ts
  * full([2, 3], 0.5);
@@ -99,28 +128,48 @@ export function full(shape: Shape, value: number, dtype: DType = 'float32'): Ten
   return getBackend().fill(assertShape(shape), value, assertDType(dtype));
 }
 
-/** A tensor of zeros. @example `zeros([2, 3])` */
+/** A tensor of zeros. @param shape - the shape of the result @param dtype - the element type (default float32) @example zeros([2, 3]) */
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
   return full(shape, 0, dtype);
 }
 
-/** A tensor of ones. @example `ones([4])` */
+/** A tensor of ones. @param shape - the shape of the result @param dtype - the element type (default float32) @example ones([4]) */
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
   return full(shape, 1, dtype);
 }
 
-/** Zeros with the shape and dtype of `x`. */
+/**
+ * Zeros with the shape and dtype of `x`.
+ * @param x - the tensor whose shape and dtype to copy
+ *
+ * @example
+ * ```ts
+ * zerosLike(tensor([[1, 2]]));   // [[0, 0]], float32
+ * ```
+ */
 export function zerosLike(x: Tensor): Tensor {
   return full(x.shape, 0, x.dtype);
 }
 
-/** Ones with the shape and dtype of `x`. */
+/**
+ * Ones with the shape and dtype of `x`.
+ * @param x - the tensor whose shape and dtype to copy
+ *
+ * @example
+ * ```ts
+ * onesLike(tensor([1, 2], undefined, 'float64'));   // [1, 1], float64
+ * ```
+ */
 export function onesLike(x: Tensor): Tensor {
   return full(x.shape, 1, x.dtype);
 }
 
 /**
  * Evenly spaced values in [start, stop), like NumPy's arange. With one argument it counts from 0.
+ * @param start - the first value (the end, counting from 0, when `stop` is omitted)
+ * @param stop - the end (excluded)
+ * @param step - the spacing (default 1; non-zero)
+ * @param dtype - the element type (default float32)
  * @example
  * ```ts
  * arange(4);          // [0, 1, 2, 3]
@@ -142,7 +191,17 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
   return getBackend().fromValues(data, [n], dtype);
 }
 
-/** The n x m identity matrix (m defaults to n). @example `eye(3)` */
+/**
+ * The n x m identity matrix (m defaults to n).
+ * @param n - the number of rows
+ * @param m - the number of columns (default n)
+ * @param dtype - the element type (default float32)
+ *
+ * @example
+ * ```ts
+ * eye(3)
+ * ```
+ */
 export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   const [rows, cols] = assertShape([n, m], 'eye size');
   const data = allocate(assertDType(dtype), rows! * cols!);
@@ -150,7 +209,14 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   return getBackend().fromValues(data, [rows!, cols!], dtype);
 }
 
-/** Options of {@link rand}. */
+/**
+ * Options of {@link rand}.
+ *
+ * @example
+ * ```ts
+ * rand([2, 2], { seed: 1, low: -1, high: 1 } satisfies RandOptions);
+ * ```
+ */
 export interface RandOptions {
   /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream ({@link setSeed}). */
   seed?: number;
@@ -164,6 +230,8 @@ export interface RandOptions {
 
 /**
  * Uniform random numbers in [low, high).
+ * @param shape - the shape of the result
+ * @param options - seed, bounds and dtype (see {@link RandOptions})
  * @example
  * ```ts
  * rand([2, 2], { seed: 1 });
@@ -181,7 +249,14 @@ export function rand(shape: Shape, options: RandOptions = {}): Tensor {
   return getBackend().fromValues(data, s, dtype);
 }
 
-/** Options of {@link randn}. */
+/**
+ * Options of {@link randn}.
+ *
+ * @example
+ * ```ts
+ * randn([3], { seed: 1, mean: 0, std: 0.01, dtype: 'float64' } satisfies RandnOptions);
+ * ```
+ */
 export interface RandnOptions {
   /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream. */
   seed?: number;
@@ -195,6 +270,8 @@ export interface RandnOptions {
 
 /**
  * Normally distributed random numbers.
+ * @param shape - the shape of the result
+ * @param options - seed, mean, standard deviation and dtype (see {@link RandnOptions})
  * @example
  * ```ts
  * randn([2, 2], { seed: 1 });

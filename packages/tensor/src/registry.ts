@@ -1,15 +1,38 @@
 import type { Backend, BackendStats } from './backend.js';
 
-/** Modes of the gpujs backend, as GPU.js names them. */
+/**
+ * Modes of the gpujs backend, as GPU.js names them.
+ *
+ * @example
+ * ```ts
+ * const mode: GpuJsMode = 'webgl2';
+ * setBackend('gpujs', { mode });
+ * ```
+ */
 export type GpuJsMode = 'cpu' | 'webasm' | 'headlessgl' | 'webgl' | 'webgl2' | 'webgpu' | 'gpu';
 
-/** Options of {@link setBackend}. */
+/**
+ * Options of {@link setBackend}.
+ *
+ * @example
+ * ```ts
+ * setBackend('gpujs', { mode: 'headlessgl' } satisfies BackendOptions);
+ * ```
+ */
 export interface BackendOptions {
   /** GPU.js mode for the `gpujs` backend; the default lets GPU.js pick the best available. */
   mode?: GpuJsMode;
 }
 
-/** Makes a backend; registered by each backend module. */
+/**
+ * Makes a backend; registered by each backend module.
+ *
+ * @example
+ * ```ts
+ * const factory: BackendFactory = () => new CpuBackend();
+ * registerBackend('cpu2', factory);
+ * ```
+ */
 export type BackendFactory = (options: BackendOptions) => Backend;
 
 const factories = new Map<string, BackendFactory>();
@@ -51,7 +74,14 @@ export function setBackend(name: 'cpu' | 'gpujs', options: BackendOptions = {}):
   return backend;
 }
 
-/** The backend that runs ops now (the cpu backend unless {@link setBackend} chose another). */
+/**
+ * The backend that runs ops now (the cpu backend unless {@link setBackend} chose another).
+ *
+ * @example
+ * ```ts
+ * getBackend().name;   // 'cpu'
+ * ```
+ */
 export function getBackend(): Backend {
   if (!current) setBackend(currentName as 'cpu' | 'gpujs');
   return current!;
@@ -61,12 +91,27 @@ export function getBackend(): Backend {
  * The counters of the current backend: kernel compilations, readbacks and uploads since the last
  * {@link resetStats}. A steady-state gpujs training loop compiles nothing new and reads back only
  * what the program asks for.
+ *
+ * @example
+ * ```ts
+ * resetStats();
+ * sum(tensor([1, 2, 3])).item();   // a readback on gpujs
+ * getStats();   // { kernelCompilations: 0, readbacks: 0, uploads: 0 } on cpu, where reading is free
+ * ```
  */
 export function getStats(): Readonly<BackendStats> {
   return { ...getBackend().stats };
 }
 
-/** Sets the current backend's counters to zero. */
+/**
+ * Sets the current backend's counters to zero.
+ *
+ * @example
+ * ```ts
+ * resetStats();
+ * getStats().readbacks;   // 0
+ * ```
+ */
 export function resetStats(): void {
   const stats = getBackend().stats;
   stats.kernelCompilations = 0;

@@ -1,7 +1,24 @@
-/** A tensor shape: one non-negative integer per axis, outermost first. */
+/**
+ * A tensor shape: one non-negative integer per axis, outermost first.
+ *
+ * @example
+ * ```ts
+ * const shape: Shape = [2, 3];
+ * zeros(shape).size;   // 6
+ * ```
+ */
 export type Shape = readonly number[];
 
-/** Number of elements of a shape (1 for a scalar). */
+/**
+ * Number of elements of a shape (1 for a scalar).
+ * @param shape - the shape
+ *
+ * @example
+ * ```ts
+ * sizeOf([2, 3, 4]);   // 24
+ * sizeOf([]);          // 1
+ * ```
+ */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -19,14 +36,31 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
-/** True when two shapes have the same rank and extents. */
+/**
+ * True when two shapes have the same rank and extents.
+ * @param a - a shape
+ * @param b - the other shape
+ *
+ * @example
+ * ```ts
+ * shapesEqual([2, 3], [2, 3]);   // true
+ * ```
+ */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Formats a shape as `[2, 3]` for error messages. */
+/**
+ * Formats a shape as `[2, 3]` for error messages.
+ * @param shape - the shape to format
+ *
+ * @example
+ * ```ts
+ * formatShape([2, 3]);   // '[2, 3]'
+ * ```
+ */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
@@ -47,7 +81,15 @@ export function assertShape(shape: unknown, argName = 'shape'): number[] {
 
 /**
  * The NumPy broadcast of two shapes: align on the right, size-1 axes stretch.
+ * @param a - a shape
+ * @param b - the other shape
+ * @param opName - the op named in the error (default 'broadcast')
  * @throws RangeError naming both shapes when they do not broadcast
+ *
+ * @example
+ * ```ts
+ * broadcastShapes([2, 1], [3]);   // [2, 3]
+ * ```
  */
 export function broadcastShapes(a: Shape, b: Shape, opName = 'broadcast'): number[] {
   const rank = Math.max(a.length, b.length);
@@ -64,7 +106,15 @@ export function broadcastShapes(a: Shape, b: Shape, opName = 'broadcast'): numbe
 
 /**
  * Normalises one axis (negative counts from the end) against `rank`.
+ * @param axis - the axis (negative counts from the end)
+ * @param rank - the rank of the tensor it indexes
+ * @param argName - the argument named in errors (default 'axis')
  * @throws RangeError / TypeError naming `argName` for a non-integer or out-of-range axis
+ *
+ * @example
+ * ```ts
+ * normalizeAxis(-1, 3);   // 2
+ * ```
  */
 export function normalizeAxis(axis: unknown, rank: number, argName = 'axis'): number {
   if (typeof axis !== 'number' || !Number.isInteger(axis)) {
@@ -79,6 +129,15 @@ export function normalizeAxis(axis: unknown, rank: number, argName = 'axis'): nu
 /**
  * Normalises an optional axis or list of axes to a sorted, de-duplicated list.
  * `undefined` or `null` means every axis.
+ * @param axis - an axis, a list of axes, or undefined/null for every axis
+ * @param rank - the rank of the tensor they index
+ * @param argName - the argument named in errors (default 'axis')
+ *
+ * @example
+ * ```ts
+ * normalizeAxes([-1, 0], 3);    // [0, 2]
+ * normalizeAxes(undefined, 2);  // [0, 1]
+ * ```
  */
 export function normalizeAxes(axis: number | readonly number[] | undefined | null, rank: number, argName = 'axis'): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
@@ -90,7 +149,18 @@ export function normalizeAxes(axis: number | readonly number[] | undefined | nul
   return unique;
 }
 
-/** The shape left after reducing `axes` of `shape`, keeping them as size 1 when `keepDims`. */
+/**
+ * The shape left after reducing `axes` of `shape`, keeping them as size 1 when `keepDims`.
+ * @param shape - the input shape
+ * @param axes - the reduced axes (normalised)
+ * @param keepDims - keep them as size 1
+ *
+ * @example
+ * ```ts
+ * reducedShape([2, 3, 4], [1], true);    // [2, 1, 4]
+ * reducedShape([2, 3, 4], [1], false);   // [2, 4]
+ * ```
+ */
 export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
   const out: number[] = [];
   for (let i = 0; i < shape.length; i++) {

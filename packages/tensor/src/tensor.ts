@@ -3,7 +3,14 @@ import type { DType, TypedArray } from './dtype.js';
 import { sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
 
-/** Nested arrays of numbers, as `toArray()` returns them (a number for a scalar). */
+/**
+ * Nested arrays of numbers, as `toArray()` returns them (a number for a scalar).
+ *
+ * @example
+ * ```ts
+ * const rows: NestedArray = tensor([[1, 2], [3, 4]]).toArray();   // [[1, 2], [3, 4]]
+ * ```
+ */
 export type NestedArray = number | NestedArray[];
 
 /**

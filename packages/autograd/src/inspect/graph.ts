@@ -5,15 +5,35 @@ import { scopeFrames, type ScopeFrame } from '../scope.js';
 import { Variable } from '../variable.js';
 import { describeValue, readSummaryOptions, summarizeTensor, type SummaryOptions, type TensorSummary } from './summary.js';
 
-/** A JSON value: what op attributes become in a graph description. */
+/**
+ * A JSON value: what op attributes become in a graph description.
+ *
+ * @example
+ * ```ts
+ * const json: JsonValue = JSON.parse(toJSON(graphOf(y)));
+ * ```
+ */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
-/** What a graph vertex stands for. */
+/**
+ * What a graph vertex stands for.
+ *
+ * @example
+ * ```ts
+ * const kinds: GraphNodeKind[] = graphOf(mul(variable([1]), 2)).nodes.map((n) => n.kind);   // ['leaf', 'constant', 'op']
+ * ```
+ */
 export type GraphNodeKind = 'op' | 'leaf' | 'constant';
 
 /**
  * One vertex of a {@link GraphDescription}: a Variable, that is a recorded op together with its
  * output, a leaf (parameter or input that requires grad) or a constant.
+ *
+ * @example
+ * ```ts
+ * const [leaf]: readonly GraphNode[] = graphOf(mul(variable([1, 2], { name: 'x' }), 2)).nodes;
+ * leaf!.kind;   // 'leaf'
+ * ```
  */
 export interface GraphNode {
   /** The Variable's id (unique and increasing in creation order, so sorting by id is a topological order). */
@@ -52,7 +72,15 @@ export interface GraphNode {
   readonly grad: TensorSummary | null;
 }
 
-/** One data dependency: Variable `from` is input number `inputIndex` of the op that made `to`. */
+/**
+ * One data dependency: Variable `from` is input number `inputIndex` of the op that made `to`.
+ *
+ * @example
+ * ```ts
+ * const { edges } = graphOf(sub(variable([1]), variable([2])));
+ * edges.map((e: GraphEdge) => e.inputIndex);   // [0, 1]
+ * ```
+ */
 export interface GraphEdge {
   /** Id of the operand. */
   readonly from: number;
@@ -65,6 +93,12 @@ export interface GraphEdge {
 /**
  * One activation of {@link scope}: a composite node that a renderer may draw as a box around its
  * ops, or fold into a single node. Two calls of the same loss are two scopes with the same name.
+ *
+ * @example
+ * ```ts
+ * const g = graphOf(scope('double', () => mul(variable([1]), 2)));
+ * g.scopes.map((s: GraphScope) => s.name);   // ['double']
+ * ```
  */
 export interface GraphScope {
   /** The scope frame's id. */
@@ -89,6 +123,13 @@ export interface GraphScope {
  * A frozen, plain description of a computation graph, as {@link graphOf} returns it. It holds no
  * reference to Variables or tensors, so it can be kept, compared, serialised with {@link toJSON}
  * and rendered with {@link toDot} or {@link toMermaid}.
+ *
+ * @example
+ * ```ts
+ * const g: GraphDescription = graphOf(sum(square(variable([1, 2], { name: 'x' }))));
+ * g.nodes.map((n) => n.label);   // ['x #1', 'square #2', 'sum #3'] (the ids vary)
+ * toMermaid(g);
+ * ```
  */
 export interface GraphDescription {
   /** Every Variable the outputs depend on, in creation (hence topological) order. */
@@ -105,7 +146,14 @@ export interface GraphDescription {
   readonly outputs: readonly number[];
 }
 
-/** Options of {@link graphOf}. */
+/**
+ * Options of {@link graphOf}.
+ *
+ * @example
+ * ```ts
+ * graphOf(y, { values: false, gradients: 'compute' } satisfies GraphOptions);
+ * ```
+ */
 export interface GraphOptions extends SummaryOptions {
   /** Include value summaries. Default true; false skips reading the values back (useful on a GPU). */
   readonly values?: boolean;

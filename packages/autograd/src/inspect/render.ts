@@ -3,7 +3,14 @@ import type { TensorSummary } from './summary.js';
 import type { BackwardTrace } from './trace.js';
 import { describeValue } from './summary.js';
 
-/** Options shared by {@link toDot} and {@link toMermaid}. */
+/**
+ * Options shared by {@link toDot} and {@link toMermaid}.
+ *
+ * @example
+ * ```ts
+ * toDot(graphOf(y), { values: true, gradients: false } satisfies RenderOptions);
+ * ```
+ */
 export interface RenderOptions {
   /** Show a value line (a small tensor's values, else min/max/mean) in each label. Default true. */
   readonly values?: boolean;

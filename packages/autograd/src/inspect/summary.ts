@@ -6,6 +6,13 @@ import { Variable } from '../variable.js';
  * gradient. Statistics cover every element; `NaN` or an infinity in the data shows up in them
  * (and is counted in `nonFinite`) rather than being skipped, because that is usually what a
  * reader is looking for.
+ *
+ * @example
+ * ```ts
+ * const s: TensorSummary = summarize(tensor([1, 2, 3]));
+ * s.mean;     // 2
+ * s.values;   // [1, 2, 3]
+ * ```
  */
 export interface TensorSummary {
   /** The tensor's shape. */
@@ -28,7 +35,14 @@ export interface TensorSummary {
   readonly values: NestedArray | null;
 }
 
-/** Options of {@link summarize}. */
+/**
+ * Options of {@link summarize}.
+ *
+ * @example
+ * ```ts
+ * summarize(randn([100]), { headLength: 3, maxValues: 8 } satisfies SummaryOptions).head.length;   // 3
+ * ```
+ */
 export interface SummaryOptions {
   /** How many leading elements `head` keeps. Default 6. */
   readonly headLength?: number;

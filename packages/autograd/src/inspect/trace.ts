@@ -7,7 +7,15 @@ import { assertNotReleased, collectVariables, labelOf } from './graph.js';
 import { formatShape, formatSummary } from './render.js';
 import { describeValue, readSummaryOptions, summarizeTensor, type SummaryOptions, type TensorSummary } from './summary.js';
 
-/** What one node of a backward pass sent to one of its inputs. */
+/**
+ * What one node of a backward pass sent to one of its inputs.
+ *
+ * @example
+ * ```ts
+ * const step = backwardTrace(sum(mul(variable([1, 2]), 3))).steps[1]!;
+ * step.contributions.map((c: TraceContribution) => c.inputLabel);
+ * ```
+ */
 export interface TraceContribution {
   /** Position of the input among the op's operands. */
   readonly inputIndex: number;
@@ -21,7 +29,15 @@ export interface TraceContribution {
   readonly total: TensorSummary | null;
 }
 
-/** One immutable snapshot of a backward pass: the visit of one op node. */
+/**
+ * One immutable snapshot of a backward pass: the visit of one op node.
+ *
+ * @example
+ * ```ts
+ * const [first]: readonly BackwardStep[] = backwardTrace(sum(exp(variable([0, 1])))).steps;
+ * first!.upstream.values;   // 1: the head gradient of the sum
+ * ```
+ */
 export interface BackwardStep {
   /** Position in back-propagation order, from 0. */
   readonly index: number;
@@ -52,6 +68,13 @@ export interface BackwardStep {
 /**
  * A whole backward pass as {@link backwardTrace} returns it: deeply frozen, with no reference to
  * Variables or tensors.
+ *
+ * @example
+ * ```ts
+ * const trace: BackwardTrace = backwardTrace(sum(square(variable([1, 2], { name: 'x' }))));
+ * trace.steps.map((s) => s.op);   // ['sum', 'square']
+ * console.log(formatTrace(trace));
+ * ```
  */
 export interface BackwardTrace {
   /** The id of the Variable back-propagated from. */

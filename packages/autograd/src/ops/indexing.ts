@@ -10,7 +10,15 @@ import { constantOf, defineOp, recording, recordOp, toVariable, type Variable, t
 import { unwrap } from './elementwise.js';
 import { reshape } from './shape.js';
 
-/** Attributes of a recorded gather, scatterAdd, takeAlongAxis or scatterAlongAxis. */
+/**
+ * Attributes of a recorded gather, scatterAdd, takeAlongAxis or scatterAlongAxis.
+ *
+ * @example
+ * ```ts
+ * const y = gather(variable([[1, 2], [3, 4]]), [1, 0]);
+ * (y.node!.attrs as IndexAttrs).axis;   // 0
+ * ```
+ */
 export interface IndexAttrs {
   /** The int32 indices. */
   readonly indices: Tensor;
@@ -18,7 +26,15 @@ export interface IndexAttrs {
   readonly axis: number;
 }
 
-/** Attributes of a recorded pick. */
+/**
+ * Attributes of a recorded pick.
+ *
+ * @example
+ * ```ts
+ * const y = pick(variable([[1, 2], [3, 4]]), [1, 0]);
+ * (y.node!.attrs as PickAttrs).keptShape;   // [2, 1]
+ * ```
+ */
 export interface PickAttrs extends IndexAttrs {
   /** The input's shape with `axis` set to 1 (the shape of `indices`). */
   readonly keptShape: Shape;
@@ -46,6 +62,9 @@ function asInt(indices: Tensor): Tensor {
  * TF-style gather: the slices of `x` along `axis` (default 0) at `indices` (any shape). Result
  * shape: `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. The gradient scatter-adds g back,
  * so a slice gathered twice gets both contributions.
+ * @param x - the input
+ * @param indices - integer indices into `axis`, of any shape
+ * @param axis - the axis to take from (default 0)
  *
  * @example
  * ```ts
@@ -64,6 +83,10 @@ export function gather(x: VariableLike, indices: VariableLike, axis = 0): Variab
  * The adjoint of {@link gather}: zeros of `shape` into which each slice of `updates` is added at
  * the position along `axis` that its index names (repeated indices accumulate). Differentiable in
  * `updates` (its gradient is a gather).
+ * @param updates - the slices to add, shaped like the result of the matching {@link gather}
+ * @param indices - integer positions along `axis`
+ * @param axis - the axis the indices address
+ * @param shape - the shape of the result
  *
  * @example
  * ```ts
@@ -81,6 +104,9 @@ export function scatterAdd(updates: VariableLike, indices: VariableLike, axis: n
 /**
  * NumPy take_along_axis (torch.gather): `out[..., j, ...] = x[..., indices[..., j, ...], ...]`
  * along `axis`; `indices` has x's rank and x's extents except on `axis`.
+ * @param x - the input
+ * @param indices - integer indices, of x's rank
+ * @param axis - the axis to index along
  *
  * @example
  * ```ts
@@ -98,6 +124,10 @@ export function takeAlongAxis(x: VariableLike, indices: VariableLike, axis: numb
 /**
  * The adjoint of {@link takeAlongAxis}: zeros of `shape` with `updates` added at the positions
  * `indices` names along `axis`. Differentiable in `updates` (its gradient is a takeAlongAxis).
+ * @param updates - the values to add, of the shape of `indices`
+ * @param indices - integer positions along `axis`
+ * @param axis - the axis the indices address
+ * @param shape - the shape of the result
  *
  * @example
  * ```ts
@@ -139,6 +169,11 @@ export function pick(x: VariableLike, index: VariableLike, axis = -1, keepDims =
 /**
  * One-hot rows of length `depth` for integer `indices`; out-of-range indices give rows of
  * `offValue`. A constant (no gradient).
+ * @param indices - integer class indices
+ * @param depth - the length of each one-hot row
+ * @param onValue - the value at the index (default 1)
+ * @param offValue - the value elsewhere (default 0)
+ * @param dtype - the result's element type (default float32)
  *
  * @example
  * ```ts
@@ -151,6 +186,9 @@ export function oneHot(indices: VariableLike, depth: number, onValue = 1, offVal
 
 /**
  * Index (int32) of the first maximum along `axis` (of the flattened input when omitted). A constant.
+ * @param x - the input
+ * @param axis - the axis to search (default: the flattened input)
+ * @param keepDims - keep the searched axis as size 1 (default false; only with `axis`)
  * @example
  * ```ts
  * argmax(logits, -1);
@@ -162,6 +200,9 @@ export function argmax(x: VariableLike, axis?: number, keepDims = false): Variab
 
 /**
  * Index (int32) of the first minimum along `axis` (of the flattened input when omitted). A constant.
+ * @param x - the input
+ * @param axis - the axis to search (default: the flattened input)
+ * @param keepDims - keep the searched axis as size 1 (default false; only with `axis`)
  * @example
  * ```ts
  * argmin(distances, 1);

@@ -12,9 +12,19 @@ import { unwrap } from './elementwise.js';
 import { sumTo } from './reduce.js';
 import { reshape } from './shape.js';
 
-/** Attributes of a recorded matmul. */
+/**
+ * Attributes of a recorded matmul.
+ *
+ * @example
+ * ```ts
+ * const y = matmul(variable(ones([2, 3])), variable(ones([2, 3])), false, true);
+ * (y.node!.attrs as MatmulAttrs).transposeB;   // true
+ * ```
+ */
 export interface MatmulAttrs {
+  /** Whether the last two axes of `a` were swapped. */
   readonly transposeA: boolean;
+  /** Whether the last two axes of `b` were swapped. */
   readonly transposeB: boolean;
 }
 
@@ -50,6 +60,8 @@ const MATMUL = defineOp<MatmulAttrs>('matmul', (g, node, _y, i) => {
  *
  * @param a - `[..., m, k]` (or `[..., k, m]` with transposeA)
  * @param b - `[..., k, n]` (or `[..., n, k]` with transposeB)
+ * @param transposeA - use the transpose of `a`'s last two axes (default false)
+ * @param transposeB - use the transpose of `b`'s last two axes (default false)
  *
  * @example
  * ```ts

@@ -14,7 +14,15 @@ const RESHAPE = defineOp<undefined>('reshape', (g, node) => reshape(g, node.inpu
 const EXPAND_DIMS = defineOp<undefined>('expandDims', (g, node) => reshape(g, node.inputs[0]!.shape));
 const SQUEEZE = defineOp<undefined>('squeeze', (g, node) => reshape(g, node.inputs[0]!.shape));
 
-/** Attributes of a recorded transpose. */
+/**
+ * Attributes of a recorded transpose.
+ *
+ * @example
+ * ```ts
+ * const y = transpose(variable(ones([2, 3])));
+ * (y.node!.attrs as TransposeAttrs).perm;   // [1, 0]
+ * ```
+ */
 export interface TransposeAttrs {
   /** Result axis i is input axis `perm[i]`. */
   readonly perm: readonly number[];
@@ -31,7 +39,15 @@ const TRANSPOSE = defineOp<TransposeAttrs>('transpose', (g, node) => {
 /** broadcastTo: every copy of an element sends its gradient back to it, so g is summed. */
 const BROADCAST_TO = defineOp<undefined>('broadcastTo', (g, node) => sumTo(g, node.inputs[0]!.shape));
 
-/** Attributes of a recorded slice. */
+/**
+ * Attributes of a recorded slice.
+ *
+ * @example
+ * ```ts
+ * const y = slice(variable(arange(10)), [2], [3]);
+ * (y.node!.attrs as SliceAttrs).begin;   // [2]
+ * ```
+ */
 export interface SliceAttrs {
   /** Where the box starts on every axis (non-negative). */
   readonly begin: readonly number[];
@@ -44,7 +60,15 @@ const SLICE = defineOp<SliceAttrs>('slice', (g, node) => {
   return pad(g, shape.map((d, i) => [begin[i]!, d - begin[i]! - g.shape[i]!] as const));
 });
 
-/** Attributes of a recorded pad. */
+/**
+ * Attributes of a recorded pad.
+ *
+ * @example
+ * ```ts
+ * const y = pad(variable([1, 2]), [[1, 0]], -1);
+ * (y.node!.attrs as PadAttrs).value;   // -1
+ * ```
+ */
 export interface PadAttrs {
   /** `[before, after]` per axis. */
   readonly paddings: readonly (readonly [number, number])[];
@@ -55,7 +79,15 @@ export interface PadAttrs {
 /** pad: the padding is constant, so only the original box of g flows back. */
 const PAD = defineOp<PadAttrs>('pad', (g, node) => slice(g, node.attrs.paddings.map((p) => p[0]), node.inputs[0]!.shape));
 
-/** Attributes of a recorded concat. */
+/**
+ * Attributes of a recorded concat.
+ *
+ * @example
+ * ```ts
+ * const y = concat([variable(ones([2])), variable(ones([3]))]);
+ * (y.node!.attrs as ConcatAttrs).offsets;   // [0, 2]
+ * ```
+ */
 export interface ConcatAttrs {
   /** The joined axis (non-negative). */
   readonly axis: number;
@@ -78,6 +110,8 @@ function unaryShapeOp<A>(op: OpDef<A>, v: Variable, out: T.Tensor, attrs: A): Va
 
 /**
  * The same elements in a new shape; one extent may be -1 and is inferred.
+ * @param x - the input
+ * @param shape - the new shape, same number of elements; one extent may be -1 (inferred)
  * @example
  * ```ts
  * reshape(x, [2, -1]);
@@ -90,6 +124,8 @@ export function reshape(x: VariableLike, shape: Shape): Variable {
 
 /**
  * Permutes the axes: result axis i is input axis `perm[i]` (default: all axes reversed).
+ * @param x - the input
+ * @param perm - the axis order: result axis i is input axis `perm[i]` (default: reversed)
  * @example
  * ```ts
  * transpose(x);            // a matrix transpose for rank 2
@@ -106,6 +142,8 @@ export function transpose(x: VariableLike, perm?: readonly number[]): Variable {
 
 /**
  * Inserts a size-1 axis at `axis` (default 0).
+ * @param x - the input
+ * @param axis - where the new axis goes (default 0)
  * @example
  * ```ts
  * expandDims(x, -1);
@@ -118,6 +156,8 @@ export function expandDims(x: VariableLike, axis = 0): Variable {
 
 /**
  * Removes size-1 axes (the listed ones, or all).
+ * @param x - the input
+ * @param axis - the size-1 axes to remove (default: all of them)
  * @example
  * ```ts
  * squeeze(x, 1);
@@ -130,6 +170,8 @@ export function squeeze(x: VariableLike, axis?: number | readonly number[]): Var
 
 /**
  * Broadcasts to `shape` with NumPy rules; the gradient is summed back over the copies.
+ * @param x - the input
+ * @param shape - the target shape
  * @example
  * ```ts
  * broadcastTo(bias, [batch, 10]);
@@ -143,6 +185,9 @@ export function broadcastTo(x: VariableLike, shape: Shape): Variable {
 /**
  * The box starting at `begin` with extents `size` (-1: to the end; negative begins count from the
  * end). Short lists cover the leading axes.
+ * @param x - the input
+ * @param begin - the start of the box on each leading axis
+ * @param size - the box's extent on each leading axis (-1: to the end; default: to the end)
  * @example
  * ```ts
  * slice(x, [0, 1], [-1, 2]);
@@ -161,6 +206,9 @@ export function slice(x: VariableLike, begin: readonly number[], size?: readonly
 
 /**
  * Pads each axis with `paddings[i] = [before, after]` elements of `value` (default 0).
+ * @param x - the input
+ * @param paddings - `[before, after]` counts for each axis
+ * @param value - the fill value (default 0)
  * @example
  * ```ts
  * pad(x, [[0, 0], [1, 1]]);
@@ -181,6 +229,8 @@ function operandList(xs: readonly VariableLike[], caller: string): Variable[] {
 
 /**
  * Joins operands along `axis` (default 0); their other extents must match.
+ * @param xs - the inputs; extents must match except along `axis`
+ * @param axis - the axis to join along (default 0)
  * @example
  * ```ts
  * concat([a, b], -1);
@@ -203,6 +253,8 @@ export function concat(xs: readonly VariableLike[], axis = 0): Variable {
 
 /**
  * Stacks equal-shape operands along a new axis (default 0): expandDims each, then concat.
+ * @param xs - the inputs, all of one shape
+ * @param axis - the position of the new axis in the result (default 0)
  * @example
  * ```ts
  * stack([a, b]);

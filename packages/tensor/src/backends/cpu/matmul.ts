@@ -7,12 +7,16 @@
  * sequentially and keeps its 16 partial sums in locals; the shared axis is cut into KC-long blocks
  * and the columns into groups of panels, so the panels it streams stay in cache.
  * Small products skip the packing and run plain loops whose innermost loop is contiguous.
+ * float32 products from {@link WASM_THRESHOLD} multiply-adds up run on WebAssembly SIMD instead (wasm-matmul.ts),
+ * which accumulates in float32 rather than float64; they fall back to this kernel where
+ * WebAssembly SIMD is unavailable.
  *
  * @internal
  */
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { broadcastStrides, extent } from './strided.js';
+import { wasmMatmulF32 } from './wasm-matmul.js';
 
 const MR = 4;
 const NR = 4;
@@ -22,6 +26,11 @@ const KC = 256;
 const NC_PANELS = 32;
 /** Below this many multiply-adds, packing costs more than it saves. */
 const PACK_THRESHOLD = 32 * 32 * 32;
+/**
+ * At and above this many multiply-adds per matrix, float32 products go to WebAssembly: below it the
+ * copies in and out of the module's memory cost more than the SIMD kernel saves.
+ */
+export const WASM_THRESHOLD = 8 * 8 * 8;
 
 /** How to read one operand matrix: element (r, c) is at `offset + r * rowStride + c * colStride`. */
 interface MatrixView {
@@ -53,23 +62,42 @@ export function matmulKernel(
   const batches = extent(batchShape, 0);
   const aBatchStrides = broadcastStrides(aShape.slice(0, -2), batchShape).map((s) => s * m * k);
   const bBatchStrides = broadcastStrides(bShape.slice(0, -2), batchShape).map((s) => s * k * n);
+  const { aOffsets, bOffsets } = batchOffsets(batchShape, aBatchStrides, bBatchStrides);
+  if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && m * n * k >= WASM_THRESHOLD
+    && wasmMatmulF32(a, b, out, m, n, k, transposeA, transposeB, aOffsets, bOffsets)) return;
   const A: MatrixView = { data: a, offset: 0, rowStride: transposeA ? 1 : k, colStride: transposeA ? m : 1 };
   const B: MatrixView = { data: b, offset: 0, rowStride: transposeB ? 1 : n, colStride: transposeB ? k : 1 };
   const packed = m >= MR && n >= NR && m * n * k >= PACK_THRESHOLD;
   const product = packed ? new PackedProduct(m, n, k, out) : undefined;
-  const counters = new Array<number>(batchShape.length).fill(0);
   for (let batch = 0; batch < batches; batch++) {
+    A.offset = aOffsets[batch]!;
+    B.offset = bOffsets[batch]!;
     if (product) product.run(A, B, batch * m * n);
     else smallProduct(A, B, m, n, k, out, batch * m * n);
+  }
+}
+
+/** Where each batch's A and B matrices start, in row-major batch order, from per-axis batch strides (0 on broadcast axes). */
+function batchOffsets(batchShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): { aOffsets: number[]; bOffsets: number[] } {
+  const batches = extent(batchShape, 0);
+  const aOffsets = new Array<number>(batches);
+  const bOffsets = new Array<number>(batches);
+  const counters = new Array<number>(batchShape.length).fill(0);
+  let aOffset = 0;
+  let bOffset = 0;
+  for (let batch = 0; batch < batches; batch++) {
+    aOffsets[batch] = aOffset;
+    bOffsets[batch] = bOffset;
     for (let axis = batchShape.length - 1; axis >= 0; axis--) {
-      A.offset += aBatchStrides[axis]!;
-      B.offset += bBatchStrides[axis]!;
+      aOffset += aStrides[axis]!;
+      bOffset += bStrides[axis]!;
       if (++counters[axis]! < batchShape[axis]!) break;
-      A.offset -= aBatchStrides[axis]! * batchShape[axis]!;
-      B.offset -= bBatchStrides[axis]! * batchShape[axis]!;
+      aOffset -= aStrides[axis]! * batchShape[axis]!;
+      bOffset -= bStrides[axis]! * batchShape[axis]!;
       counters[axis] = 0;
     }
   }
+  return { aOffsets, bOffsets };
 }
 
 /** An unpacked product for small or thin matrices, accumulating in doubles. */

@@ -46,7 +46,9 @@ export interface TimingOptions {
 export function timingPreset(quick: boolean): TimingOptions {
   return quick
     ? { warmupMs: 50, minWarmupRuns: 1, budgetMs: 150, minRuns: 3, maxRuns: 200, hardLimitMs: 1_500, rounds: 1 }
-    : { warmupMs: 200, minWarmupRuns: 2, budgetMs: 600, minRuns: 7, maxRuns: 2_000, hardLimitMs: 6_000, rounds: 3 };
+    // V8 optimises a function after it has run many times, not after some milliseconds: a few
+    // warm-up calls of a 40 ms workload would time partly unoptimised code.
+    : { warmupMs: 500, minWarmupRuns: 30, budgetMs: 600, minRuns: 7, maxRuns: 2_000, hardLimitMs: 6_000, rounds: 3 };
 }
 
 /**

@@ -1,9 +1,18 @@
 import * as T from '@lossgraph/tensor';
 import { setGradEnabled } from './mode.js';
-import { constantOf, toVariable, Variable, type Node, type VariableLike } from './variable.js';
+import { constantOf, toVariable, Variable, type Node, type OpDef, type VariableLike } from './variable.js';
 import { add, cast } from './ops/elementwise.js';
 
-/** Options of {@link Variable.backward}. */
+/**
+ * Options of {@link Variable.backward}.
+ *
+ * @example
+ * ```ts
+ * const x = variable([1, 2]);
+ * const y = sum(square(x));
+ * y.backward(undefined, { createGraph: true } satisfies BackwardOptions);   // x.grad can be differentiated again
+ * ```
+ */
 export interface BackwardOptions {
   /** Keep the graph so another backward can run through it. Default: the value of `createGraph`. */
   retainGraph?: boolean;
@@ -13,7 +22,18 @@ export interface BackwardOptions {
   retainGrads?: boolean;
 }
 
-/** What {@link runBackward} reports for each Variable it back-propagates through. */
+/**
+ * What {@link runBackward} reports for each Variable it back-propagates through.
+ *
+ * @example
+ * ```ts
+ * const y = sum(square(variable([1, 2], { name: 'x' })));
+ * runBackward({
+ *   outputs: [y], headGrads: [constant(1)], targets: null, createGraph: false, retainGraph: false, retainGrads: false,
+ *   onVisit: (visit: BackwardVisit) => console.log(visit.node?.op.name ?? visit.variable.name, visit.grad.toArray()),
+ * });   // sum 1, square [1, 1], x [2, 4]
+ * ```
+ */
 export interface BackwardVisit {
   /** The Variable whose gradient is now complete: a node's output, or a leaf. */
   readonly variable: Variable;
@@ -25,7 +45,20 @@ export interface BackwardVisit {
   readonly inputGrads: readonly (Variable | null)[];
 }
 
-/** A complete description of one backward pass, for {@link runBackward}. */
+/**
+ * A complete description of one backward pass, for {@link runBackward}.
+ *
+ * @example
+ * ```ts
+ * const x = variable([1, 2]);
+ * const y = sum(square(x));
+ * const pass: BackwardPass = {
+ *   outputs: [y], headGrads: [constant(1)], targets: [x],
+ *   createGraph: false, retainGraph: false, retainGrads: false, onVisit: null,
+ * };
+ * runBackward(pass);   // [dy/dx] = [[2, 4]]
+ * ```
+ */
 export interface BackwardPass {
   /** Where back-propagation starts. */
   readonly outputs: readonly Variable[];
@@ -48,6 +81,31 @@ export interface BackwardPass {
 }
 
 const NO_INPUT_GRADS: readonly (Variable | null)[] = Object.freeze([]);
+
+/** One part's gradient on its way to the hidden whole of a multi-output op. @internal */
+export interface PartGrad {
+  /** The part's node (its attrs say which part it is). */
+  readonly node: Node;
+  /** The gradient with respect to the part, in the part's shape. */
+  readonly grad: Variable;
+}
+
+/**
+ * The op of the hidden "whole" behind a multi-output op (split, unstack): each part is a node whose
+ * only input is the whole and whose rule sends the part's gradient as it is. The engine collects
+ * those instead of summing k whole-sized gradients, and `collect` assembles the whole's gradient
+ * in one op (a concat), so k parts cost O(size), not O(k · size), in the backward pass.
+ * @internal
+ */
+export interface PartsOpDef<A = unknown> extends OpDef<A> {
+  /** The whole's gradient from its parts' (a part missing from the list got no gradient). */
+  collect(parts: readonly PartGrad[], node: Node<A>, whole: Variable): Variable;
+}
+
+function partsOpOf(v: Variable): PartsOpDef | null {
+  const op = v.node?.op as Partial<PartsOpDef> | undefined;
+  return op !== undefined && typeof op.collect === 'function' ? (op as PartsOpDef) : null;
+}
 
 /**
  * Lists the Variables that require grad and that `roots` depend on, every Variable after all of
@@ -124,6 +182,7 @@ function releasedError(v: Variable, node: Node): Error {
  *
  * Low-level: {@link Variable.backward}, {@link gradients} and `grad` are built on it, and graph
  * inspection uses `onVisit` to watch a pass.
+ * @param pass - the heads, their gradients and the options of the pass
  *
  * @returns the gradients with respect to `targets` (zeros for a target the outputs do not depend
  *   on), or null when accumulating into leaves
@@ -135,23 +194,48 @@ function releasedError(v: Variable, node: Node): Error {
  * ```
  */
 export function runBackward(pass: BackwardPass): Variable[] | null {
-  const { outputs, headGrads, targets, createGraph, retainGraph, retainGrads, onVisit } = pass;
+  const { createGraph, retainGrads, onVisit } = pass;
   const previous = setGradEnabled(createGraph);
   try {
+    // Without createGraph nothing the pass makes outlives it except the gradients it hands back
+    // (leaf .grad values, or the returned ones), so the backend may reuse the memory of every
+    // other tensor made meanwhile. Inspection (retainGrads, onVisit) exposes the intermediate
+    // gradients, so it keeps everything.
+    if (createGraph || retainGrads || onVisit !== null) return backwardPass(pass, null);
+    const kept: T.Tensor[] = [];
+    return T.withScratch(() => backwardPass(pass, kept), (result) => (result === null ? kept : result.map((g) => g.value)));
+  } finally {
+    setGradEnabled(previous);
+  }
+}
+
+/** The body of {@link runBackward}; with `kept`, lists each leaf gradient it assigns there. */
+function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] | null {
+  const { outputs, headGrads, targets, createGraph, retainGraph, retainGrads, onVisit } = pass;
+  {
     const targetSet = targets === null ? null : new Set(targets);
     const { order, reaching } = sortGraph(outputs, targetSet);
     const grads = new Map<Variable, Variable>();
+    const partGrads = new Map<Variable, PartGrad[]>();
     for (let i = 0; i < outputs.length; i++) {
       if (outputs[i]!.requiresGrad) accumulate(grads, outputs[i]!, headGrads[i]!);
     }
     for (let k = order.length - 1; k >= 0; k--) {
       const v = order[k]!;
-      const g = grads.get(v);
+      let g = grads.get(v);
+      const parts = partGrads.get(v);
+      if (parts !== undefined) {
+        partGrads.delete(v);
+        const whole = partsOpOf(v)!.collect(parts, v.node!, v);
+        g = g === undefined ? whole : add(g, whole);
+        grads.set(v, g);
+      }
       if (g === undefined) continue;
       const node = v.node;
       if (node === null) {
         if (targetSet === null) {
           v.grad = v.grad === null ? (createGraph ? g : detached(g)) : add(v.grad, g);
+          if (kept !== null) kept.push(v.grad.value);
           if (onVisit !== null) onVisit({ variable: v, node: null, grad: g, inputGrads: NO_INPUT_GRADS });
         }
         continue;
@@ -167,6 +251,13 @@ export function runBackward(pass: BackwardPass): Variable[] | null {
         let gi = node.op.vjp(g, node, v, i);
         if (gi === null) continue;
         if (gi.dtype !== u.dtype) gi = cast(gi, u.dtype);
+        if (partsOpOf(u) !== null) {
+          const list = partGrads.get(u);
+          if (list === undefined) partGrads.set(u, [{ node, grad: gi }]);
+          else list.push({ node, grad: gi });
+          if (sent !== null) sent[i] = gi;
+          continue;
+        }
         if (!T.shapesEqual(gi.shape, u.shape)) {
           throw new Error(
             `autograd: the gradient rule of '${node.op.name}' returned shape ${T.formatShape(gi.shape)} for input ${i}, ` +
@@ -189,8 +280,6 @@ export function runBackward(pass: BackwardPass): Variable[] | null {
       if (g === undefined) return constantOf(T.zeros(t.shape, t.dtype));
       return createGraph ? g : detached(g);
     });
-  } finally {
-    setGradEnabled(previous);
   }
 }
 
@@ -236,7 +325,14 @@ export function backwardFrom(y: Variable, headGrad: VariableLike | undefined, op
   runBackward({ outputs: [y], headGrads: [head], targets: null, createGraph, retainGraph, retainGrads, onVisit: null });
 }
 
-/** Options of {@link gradients}. */
+/**
+ * Options of {@link gradients}.
+ *
+ * @example
+ * ```ts
+ * const [dx] = gradients(y, [x], { headGrads: [constant(2)], createGraph: true } satisfies GradientsOptions);
+ * ```
+ */
 export interface GradientsOptions {
   /** One head gradient per output (ones where omitted). */
   headGrads?: readonly (VariableLike | null | undefined)[];

@@ -29,13 +29,14 @@ export {
   type UnaryFn, type BinaryFn, type ClipAttrs, type CastAttrs,
 } from './ops/elementwise.js';
 export {
-  sum, mean, max, min, logSumExp, softmax, logSoftmax, norm, sumTo, dot,
+  sum, mean, max, min, logSumExp, softmax, logSoftmax, logSoftmaxGrad, norm, sumTo, dot,
   type Axis, type NormOrder, type ReduceAttrs, type SoftmaxAttrs,
 } from './ops/reduce.js';
 export {
   reshape, transpose, expandDims, squeeze, broadcastTo, slice, concat, stack, pad,
   type TransposeAttrs, type SliceAttrs, type PadAttrs, type ConcatAttrs,
 } from './ops/shape.js';
+export { split, unstack, type SplitAttrs, type SplitPartAttrs } from './ops/split.js';
 export {
   gather, scatterAdd, takeAlongAxis, scatterAlongAxis, pick, oneHot, argmax, argmin,
   type IndexAttrs, type PickAttrs,

@@ -53,3 +53,57 @@ describe('backward engine at scale', () => {
     expect((after - before) / 2 ** 20).toBeLessThan(2);
   });
 });
+
+describe('memory reuse across backward passes (cpu scratch scopes)', () => {
+  const shape = [200, 300]; // 60,000 floats: above the size from which the cpu backend recycles arrays
+  const input = (seed: number): T.Tensor => T.mul(T.reshape(T.sin(T.cast(T.add(T.arange(shape[0]! * shape[1]!), seed), 'float32')), shape), 3);
+
+  it('recycles only temporaries: leaf gradients and forward values stay intact over later passes', () => {
+    T.setBackend('cpu');
+    const x = variable(input(1));
+    const y = A.mul(A.exp(A.tanh(x)), 2);
+    A.sum(A.square(y)).backward();
+    const grad = x.grad!;
+    const gradBefore = Array.from(grad.dataSync());
+    const yBefore = Array.from(y.dataSync());
+    // Expected: d/dx Σ (2 e^{tanh x})² = 8 e^{2 tanh x} (1 - tanh² x).
+    const xs = Array.from(x.dataSync());
+    xs.forEach((v, i) => expect(gradBefore[i]!).toBeCloseTo(8 * Math.exp(2 * Math.tanh(v)) * (1 - Math.tanh(v) ** 2), 2));
+    // Many more passes of the same sizes, each of which recycles its temporaries.
+    for (let k = 2; k < 8; k++) {
+      const z = variable(input(k));
+      A.sum(A.mul(A.sigmoid(A.mul(z, 3)), A.exp(z))).backward();
+      T.mul(T.exp(z.value), 2);
+    }
+    expect(Array.from(grad.dataSync())).toEqual(gradBefore);
+    expect(Array.from(y.dataSync())).toEqual(yBefore);
+  });
+
+  it('keeps intermediate gradients when they are inspected (retainGrads)', () => {
+    const x = variable(input(3));
+    const h = A.exp(A.mul(x, 0.5));
+    const out = A.sum(A.square(h));
+    out.backward(undefined, { retainGrads: true });
+    const hGrad = Array.from(h.node!.outputGrad!.dataSync());
+    for (let k = 0; k < 4; k++) {
+      const z = variable(input(10 + k));
+      A.sum(A.mul(A.exp(z), A.exp(z))).backward();
+    }
+    expect(Array.from(h.node!.outputGrad!.dataSync())).toEqual(hGrad);
+    expect(hGrad.slice(0, 5)).toEqual(Array.from(T.mul(h.value, 2).dataSync()).slice(0, 5));
+  });
+
+  it('withScratch hands a dropped array to the next op of the same size, and never a kept one', () => {
+    T.setBackend('cpu');
+    const a = input(4);
+    let temporary: T.Tensor | undefined;
+    const kept = T.withScratch(() => {
+      temporary = T.exp(a);
+      return T.add(temporary, 1);
+    }, (r) => [r]);
+    const next = T.mul(a, 2);
+    expect(next.storage).toBe(temporary!.storage);
+    expect(next.storage).not.toBe(kept.storage);
+    expect(Array.from(kept.dataSync()).slice(0, 3)).toEqual(Array.from(T.add(T.exp(a), 1).dataSync()).slice(0, 3));
+  });
+});

@@ -72,6 +72,11 @@ describe('gradients on the gpujs backend match the cpu backend', () => {
     expectSameGradients((x) => A.neg(A.mean(A.pick(A.logSoftmax(x), labels))), [n([3, 4])]);
     expectSameGradients((x) => A.square(A.gather(x, [1, 1, 0])), [n([2, 3])]);
     expectSameGradients((x) => A.square(A.takeAlongAxis(x, T.tensor([[1], [0]], undefined, 'int32'), 1)), [n([2, 3])]);
+    expectSameGradients((x) => {
+      const [a, b, c] = A.unstack(x, 1);
+      const [head, tail] = A.split(x, [1, 2]);
+      return A.concat([A.mul(A.square(a!), c!), A.exp(b!), A.reshape(A.sum(A.square(tail!), 0), [-1]), A.reshape(head!, [-1])]);
+    }, [n([3, 3])]);
   });
 
   it('Hessian-vector products', () => {

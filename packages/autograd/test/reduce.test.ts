@@ -94,6 +94,30 @@ describe('softmax and logSoftmax', () => {
     A.sum(y).backward();
     expect(Array.from(x.grad!.dataSync()).every(Number.isFinite)).toBe(true);
   });
+
+  it('logSoftmaxGrad equals g - exp(y) Σ g, and is differentiable in g and y to second order', () => {
+    const gen = new Gen(17);
+    const x = gen.normal([3, 4, 2]);
+    const g = gen.normal([3, 4, 2]);
+    for (const axis of [-1, 0, 1]) {
+      const y = T.logSoftmax(x, axis);
+      const want = T.sub(g, T.mul(T.exp(y), T.sum(g, axis, true)));
+      expectClose(A.logSoftmaxGrad(g, y, axis), Array.from(want.dataSync()), 1e-6);
+      checkOp((gv, xv) => A.logSoftmaxGrad(gv, A.logSoftmax(xv, axis), axis), [g, x]);
+    }
+  });
+
+  it('logSoftmax backward matches the composed rule in float32 and float64', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const logits = T.tensor([[0.5, -1, 2, 30], [-80, 3, 3, 0]], undefined, dtype);
+      const x = variable(logits);
+      A.sum(A.mul(A.logSoftmax(x), [[1, 2, 3, 4], [0, 0, 1, 0]])).backward();
+      const y = T.logSoftmax(logits);
+      const g = T.tensor([[1, 2, 3, 4], [0, 0, 1, 0]], undefined, dtype);
+      const want = T.sub(g, T.mul(T.exp(y), T.sum(g, -1, true)));
+      expectClose(x.grad!, Array.from(want.dataSync()), dtype === 'float32' ? 1e-5 : 1e-12);
+    }
+  });
 });
 
 describe('sumTo and dot', () => {

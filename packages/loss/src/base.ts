@@ -6,6 +6,11 @@ import { broadcastCheck, floatDtypeOf, optionalOperand, parseWith, reshapeCheck,
 /**
  * The options every loss shares, as a zod schema: the single declaration of their types,
  * defaults, validation and documentation. A loss's own schema extends it.
+ *
+ * @example
+ * ```ts
+ * lossOptionsSchema.parse({ weight: 2 });   // { weight: 2, batchAxis: 0 }
+ * ```
  */
 export const lossOptionsSchema = z.strictObject({
   /** Gluon `weight`: a global scalar the loss is multiplied by; null for none. */
@@ -19,30 +24,87 @@ export const lossOptionsSchema = z.strictObject({
     .describe('Gluon `batch_axis`: the axis of the samples; the loss is averaged over all other axes'),
 });
 
-/** The common options as passed to a constructor (every field optional). */
+/**
+ * The common options as passed to a constructor (every field optional).
+ *
+ * @example
+ * ```ts
+ * const options: LossOptions = { weight: 0.5, batchAxis: 0 };
+ * new L1Loss(options);
+ * ```
+ */
 export type LossOptions = z.input<typeof lossOptionsSchema>;
-/** The common options after validation, defaults filled in. */
+/**
+ * The common options after validation, defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedLossOptions = lossOptionsSchema.parse({});   // { weight: null, batchAxis: 0 }
+ * ```
+ */
 export type ResolvedLossOptions = z.infer<typeof lossOptionsSchema>;
 
-/** What {@link Loss} needs of a loss's resolved options: a weight, and a batch axis when the loss has one. */
+/**
+ * What {@link Loss} needs of a loss's resolved options: a weight, and a batch axis when the loss has one.
+ *
+ * @example
+ * ```ts
+ * // The options of a loss without a batch axis (as CTCLoss: its layout says where the batch is).
+ * const schema = z.strictObject({ weight: z.number().nullable().default(null) });
+ * abstract class SumLoss extends Loss<BaseResolvedOptions & z.infer<typeof schema>> {}
+ * ```
+ */
 export interface BaseResolvedOptions {
+  /** Gluon `weight`: the global scalar weight, or null for none. */
   readonly weight: number | null;
+  /** Gluon `batch_axis`: the axis of the samples; absent for a loss without one. */
   readonly batchAxis?: number;
 }
 
-/** The trailing inputs object of the (pred, label) losses: an optional per-sample weight. */
+/**
+ * The trailing inputs object of the (pred, label) losses: an optional per-sample weight.
+ *
+ * @example
+ * ```ts
+ * sampleWeightInputsSchema.parse({ sampleWeight: [[1], [0.5]] });
+ * ```
+ */
 export const sampleWeightInputsSchema = z.strictObject({
   /** Broadcast-multiplied with the unreduced loss; must broadcast to its shape without enlarging it. */
   sampleWeight: optionalOperand,
 });
 
-/** The trailing inputs of `forward(pred, label, inputs)` for most losses. */
+/**
+ * The trailing inputs of `forward(pred, label, inputs)` for most losses.
+ *
+ * @example
+ * ```ts
+ * const inputs: SampleWeightInputs = { sampleWeight: [[1], [0]] };   // ignore the second sample
+ * new L2Loss().forward([[1, 2], [3, 4]], [[0, 0], [0, 0]], inputs);
+ * ```
+ */
 export type SampleWeightInputs = z.input<typeof sampleWeightInputsSchema>;
 
-/** The arguments of a loss called as `forward(pred, label, { sampleWeight })`. */
+/**
+ * The arguments of a loss called as `forward(pred, label, { sampleWeight })`.
+ *
+ * @example
+ * ```ts
+ * const args: PredLabelArgs = [[[0.2, 0.8]], [[0, 1]], { sampleWeight: [2] }];
+ * new L1Loss().forward(...args);
+ * ```
+ */
 export type PredLabelArgs = [pred: VariableLike, label: VariableLike, inputs?: SampleWeightInputs];
 
-/** The inputs of a (pred, label) loss after conversion and checks. */
+/**
+ * The inputs of a (pred, label) loss after conversion and checks.
+ *
+ * @example
+ * ```ts
+ * // Inside a subclass's compute:
+ * const { pred: p, label: l, sampleWeight }: PreparedPair = this.preparePair(pred, label, inputs?.sampleWeight);
+ * ```
+ */
 export interface PreparedPair {
   /** pred as a Variable of float dtype. */
   readonly pred: Variable;
@@ -52,7 +114,15 @@ export interface PreparedPair {
   readonly sampleWeight: Variable | undefined;
 }
 
-/** How {@link Loss.preparePair} treats its inputs. */
+/**
+ * How {@link Loss.preparePair} treats its inputs.
+ *
+ * @example
+ * ```ts
+ * // A loss whose label keeps its own shape (a class index per sample) and whose loss has one value per sample:
+ * this.preparePair(pred, label, sw, { reshapeLabel: false, lossShape: [pred.shape[0]!] } satisfies PrepareOptions);
+ * ```
+ */
 export interface PrepareOptions {
   /** Reshape the label to pred's shape (MXNet's reshape_like; same element count). Default true. */
   readonly reshapeLabel?: boolean;
@@ -62,7 +132,15 @@ export interface PrepareOptions {
   readonly lossShape?: Shape;
 }
 
-/** How {@link Loss.pipeline} runs: {@link PrepareOptions} plus the scalar weight to apply. */
+/**
+ * How {@link Loss.pipeline} runs: {@link PrepareOptions} plus the scalar weight to apply.
+ *
+ * @example
+ * ```ts
+ * // L2Loss folds its 1/2 into the scalar weight:
+ * this.pipeline(pred, label, inputs, (p, l) => square(sub(l, p)), { weight: (this.weight ?? 1) / 2 } satisfies PipelineOptions);
+ * ```
+ */
 export interface PipelineOptions extends PrepareOptions {
   /** The scalar weight applied after the sample weight. Default: the `weight` option. */
   readonly weight?: number | null;
@@ -149,6 +227,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
   /**
    * The loss's computation, run inside the loss's scope by {@link Loss.forward}. Validate first,
    * then compose autograd ops.
+   * @param args - the arguments {@link Loss.forward} got
    */
   protected abstract compute(...args: Args): Variable;
 
@@ -163,12 +242,18 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
   /**
    * Converts any operand to a Variable of `dtype` (a Variable keeps its history).
    * @param argName - the input's name in errors
+   * @param x - the input
+   * @param dtype - the dtype to convert to
    */
   protected toVariable(x: VariableLike, argName: string, dtype: DType): Variable {
     return toOperand(this.name, argName, x, dtype);
   }
 
-  /** Parses the trailing inputs object of `forward` with `schema` (unknown names are errors). */
+  /**
+   * Parses the trailing inputs object of `forward` with `schema` (unknown names are errors).
+   * @param schema - the zod schema of the inputs object
+   * @param inputs - what the caller passed (undefined is taken as `{}`)
+   */
   protected readInputs<S extends z.ZodType>(schema: S, inputs: unknown): z.infer<S> {
     return parseWith(this.name, 'input', schema, inputs ?? {});
   }
@@ -178,6 +263,10 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * shape unless `reshapeLabel` is false), the sample weight (checked to broadcast to the loss
    * shape) and the batch axis (checked against the loss's rank). Read the trailing inputs object
    * first with {@link Loss.readInputs}.
+   * @param pred - the prediction
+   * @param label - the label
+   * @param sampleWeight - the sample weight, if any
+   * @param how - see {@link PrepareOptions}
    *
    * @throws RangeError naming `label` (`shape`), `sampleWeight` or `batchAxis`
    */
@@ -197,6 +286,9 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
   /**
    * Converts a sample weight to `dtype` and checks that it broadcasts to `lossShape` without
    * enlarging it (undefined and null give undefined).
+   * @param sampleWeight - the sample weight, if any
+   * @param lossShape - the shape of the unreduced loss
+   * @param dtype - the dtype to convert to
    * @throws RangeError naming `sampleWeight`
    */
   protected prepareSampleWeight(sampleWeight: VariableLike | null | undefined, lossShape: Shape, dtype: DType): Variable | undefined {
@@ -206,7 +298,11 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
     return sw;
   }
 
-  /** @throws RangeError naming `batchAxis` when it is not an axis of a rank-`rank` loss */
+  /**
+   * Checks the `batchAxis` option against the rank of the unreduced loss.
+   * @param rank - the rank of the unreduced loss
+   * @throws RangeError naming `batchAxis` when it is not an axis of a rank-`rank` loss
+   */
   protected checkBatchAxis(rank: number): void {
     const axis = this.batchAxis;
     if (axis >= Math.max(rank, 1)) {
@@ -219,6 +315,8 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * {@link Loss.prepareSampleWeight}), then `* weight` when the weight is not null.
    *
    * @param weight - the scalar weight (default: the `weight` option)
+   * @param loss - the unreduced loss
+   * @param sampleWeight - the prepared sample weight, if any
    */
   protected applyWeighting(loss: Variable, sampleWeight: Variable | undefined, weight: number | null = this.weight): Variable {
     let out = sampleWeight === undefined ? loss : mul(loss, sampleWeight);
@@ -226,7 +324,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
     return out;
   }
 
-  /** The mean over every axis except the batch axis: shape `(batch,)` (a 0-d or 1-d loss as it is). */
+  /** The mean over every axis except the batch axis: shape `(batch,)` (a 0-d or 1-d loss as it is). @param loss - the weighted, unreduced loss */
   protected meanOverNonBatchAxes(loss: Variable): Variable {
     if (loss.rank <= 1) return loss;
     const axes: number[] = [];
@@ -242,6 +340,9 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * @param elementwise - the unreduced loss, from autograd ops; its shape must be the `lossShape`
    *   of `how` (pred's shape by default)
    * @param how - see {@link PipelineOptions}
+   * @param pred - the prediction
+   * @param label - the label
+   * @param inputs - the trailing inputs object of `forward` (`{ sampleWeight }`)
    */
   protected pipeline(
     pred: VariableLike,
@@ -253,6 +354,8 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
     const { sampleWeight: sw } = this.readInputs(sampleWeightInputsSchema, inputs);
     const { pred: p, label: l, sampleWeight } = this.preparePair(pred, label, sw, how);
     const weight = how.weight === undefined ? this.weight : how.weight;
-    return this.meanOverNonBatchAxes(this.applyWeighting(elementwise(p, l), sampleWeight, weight));
+    // The mean is linear, so the scalar weight can scale the reduced loss instead of every element.
+    const reduced = this.meanOverNonBatchAxes(this.applyWeighting(elementwise(p, l), sampleWeight, null));
+    return weight === null ? reduced : mul(reduced, weight);
   }
 }

@@ -2,12 +2,19 @@ import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, Tensor } from '@lossgraph/tensor';
 import {
-  add, gather, logSoftmax, logSumExp, neg, reshape, slice, takeAlongAxis, where, type Variable, type VariableLike,
+  add, gather, logSoftmax, logSumExp, neg, reshape, unstack, where, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema } from './base.js';
 import { floatDtypeOf, hostValues, integerCheck, optionalOperand } from './validation.js';
 
-/** Options of {@link CTCLoss}. There is no batch axis option: the layout says where the batch is. */
+/**
+ * Options of {@link CTCLoss}. There is no batch axis option: the layout says where the batch is.
+ *
+ * @example
+ * ```ts
+ * ctcLossSchema.parse({ layout: 'TNC' });   // { layout: 'TNC', labelLayout: 'NT', weight: null }
+ * ```
+ */
 export const ctcLossSchema = z.strictObject({
   /** Gluon `layout`: the axes of pred, 'NTC' (batch, time, classes) or 'TNC'. */
   layout: z.enum(['NTC', 'TNC']).default('NTC').describe("Gluon `layout`: pred's axes, 'NTC' or 'TNC'"),
@@ -15,10 +22,25 @@ export const ctcLossSchema = z.strictObject({
   labelLayout: z.enum(['NT', 'TN']).default('NT').describe("Gluon `label_layout`: label's axes, 'NT' or 'TN'"),
   weight: lossOptionsSchema.shape.weight,
 });
-/** Options of {@link CTCLoss} as passed to its constructor. */
+/**
+ * Options of {@link CTCLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: CTCLossOptions = { layout: 'TNC', labelLayout: 'TN' };
+ * new CTCLoss(options);
+ * ```
+ */
 export type CTCLossOptions = z.input<typeof ctcLossSchema>;
 
-/** The trailing inputs of {@link CTCLoss.forward}. */
+/**
+ * The trailing inputs of {@link CTCLoss.forward}.
+ *
+ * @example
+ * ```ts
+ * ctcInputsSchema.parse({ predLengths: [20, 15], labelLengths: [2, 3] });
+ * ```
+ */
 export const ctcInputsSchema = z.strictObject({
   /** Gluon `pred_lengths`: the number of valid time steps of each sequence, in [1, T]; default T. */
   predLengths: optionalOperand,
@@ -27,7 +49,15 @@ export const ctcInputsSchema = z.strictObject({
   /** Per-sample weight, broadcast to `(batch,)`. */
   sampleWeight: optionalOperand,
 });
-/** The trailing inputs of {@link CTCLoss.forward}. */
+/**
+ * The trailing inputs of {@link CTCLoss.forward}.
+ *
+ * @example
+ * ```ts
+ * const inputs: CTCInputs = { predLengths: [20, 15], labelLengths: [2, 3] };
+ * new CTCLoss().forward(ones([2, 20, 4]), [[1, 0, 0], [2, 1, 1]], inputs);
+ * ```
+ */
 export type CTCInputs = z.input<typeof ctcInputsSchema>;
 
 /**
@@ -107,43 +137,28 @@ export class CTCLoss extends Loss<
     const labels = this.readLabels(label, given.labelLengths, batch, classes);
     const predLengths = this.readPredLengths(given.predLengths, batch, steps);
     const sampleWeight = this.prepareSampleWeight(given.sampleWeight, [batch], p.dtype);
-    const plan = alignmentPlan(labels, classes - 1, predLengths, steps, layout, p.dtype);
+    const plan = alignmentPlan(labels, classes - 1, predLengths, steps, classes, layout, p.dtype);
 
     const logProbs = logSoftmax(p, 2);
-    // emissions[t][n][q] (in pred's layout): the log-probability of the class of state q.
-    const emissions = takeAlongAxis(logProbs, plan.emissionIndex, 2);
-    // Reading one step of a tensor gives a gradient the size of the whole tensor, so reading each
-    // step of all the emissions would cost O(T²) in the backward pass. Steps are read from blocks of
-    // about √T steps instead (one slice per block): O(T·√T).
-    const blockSize = Math.ceil(Math.sqrt(plan.steps));
-    let block = emissions;
-    let blockStart = 0;
-    const emissionAt = (t: number): Variable => {
-      if (t === 0 || t >= blockStart + blockSize) {
-        blockStart = t;
-        const length = Math.min(blockSize, plan.steps - t);
-        const begin = [0, 0, 0];
-        const size = [-1, -1, -1];
-        begin[timeAxis] = t;
-        size[timeAxis] = length;
-        block = slice(emissions, begin, size);
-      }
-      return gather(block, t - blockStart, timeAxis);
-    };
-    // alpha[n][q]: log-probability of the alignments of the first t+1 steps ending in state q. States
-    // 0 and 1 are two impossible states in front of the extended label (q = s + 2), which every
-    // step keeps impossible: they are what a missing predecessor or a forbidden skip reads.
-    let alpha = where(plan.startMask, emissionAt(0), IMPOSSIBLE);
-    const states = plan.states;
+    // emissions[t][n·S + q]: the log-probability of the class of state q of sample n at step t,
+    // read from the flattened log-probabilities in one gather (for either layout); then one
+    // Variable per step, whose gradients the backward pass stacks back in one op.
+    const emissions = gather(reshape(logProbs, [p.size]), plan.emissionIndex, 0);
+    const emissionAt = unstack(emissions, 0);
+    // alpha[n·S + q]: log-probability of the alignments of the first t+1 steps ending in state q. State
+    // 0 of each sample is an impossible state in front of the extended label (q = s + 1), which
+    // every step keeps impossible: it is what a missing predecessor or a forbidden skip reads.
+    let alpha = where(plan.startMask, emissionAt[0]!, IMPOSSIBLE);
     for (let t = 1; t < plan.steps; t++) {
-      // Each state's three predecessors: itself, the state before, and the one before that.
-      const predecessors = reshape(takeAlongAxis(alpha, plan.transitionIndex, 1), [batch, states, 3]);
-      const next = add(logSumExp(predecessors, 2), emissionAt(t));
+      // Each state's three predecessors (itself, the state before, the one before that), one row
+      // each, so that the logSumExp reduces the leading axis over contiguous rows.
+      const predecessors = gather(alpha, plan.transitionIndex, 0);
+      const next = add(logSumExp(predecessors, 0), emissionAt[t]!);
       const active = plan.activeMasks[t];
       alpha = active === undefined ? next : where(active, next, alpha);
     }
     // A complete alignment ends on the last label or on the blank after it.
-    const ends = takeAlongAxis(alpha, plan.endIndex, 1);
+    const ends = gather(alpha, plan.endIndex, 0);
     return this.applyWeighting(neg(logSumExp(ends, 1)), sampleWeight);
   }
 
@@ -205,76 +220,78 @@ export class CTCLoss extends Loss<
 
 /** The index tensors and masks that drive the recursion, built once per call on the host. */
 interface AlignmentPlan {
-  /** The states of the recursion: two impossible ones, then the extended label's 2L + 1 positions. */
-  readonly states: number;
   /** Time steps to run: the longest predLength. */
   readonly steps: number;
-  /** int32, pred's shape with classes replaced by the states: the class each state emits. */
+  /** int32 (steps, N·S): the flat position in pred of the class each state emits at each step. */
   readonly emissionIndex: Tensor;
-  /** (1, states): 1 at the two states an alignment may start in (the first blank and the first label). */
+  /** (N·S): 1 at the two states an alignment may start in (the first blank and the first label). */
   readonly startMask: Tensor;
-  /** int32 (N, 3·states): the indices of each state's three predecessors. */
+  /** int32 (3, N·S): the flat indices of each state's three predecessors, one row per kind. */
   readonly transitionIndex: Tensor;
-  /** int32 (N, 2): the states of the last label and of the final blank. */
+  /** int32 (N, 2): the flat states of the last label and of the final blank. */
   readonly endIndex: Tensor;
-  /** Per time step, (N, 1) with 1 where the sequence is still running; undefined when all are. */
+  /** Per time step, (N·S) with 1 where the sequence is still running; undefined when all are. */
   readonly activeMasks: readonly (Tensor | undefined)[];
 }
 
 /** States in front of the extended label, always impossible. */
-const LEAD = 2;
+const LEAD = 1;
 
-function alignmentPlan(labels: HostLabels, blank: number, predLengths: Int32Array, steps: number, layout: 'NTC' | 'TNC', dtype: DType): AlignmentPlan {
+function alignmentPlan(labels: HostLabels, blank: number, predLengths: Int32Array, steps: number, classes: number, layout: 'NTC' | 'TNC', dtype: DType): AlignmentPlan {
   const batch = labels.sequences.length;
+  // The states of the recursion: the impossible lead state, then the extended label's 2L + 1 positions.
   const states = LEAD + 2 * labels.width + 1;
-  // The lead states emit the blank too (any class would do): they only ever hold impossible values.
-  const emitted = new Int32Array(batch * states).fill(blank);
-  const transition = new Int32Array(batch * states * 3);
+  const size = batch * states;
+  // The lead state emits the blank too (any class would do): it only ever holds impossible values.
+  const emitted = new Int32Array(size).fill(blank);
+  const transition = new Int32Array(3 * size);
   const ends = new Int32Array(batch * 2);
+  const start = new Array<number>(size).fill(0);
   labels.sequences.forEach((seq, n) => {
     const row = n * states;
     for (let j = 0; j < seq.length; j++) emitted[row + LEAD + 2 * j + 1] = seq[j]!;
+    // The lead state's predecessors are itself (it stays impossible).
+    transition[row] = transition[size + row] = transition[2 * size + row] = row;
     for (let q = LEAD; q < states; q++) {
-      const k = (row + q) * 3;
-      transition[k] = q;
-      transition[k + 1] = q - 1;
+      transition[row + q] = row + q;
+      transition[size + row + q] = row + q - 1;
       // Skipping the blank between two labels is allowed only when they differ (a label state has
       // odd s = q - LEAD; the first label has no label before it).
       const s = q - LEAD;
       const canSkip = s % 2 === 1 && s >= 3 && emitted[row + q] !== emitted[row + q - 2];
-      transition[k + 2] = canSkip ? q - 2 : 0;
+      transition[2 * size + row + q] = canSkip ? row + q - 2 : row;
     }
-    // The lead states' predecessors are lead states (transition entries stay 0).
     const last = LEAD + 2 * seq.length;
-    ends[2 * n] = last;
-    ends[2 * n + 1] = seq.length > 0 ? last - 1 : 0;
+    ends[2 * n] = row + last;
+    ends[2 * n + 1] = seq.length > 0 ? row + last - 1 : row;
+    start[row + LEAD] = 1;
+    if (states > LEAD + 1) start[row + LEAD + 1] = 1;
   });
-  const emission = new Int32Array(steps * batch * states);
-  for (let t = 0; t < steps; t++) {
-    for (let n = 0; n < batch; n++) {
-      const offset = layout === 'NTC' ? (n * steps + t) * states : (t * batch + n) * states;
-      emission.set(emitted.subarray(n * states, (n + 1) * states), offset);
-    }
-  }
   let longest = 0;
   for (const len of predLengths) longest = Math.max(longest, len);
+  const emission = new Int32Array(longest * size);
+  for (let t = 0; t < longest; t++) {
+    for (let n = 0; n < batch; n++) {
+      const base = (layout === 'NTC' ? n * steps + t : t * batch + n) * classes;
+      const out = t * size + n * states;
+      for (let q = 0; q < states; q++) emission[out + q] = base + emitted[n * states + q]!;
+    }
+  }
   const activeMasks: (Tensor | undefined)[] = [];
   for (let t = 0; t < longest; t++) {
     if (predLengths.every((len) => len > t)) {
       activeMasks.push(undefined);
       continue;
     }
-    activeMasks.push(T.tensor(Array.from(predLengths, (len) => (len > t ? 1 : 0)), [batch, 1], dtype));
+    const mask = new Array<number>(size);
+    for (let n = 0; n < batch; n++) mask.fill(predLengths[n]! > t ? 1 : 0, n * states, (n + 1) * states);
+    activeMasks.push(T.tensor(mask, [size], dtype));
   }
-  const start = new Array<number>(states).fill(0);
-  start[LEAD] = 1;
-  if (states > LEAD + 1) start[LEAD + 1] = 1;
   return {
-    states,
     steps: longest,
-    emissionIndex: T.tensor(emission, layout === 'NTC' ? [batch, steps, states] : [steps, batch, states], 'int32'),
-    startMask: T.tensor(start, [1, states], dtype),
-    transitionIndex: T.tensor(transition, [batch, states * 3], 'int32'),
+    emissionIndex: T.tensor(emission, [longest, size], 'int32'),
+    startMask: T.tensor(start, [size], dtype),
+    transitionIndex: T.tensor(transition, [3, size], 'int32'),
     endIndex: T.tensor(ends, [batch, 2], 'int32'),
     activeMasks,
   };

@@ -1,13 +1,29 @@
 import { z } from 'zod';
-import { abs, greater, mul, square, sub, where, type Variable } from '@lossgraph/autograd';
+import { clip, mul, sub, type Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 
-/** Options of {@link HuberLoss}. */
+/**
+ * Options of {@link HuberLoss}.
+ *
+ * @example
+ * ```ts
+ * huberLossSchema.parse({}).rho;   // 1
+ * huberLossSchema.safeParse({ rho: 0 }).success;   // false: rho must be > 0
+ * ```
+ */
 export const huberLossSchema = lossOptionsSchema.extend({
   /** Gluon `rho`: where the loss turns from quadratic to linear; must be > 0. */
   rho: z.number().positive().default(1).describe('Gluon `rho`: threshold between the quadratic and the linear part; > 0'),
 });
-/** Options of {@link HuberLoss} as passed to its constructor. */
+/**
+ * Options of {@link HuberLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: HuberLossOptions = { rho: 0.5 };
+ * new HuberLoss(options);
+ * ```
+ */
 export type HuberLossOptions = z.input<typeof huberLossSchema>;
 
 /**
@@ -36,11 +52,20 @@ export class HuberLoss extends Loss<z.infer<typeof huberLossSchema>> {
 
   protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
     const { rho } = this.options;
-    return this.pipeline(pred, label, inputs, (p, l) => {
-      const diff = sub(l, p);
-      const a = abs(diff);
-      // The quadratic branch squares diff itself, so it stays smooth at diff = 0.
-      return where(greater(a, rho), sub(a, 0.5 * rho), mul(square(diff), 0.5 / rho));
-    });
+    // With d = pred - label and c = clip(d, -rho, rho), c·(d - c/2) is d²/2 inside [-rho, rho] and
+    // rho·(|d| - rho/2) outside: rho times the Huber loss, in one formula with no branch to mask.
+    // It is smooth at d = 0 and at |d| = rho (both sides have slope c), and the 1/rho joins the
+    // scalar weight, which scales the reduced loss rather than every element.
+    return this.pipeline(
+      pred,
+      label,
+      inputs,
+      (p, l) => {
+        const d = sub(p, l);
+        const c = clip(d, -rho, rho);
+        return mul(c, sub(d, mul(c, 0.5)));
+      },
+      { weight: (this.weight ?? 1) / rho },
+    );
   }
 }

@@ -2,11 +2,27 @@ import { z } from 'zod';
 import { square, sub, type Variable } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
 
-/** Options of {@link L2Loss}: `weight` defaults to 1 here, as in Gluon. */
+/**
+ * Options of {@link L2Loss}: `weight` defaults to 1 here, as in Gluon.
+ *
+ * @example
+ * ```ts
+ * l2LossSchema.parse({}).weight;   // 1
+ * L2Loss.schema === l2LossSchema;   // true
+ * ```
+ */
 export const l2LossSchema = lossOptionsSchema.extend({
   weight: z.number().nullable().default(1).describe('Gluon `weight`: global scalar weight (default 1; null is taken as 1); the loss carries a further factor 1/2'),
 });
-/** Options of {@link L2Loss} as passed to its constructor. */
+/**
+ * Options of {@link L2Loss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: L2LossOptions = { weight: 2, batchAxis: 1 };
+ * new L2Loss(options);
+ * ```
+ */
 export type L2LossOptions = z.input<typeof l2LossSchema>;
 
 /**
@@ -35,6 +51,8 @@ export class L2Loss extends Loss<z.infer<typeof l2LossSchema>> {
 
   protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
     // Gluon folds the 1/2 into the scalar weight.
-    return this.pipeline(pred, label, inputs, (p, l) => square(sub(l, p)), { weight: (this.weight ?? 1) / 2 });
+    // (pred - label)² equals (label - pred)² bit for bit, and sub's gradient to its first operand
+    // is g itself, so pred's gradient costs no negation.
+    return this.pipeline(pred, label, inputs, (p, l) => square(sub(p, l)), { weight: (this.weight ?? 1) / 2 });
   }
 }

@@ -1,31 +1,63 @@
 import { z } from 'zod';
-import { add, log, logSigmoid, mul, neg, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
+import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
 import { broadcastCheck, optionalOperand } from './validation.js';
 
-/** Options of {@link SigmoidBinaryCrossEntropyLoss}. */
+/**
+ * Options of {@link SigmoidBinaryCrossEntropyLoss}.
+ *
+ * @example
+ * ```ts
+ * sigmoidBCELossSchema.parse({ fromSigmoid: true });   // { weight: null, batchAxis: 0, fromSigmoid: true }
+ * ```
+ */
 export const sigmoidBCELossSchema = lossOptionsSchema.extend({
   /** Gluon `from_sigmoid`: pred already holds probabilities in (0, 1) rather than logits. */
   fromSigmoid: z.boolean().default(false).describe('Gluon `from_sigmoid`: pred holds probabilities, not logits'),
 });
-/** Options of {@link SigmoidBinaryCrossEntropyLoss} as passed to its constructor. */
+/**
+ * Options of {@link SigmoidBinaryCrossEntropyLoss} as passed to its constructor.
+ *
+ * @example
+ * ```ts
+ * const options: SigmoidBCELossOptions = { fromSigmoid: true };
+ * new SigmoidBCELoss(options).forward([[0.9, 0.2]], [[1, 0]]);
+ * ```
+ */
 export type SigmoidBCELossOptions = z.input<typeof sigmoidBCELossSchema>;
 
-/** The trailing inputs of {@link SigmoidBinaryCrossEntropyLoss.forward}. */
+/**
+ * The trailing inputs of {@link SigmoidBinaryCrossEntropyLoss.forward}.
+ *
+ * @example
+ * ```ts
+ * sigmoidBCEInputsSchema.parse({ posWeight: [2, 1], sampleWeight: null });
+ * ```
+ */
 export const sigmoidBCEInputsSchema = sampleWeightInputsSchema.extend({
   /** Weight of the positive term, broadcast to pred's shape (e.g. one per class). */
   posWeight: optionalOperand,
 });
-/** The trailing inputs of {@link SigmoidBinaryCrossEntropyLoss.forward}. */
+/**
+ * The trailing inputs of {@link SigmoidBinaryCrossEntropyLoss.forward}.
+ *
+ * @example
+ * ```ts
+ * const inputs: SigmoidBCEInputs = { posWeight: [3, 1] };   // weigh positives of class 0 three times
+ * new SigmoidBCELoss().forward([[0.5, -1]], [[1, 0]], inputs);
+ * ```
+ */
 export type SigmoidBCEInputs = z.input<typeof sigmoidBCEInputsSchema>;
 
 /** Added inside the logarithms of the `fromSigmoid` form, as in Gluon, so that p = 0 or 1 stays finite. */
 const PROBABILITY_EPSILON = 1e-12;
 
 /**
- * Binary cross-entropy from logits, `-(posWeight·z·log σ(x) + (1 - z)·log σ(-x))`, written with
- * `logSigmoid` so that it is exact in both tails (|x| up to 100 and beyond in float32) and smooth
- * at x = 0. It equals Gluon's `relu(x) - x·z + softrelu(-|x|)` (and its posWeight form) exactly.
+ * Binary cross-entropy from logits, `-(posWeight·z·log σ(x) + (1 - z)·log σ(-x))`, written as
+ * `posWeight·z·softplus(-x) + (1 - z)·softplus(x)` (as -log σ(x) = softplus(-x)) so that it is exact
+ * in both tails (|x| up to 100 and beyond in float32), smooth at x = 0, and costs two softplus and
+ * no negations of whole sums. It equals Gluon's `relu(x) - x·z + softrelu(-|x|)` (and its posWeight
+ * form) exactly.
  *
  * @param logits - the scores x
  * @param label - the targets z in [0, 1]
@@ -37,9 +69,9 @@ const PROBABILITY_EPSILON = 1e-12;
  * ```
  */
 export function sigmoidCrossEntropy(logits: Variable, label: VariableLike, posWeight?: VariableLike): Variable {
-  const positive = mul(label, logSigmoid(logits));
-  const negative = mul(sub(1, label), logSigmoid(neg(logits)));
-  return neg(add(posWeight === undefined ? positive : mul(positive, posWeight), negative));
+  const positive = mul(label, softplus(neg(logits)));
+  const negative = mul(sub(1, label), softplus(logits));
+  return add(posWeight === undefined ? positive : mul(positive, posWeight), negative);
 }
 
 /**
@@ -94,7 +126,7 @@ export class SigmoidBinaryCrossEntropyLoss extends Loss<
   }
 }
 
-/** Gluon's alias of {@link SigmoidBinaryCrossEntropyLoss}. @example `new SigmoidBCELoss({ fromSigmoid: true })` */
+/** Gluon's alias of {@link SigmoidBinaryCrossEntropyLoss}. @example new SigmoidBCELoss({ fromSigmoid: true }) */
 export const SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss;
 /** Gluon's alias of {@link SigmoidBinaryCrossEntropyLoss}. */
 export type SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss;

@@ -2,36 +2,89 @@ import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
-/** Elementwise unary primitives. Each maps one element to one element. */
+/**
+ * Elementwise unary primitives. Each maps one element to one element.
+ *
+ * @example
+ * ```ts
+ * const op: UnaryOp = 'tanh';
+ * getBackend().unary(op, tensor([0]), 'float32');
+ * ```
+ */
 export type UnaryOp =
   | 'neg' | 'exp' | 'expm1' | 'log' | 'log1p' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
   | 'abs' | 'sign' | 'tanh' | 'sigmoid' | 'softplus' | 'relu' | 'floor' | 'ceil' | 'round'
   | 'sin' | 'cos';
 
-/** Every unary primitive, for tests and backends that iterate over them. */
+/**
+ * Every unary primitive, for tests and backends that iterate over them.
+ *
+ * @example
+ * ```ts
+ * for (const op of UNARY_OPS) getBackend().unary(op, tensor([0.5]), 'float32');
+ * ```
+ */
 export const UNARY_OPS: readonly UnaryOp[] = [
   'neg', 'exp', 'expm1', 'log', 'log1p', 'sqrt', 'rsqrt', 'square', 'reciprocal',
   'abs', 'sign', 'tanh', 'sigmoid', 'softplus', 'relu', 'floor', 'ceil', 'round', 'sin', 'cos',
 ];
 
-/** Elementwise binary primitives with NumPy broadcasting. Comparisons give 1 or 0. */
+/**
+ * Elementwise binary primitives with NumPy broadcasting. Comparisons give 1 or 0.
+ *
+ * @example
+ * ```ts
+ * const op: BinaryOp = 'add';
+ * BINARY_OPS.includes(op);   // true
+ * ```
+ */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual';
 
-/** Every binary primitive. */
+/**
+ * Every binary primitive.
+ *
+ * @example
+ * ```ts
+ * for (const op of BINARY_OPS) getBackend().binary(op, tensor([1]), tensor([2]), [1], 'float32');
+ * ```
+ */
 export const BINARY_OPS: readonly BinaryOp[] = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
   'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual',
 ];
 
-/** Reductions over a set of axes. */
+/**
+ * Reductions over a set of axes.
+ *
+ * @example
+ * ```ts
+ * const op: ReduceOp = 'logSumExp';
+ * ```
+ */
 export type ReduceOp = 'sum' | 'max' | 'min' | 'logSumExp';
 
-/** Index-of-extremum reductions over one axis. */
+/**
+ * Index-of-extremum reductions over one axis.
+ *
+ * @example
+ * ```ts
+ * const op: ArgReduceOp = 'argmax';
+ * ```
+ */
 export type ArgReduceOp = 'argmax' | 'argmin';
 
-/** Counters a backend keeps so programs can show what their steady state costs. */
+/**
+ * Counters a backend keeps so programs can show what their steady state costs.
+ *
+ * @example
+ * ```ts
+ * resetStats();
+ * tensor([1, 2]).toArray();
+ * const stats: Readonly<BackendStats> = getStats();   // { readbacks, uploads, kernelCompilations }
+ * ```
+ */
 export interface BackendStats {
   /** Kernels compiled since the last reset (always 0 on the cpu backend). */
   kernelCompilations: number;
@@ -48,6 +101,12 @@ export interface BackendStats {
  * indices are int32 tensors, and `out` parameters are already computed.
  *
  * A backend owns the storage of the tensors it makes; `Tensor.storage` is opaque to everyone else.
+ *
+ * @example
+ * ```ts
+ * const backend: Backend = getBackend();
+ * backend.name;   // 'cpu'
+ * ```
  */
 export interface Backend {
   /** `'cpu'` or `'gpujs'`. */
@@ -79,6 +138,11 @@ export interface Backend {
   unary(op: UnaryOp, x: Tensor, outDtype: DType): Tensor;
   /** Applies `op` elementwise after broadcasting `a` and `b` to `outShape`. */
   binary(op: BinaryOp, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor;
+  /**
+   * Limits every element of a float tensor to [low, high] (`low <= high`, neither NaN; infinite
+   * bounds allowed): `min(max(x, low), high)` in one pass, NaN staying NaN.
+   */
+  clip(x: Tensor, low: number, high: number): Tensor;
   /** `cond != 0 ? a : b`, all three broadcast to `outShape`. */
   where(cond: Tensor, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor;
 
@@ -94,6 +158,24 @@ export interface Backend {
   softmax(x: Tensor, axis: number): Tensor;
   /** Log-softmax along `axis`, computed stably (x - logSumExp). */
   logSoftmax(x: Tensor, axis: number): Tensor;
+  /**
+   * The vector-Jacobian product of log-softmax along `axis`: `dy - exp(y) * sum(dy, axis)`, where
+   * `y` is the log-softmax output and `dy` the gradient arriving at it (same shape and dtype).
+   * One fused pass where the composition would make three full-size temporaries.
+   */
+  logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor;
+
+  /**
+   * Optional memory hook: opens a scratch scope, in which every tensor the backend makes is a
+   * temporary unless handed to {@link Backend.endScratch}. See {@link withScratch}.
+   */
+  beginScratch?(): void;
+  /**
+   * Optional memory hook: closes a scratch scope. The backend may reuse the memory of every tensor
+   * it made in the scope except those in `keep` (and tensors sharing their storage); null means
+   * the scope failed and nothing may be reused.
+   */
+  endScratch?(keep: readonly Tensor[] | null): void;
 
   /** Same values, new shape of the same size (free for contiguous storage). */
   reshape(x: Tensor, shape: Shape): Tensor;

@@ -18,45 +18,45 @@ function unary(op: UnaryOp, x: TensorLike): Tensor {
   return getBackend().unary(op, t, outDtype);
 }
 
-/** -x, elementwise. @example `neg(tensor([1, -2]))  // [-1, 2]` */
+/** -x, elementwise. @param x - the input @example neg(tensor([1, -2]))  // [-1, 2] */
 export const neg = (x: TensorLike): Tensor => unary('neg', x);
-/** e^x, elementwise. @example `exp(tensor([0, 1]))  // [1, 2.7183]` */
+/** e^x, elementwise. @param x - the input @example exp(tensor([0, 1]))  // [1, 2.7183] */
 export const exp = (x: TensorLike): Tensor => unary('exp', x);
-/** e^x - 1, accurate near 0. @example `expm1(tensor([1e-8]))` */
+/** e^x - 1, accurate near 0. @param x - the input @example expm1(tensor([1e-8])) */
 export const expm1 = (x: TensorLike): Tensor => unary('expm1', x);
-/** Natural logarithm, elementwise (log 0 = -Infinity). @example `log(tensor([1, Math.E]))  // [0, 1]` */
+/** Natural logarithm, elementwise (log 0 = -Infinity). @param x - the input @example log(tensor([1, Math.E]))  // [0, 1] */
 export const log = (x: TensorLike): Tensor => unary('log', x);
-/** log(1 + x), accurate near 0. @example `log1p(tensor([1e-8]))` */
+/** log(1 + x), accurate near 0. @param x - the input @example log1p(tensor([1e-8])) */
 export const log1p = (x: TensorLike): Tensor => unary('log1p', x);
-/** Square root. @example `sqrt(tensor([4, 9]))  // [2, 3]` */
+/** Square root. @param x - the input @example sqrt(tensor([4, 9]))  // [2, 3] */
 export const sqrt = (x: TensorLike): Tensor => unary('sqrt', x);
-/** 1 / sqrt(x). @example `rsqrt(tensor([4]))  // [0.5]` */
+/** 1 / sqrt(x). @param x - the input @example rsqrt(tensor([4]))  // [0.5] */
 export const rsqrt = (x: TensorLike): Tensor => unary('rsqrt', x);
-/** x * x. @example `square(tensor([3]))  // [9]` */
+/** x * x. @param x - the input @example square(tensor([3]))  // [9] */
 export const square = (x: TensorLike): Tensor => unary('square', x);
-/** 1 / x. @example `reciprocal(tensor([4]))  // [0.25]` */
+/** 1 / x. @param x - the input @example reciprocal(tensor([4]))  // [0.25] */
 export const reciprocal = (x: TensorLike): Tensor => unary('reciprocal', x);
-/** |x|. @example `abs(tensor([-1, 2]))  // [1, 2]` */
+/** |x|. @param x - the input @example abs(tensor([-1, 2]))  // [1, 2] */
 export const abs = (x: TensorLike): Tensor => unary('abs', x);
-/** -1, 0 or 1 by the sign of x. @example `sign(tensor([-3, 0, 2]))  // [-1, 0, 1]` */
+/** -1, 0 or 1 by the sign of x. @param x - the input @example sign(tensor([-3, 0, 2]))  // [-1, 0, 1] */
 export const sign = (x: TensorLike): Tensor => unary('sign', x);
-/** Hyperbolic tangent. @example `tanh(tensor([0]))  // [0]` */
+/** Hyperbolic tangent. @param x - the input @example tanh(tensor([0]))  // [0] */
 export const tanh = (x: TensorLike): Tensor => unary('tanh', x);
-/** 1 / (1 + e^-x), stable for large |x|. @example `sigmoid(tensor([0]))  // [0.5]` */
+/** 1 / (1 + e^-x), stable for large |x|. @param x - the input @example sigmoid(tensor([0]))  // [0.5] */
 export const sigmoid = (x: TensorLike): Tensor => unary('sigmoid', x);
-/** log(1 + e^x), stable for large |x|. @example `softplus(tensor([0]))  // [0.6931]` */
+/** log(1 + e^x), stable for large |x|. @param x - the input @example softplus(tensor([0]))  // [0.6931] */
 export const softplus = (x: TensorLike): Tensor => unary('softplus', x);
-/** max(x, 0). @example `relu(tensor([-1, 2]))  // [0, 2]` */
+/** max(x, 0). @param x - the input @example relu(tensor([-1, 2]))  // [0, 2] */
 export const relu = (x: TensorLike): Tensor => unary('relu', x);
-/** Largest integer <= x. @example `floor(tensor([1.5]))  // [1]` */
+/** Largest integer <= x. @param x - the input @example floor(tensor([1.5]))  // [1] */
 export const floor = (x: TensorLike): Tensor => unary('floor', x);
-/** Smallest integer >= x. @example `ceil(tensor([1.5]))  // [2]` */
+/** Smallest integer >= x. @param x - the input @example ceil(tensor([1.5]))  // [2] */
 export const ceil = (x: TensorLike): Tensor => unary('ceil', x);
-/** Nearest integer, halves away from zero. @example `round(tensor([1.5]))  // [2]` */
+/** Nearest integer, halves away from zero. @param x - the input @example round(tensor([1.5]))  // [2] */
 export const round = (x: TensorLike): Tensor => unary('round', x);
-/** Sine. @example `sin(tensor([0]))  // [0]` */
+/** Sine. @param x - the input @example sin(tensor([0]))  // [0] */
 export const sin = (x: TensorLike): Tensor => unary('sin', x);
-/** Cosine. @example `cos(tensor([0]))  // [1]` */
+/** Cosine. @param x - the input @example cos(tensor([0]))  // [1] */
 export const cos = (x: TensorLike): Tensor => unary('cos', x);
 
 // ---------------------------------------------------------------- elementwise binary
@@ -79,36 +79,159 @@ function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   return getBackend().binary(op, ta, tb, outShape, outDtype);
 }
 
-/** a + b with NumPy broadcasting. @example `add(tensor([1, 2]), 10)  // [11, 12]` */
+/**
+ * a + b with NumPy broadcasting.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * add(tensor([1, 2]), 10)  // [11, 12]
+ * ```
+ */
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
-/** a - b with broadcasting. @example `sub(tensor([[1], [2]]), tensor([1, 2]))  // [[0, -1], [1, 0]]` */
+/**
+ * a - b with broadcasting.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * sub(tensor([[1], [2]]), tensor([1, 2]))  // [[0, -1], [1, 0]]
+ * ```
+ */
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b);
-/** a * b with broadcasting. @example `mul(tensor([1, 2]), 3)  // [3, 6]` */
+/**
+ * a * b with broadcasting.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * mul(tensor([1, 2]), 3)  // [3, 6]
+ * ```
+ */
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b);
-/** a / b with broadcasting (true division: int32 / int32 gives float32). @example `div(1, tensor([2]))  // [0.5]` */
+/**
+ * a / b with broadcasting (true division: int32 / int32 gives float32).
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * div(1, tensor([2]))  // [0.5]
+ * ```
+ */
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b);
-/** a ** b with broadcasting. @example `pow(tensor([2, 3]), 2)  // [4, 9]` */
+/**
+ * a ** b with broadcasting.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * pow(tensor([2, 3]), 2)  // [4, 9]
+ * ```
+ */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b);
-/** Elementwise larger of a and b. @example `maximum(tensor([1, 5]), 3)  // [3, 5]` */
+/**
+ * Elementwise larger of a and b.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * maximum(tensor([1, 5]), 3)  // [3, 5]
+ * ```
+ */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
-/** Elementwise smaller of a and b. @example `minimum(tensor([1, 5]), 3)  // [1, 3]` */
+/**
+ * Elementwise smaller of a and b.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * minimum(tensor([1, 5]), 3)  // [1, 3]
+ * ```
+ */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', a, b);
-/** 1 where a == b, else 0 (in the promoted dtype). @example `equal(tensor([1, 2]), 2)  // [0, 1]` */
+/**
+ * 1 where a == b, else 0 (in the promoted dtype).
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * equal(tensor([1, 2]), 2)  // [0, 1]
+ * ```
+ */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);
-/** 1 where a != b, else 0. @example `notEqual(tensor([1, 2]), 2)  // [1, 0]` */
+/**
+ * 1 where a != b, else 0.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * notEqual(tensor([1, 2]), 2)  // [1, 0]
+ * ```
+ */
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binary('notEqual', a, b);
-/** 1 where a < b, else 0. @example `less(tensor([1, 2]), 2)  // [1, 0]` */
+/**
+ * 1 where a < b, else 0.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * less(tensor([1, 2]), 2)  // [1, 0]
+ * ```
+ */
 export const less = (a: TensorLike, b: TensorLike): Tensor => binary('less', a, b);
-/** 1 where a <= b, else 0. @example `lessEqual(tensor([1, 2]), 2)  // [1, 1]` */
+/**
+ * 1 where a <= b, else 0.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * lessEqual(tensor([1, 2]), 2)  // [1, 1]
+ * ```
+ */
 export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary('lessEqual', a, b);
-/** 1 where a > b, else 0. @example `greater(tensor([1, 2]), 1)  // [0, 1]` */
+/**
+ * 1 where a > b, else 0.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * greater(tensor([1, 2]), 1)  // [0, 1]
+ * ```
+ */
 export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater', a, b);
-/** 1 where a >= b, else 0. @example `greaterEqual(tensor([1, 2]), 2)  // [0, 1]` */
+/**
+ * 1 where a >= b, else 0.
+ * @param a - the left operand
+ * @param b - the right operand (broadcasts with `a`)
+ *
+ * @example
+ * ```ts
+ * greaterEqual(tensor([1, 2]), 2)  // [0, 1]
+ * ```
+ */
 export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binary('greaterEqual', a, b);
 
 /**
  * Picks `a` where `cond` is non-zero and `b` elsewhere; all three broadcast together.
- * @example `where(tensor([1, 0]), tensor([1, 2]), tensor([3, 4]))  // [1, 4]`
+ * @param cond - the condition: non-zero picks `a`
+ * @param a - the values where `cond` is non-zero
+ * @param b - the values where `cond` is zero
+ * @example
+ * ```ts
+ * where(tensor([1, 0]), tensor([1, 2]), tensor([3, 4]))  // [1, 4]
+ * ```
  */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const tc = toTensor(cond, 'cond');
@@ -119,18 +242,31 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
 
 /**
  * Limits every element to [low, high].
- * @example `clip(tensor([-2, 0.5, 3]), 0, 1)  // [0, 0.5, 1]`
+ * @param x - the input
+ * @param low - the lower bound
+ * @param high - the upper bound (>= low)
+ * @example
+ * ```ts
+ * clip(tensor([-2, 0.5, 3]), 0, 1)  // [0, 0.5, 1]
+ * ```
  */
 export function clip(x: TensorLike, low: number, high: number): Tensor {
   if (typeof low !== 'number' || typeof high !== 'number' || Number.isNaN(low) || Number.isNaN(high) || low > high) {
     throw new RangeError(`clip: expected numbers low <= high, got low=${String(low)}, high=${String(high)}`);
   }
-  return minimum(maximum(x, low), high);
+  const t = toTensor(x, 'x');
+  // Float tensors take the fused primitive; int32 keeps the composition, whose bounds convert to int32 first.
+  return isFloat(t.dtype) ? getBackend().clip(t, low, high) : minimum(maximum(t, low), high);
 }
 
 /**
  * Converts to another dtype (float to int32 truncates toward zero).
- * @example `cast(tensor([1.7, -1.7]), 'int32')  // [1, -1]`
+ * @param x - the input
+ * @param dtype - the target dtype
+ * @example
+ * ```ts
+ * cast(tensor([1.7, -1.7]), 'int32')  // [1, -1]
+ * ```
  */
 export function cast(x: TensorLike, dtype: DType): Tensor {
   const t = toTensor(x, 'x');
@@ -151,25 +287,57 @@ function reduce(op: ReduceOp, x: TensorLike, axis: number | readonly number[] | 
 
 /**
  * Sum over `axis` (an axis, a list, or every axis when omitted).
- * @example `sum(tensor([[1, 2], [3, 4]]), -1)  // [3, 7]`
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
+ * @example
+ * ```ts
+ * sum(tensor([[1, 2], [3, 4]]), -1)  // [3, 7]
+ * ```
  */
 export function sum(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   return reduce('sum', x, axis, keepDims, 'sum');
 }
 
-/** Maximum over `axis` (every axis when omitted); -Infinity for an empty axis. @example `max(tensor([1, 3, 2]))  // 3` */
+/**
+ * Maximum over `axis` (every axis when omitted); -Infinity for an empty axis.
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
+ *
+ * @example
+ * ```ts
+ * max(tensor([1, 3, 2]))  // 3
+ * ```
+ */
 export function max(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   return reduce('max', x, axis, keepDims, 'max');
 }
 
-/** Minimum over `axis` (every axis when omitted); Infinity for an empty axis. @example `min(tensor([1, 3, 2]))  // 1` */
+/**
+ * Minimum over `axis` (every axis when omitted); Infinity for an empty axis.
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
+ *
+ * @example
+ * ```ts
+ * min(tensor([1, 3, 2]))  // 1
+ * ```
+ */
 export function min(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   return reduce('min', x, axis, keepDims, 'min');
 }
 
 /**
  * log(sum(exp(x))) over `axis`, computed stably by shifting by the maximum.
- * @example `logSumExp(tensor([0, 0]))  // 0.6931`
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
+ * @example
+ * ```ts
+ * logSumExp(tensor([0, 0]))  // 0.6931
+ * ```
  */
 export function logSumExp(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   return reduce('logSumExp', x, axis, keepDims, 'logSumExp');
@@ -177,7 +345,13 @@ export function logSumExp(x: TensorLike, axis?: number | readonly number[], keep
 
 /**
  * Mean over `axis` (every axis when omitted); int32 input gives float32. The mean of an empty axis is NaN, as in NumPy.
- * @example `mean(tensor([[1, 2], [3, 4]]), 0)  // [2, 3]`
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
+ * @example
+ * ```ts
+ * mean(tensor([[1, 2], [3, 4]]), 0)  // [2, 3]
+ * ```
  */
 export function mean(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x, 'x');
@@ -201,35 +375,130 @@ function argReduce(op: 'argmax' | 'argmin', x: TensorLike, axis: number | undefi
   return getBackend().reshape(out, reducedShape(t.shape, [ax], true));
 }
 
-/** Index (int32) of the first maximum along `axis`, or of the flattened tensor when omitted. @example `argmax(tensor([[1, 3], [4, 2]]), 1)  // [1, 0]` */
+/**
+ * Index (int32) of the first maximum along `axis`, or of the flattened tensor when omitted.
+ * @param x - the input
+ * @param axis - the axis to search (default: the flattened input)
+ * @param keepDims - keep the searched axis as size 1 (default false; only with `axis`)
+ *
+ * @example
+ * ```ts
+ * argmax(tensor([[1, 3], [4, 2]]), 1)  // [1, 0]
+ * ```
+ */
 export function argmax(x: TensorLike, axis?: number, keepDims = false): Tensor {
   return argReduce('argmax', x, axis, keepDims);
 }
 
-/** Index (int32) of the first minimum along `axis`, or of the flattened tensor when omitted. @example `argmin(tensor([3, 1, 2]))  // 1` */
+/**
+ * Index (int32) of the first minimum along `axis`, or of the flattened tensor when omitted.
+ * @param x - the input
+ * @param axis - the axis to search (default: the flattened input)
+ * @param keepDims - keep the searched axis as size 1 (default false; only with `axis`)
+ *
+ * @example
+ * ```ts
+ * argmin(tensor([3, 1, 2]))  // 1
+ * ```
+ */
 export function argmin(x: TensorLike, axis?: number, keepDims = false): Tensor {
   return argReduce('argmin', x, axis, keepDims);
 }
 
-/** exp(x) / sum(exp(x)) along `axis` (default -1), computed stably. @example `softmax(tensor([0, 0]))  // [0.5, 0.5]` */
+/**
+ * exp(x) / sum(exp(x)) along `axis` (default -1), computed stably.
+ * @param x - the input
+ * @param axis - the axis to normalise over (default -1)
+ *
+ * @example
+ * ```ts
+ * softmax(tensor([0, 0]))  // [0.5, 0.5]
+ * ```
+ */
 export function softmax(x: TensorLike, axis = -1): Tensor {
   const t = toTensor(x, 'x');
   const f = t.dtype === 'int32' ? cast(t, 'float32') : t;
   return getBackend().softmax(f, normalizeAxis(axis, t.rank, 'axis'));
 }
 
-/** x - logSumExp(x) along `axis` (default -1), computed stably. @example `logSoftmax(tensor([0, 0]))  // [-0.6931, -0.6931]` */
+/**
+ * x - logSumExp(x) along `axis` (default -1), computed stably.
+ * @param x - the input
+ * @param axis - the axis to normalise over (default -1)
+ *
+ * @example
+ * ```ts
+ * logSoftmax(tensor([0, 0]))  // [-0.6931, -0.6931]
+ * ```
+ */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
   const t = toTensor(x, 'x');
   const f = t.dtype === 'int32' ? cast(t, 'float32') : t;
   return getBackend().logSoftmax(f, normalizeAxis(axis, t.rank, 'axis'));
 }
 
+/**
+ * The gradient of {@link logSoftmax} along `axis`: `dy - exp(y) * sum(dy, axis, keepDims)`, given
+ * its output `y` and the gradient `dy` arriving at it, in one fused kernel.
+ * @param dy - the incoming gradient, y's shape
+ * @param y - the output of `logSoftmax(x, axis)`
+ * @param axis - the normalised axis (default -1)
+ * @throws RangeError when the shapes differ
+ * @example
+ * ```ts
+ * logSoftmaxGrad(tensor([1, 0]), logSoftmax(tensor([0, 0])))  // [0.5, -0.5]
+ * ```
+ */
+export function logSoftmaxGrad(dy: TensorLike, y: TensorLike, axis = -1): Tensor {
+  const ty = toTensor(y, 'y');
+  const fy = ty.dtype === 'int32' ? cast(ty, 'float32') : ty;
+  const tdy = toTensor(dy, 'dy', fy.dtype);
+  if (!shapesEqual(tdy.shape, fy.shape)) {
+    throw new RangeError(`logSoftmaxGrad: dy has shape ${formatShape(tdy.shape)} but y has shape ${formatShape(fy.shape)}`);
+  }
+  const fdy = tdy.dtype === fy.dtype ? tdy : cast(tdy, fy.dtype);
+  return getBackend().logSoftmaxGrad(fdy, fy, normalizeAxis(axis, fy.rank, 'axis'));
+}
+
+/**
+ * Runs `fn` as a scratch scope of the current backend: every tensor the backend makes meanwhile
+ * is treated as a temporary whose memory may be reused by later ops, except the tensors
+ * `keep(result)` lists (and views sharing their storage). The autograd engine runs each backward
+ * pass this way; the caller promises that nothing else made inside `fn` is used afterwards.
+ * Backends without the hooks just run `fn`. If `fn` throws, nothing is reused.
+ *
+ * @param fn - the computation
+ * @param keep - the tensors of the result that live on
+ * @returns what `fn` returns
+ * @example
+ * ```ts
+ * const y = withScratch(() => add(mul(x, 2), 1), (r) => [r]);   // the product's memory is recycled
+ * ```
+ */
+export function withScratch<R>(fn: () => R, keep: (result: R) => readonly Tensor[]): R {
+  const backend = getBackend();
+  if (backend.beginScratch === undefined || backend.endScratch === undefined) return fn();
+  backend.beginScratch();
+  let kept: readonly Tensor[] | null = null;
+  try {
+    const result = fn();
+    kept = keep(result);
+    return result;
+  } finally {
+    backend.endScratch(kept);
+  }
+}
+
 // ---------------------------------------------------------------- shape ops
 
 /**
  * Same values in a new shape; one extent may be -1 and is inferred.
- * @example `reshape(arange(6), [2, -1])  // shape [2, 3]`
+ * @param x - the input
+ * @param shape - the new shape, same number of elements; one extent may be -1 (inferred)
+ * @example
+ * ```ts
+ * reshape(arange(6), [2, -1])  // shape [2, 3]
+ * ```
  */
 export function reshape(x: TensorLike, shape: Shape): Tensor {
   const t = toTensor(x, 'x');
@@ -249,7 +518,12 @@ export function reshape(x: TensorLike, shape: Shape): Tensor {
 
 /**
  * Permutes the axes: result axis i is input axis `perm[i]` (default: reversed).
- * @example `transpose(zeros([2, 3])).shape  // [3, 2]`
+ * @param x - the input
+ * @param perm - the axis order: result axis i is input axis `perm[i]` (default: reversed)
+ * @example
+ * ```ts
+ * transpose(zeros([2, 3])).shape  // [3, 2]
+ * ```
  */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const t = toTensor(x, 'x');
@@ -264,7 +538,12 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
 
 /**
  * Inserts a size-1 axis at `axis`.
- * @example `expandDims(zeros([3]), 0).shape  // [1, 3]`
+ * @param x - the input
+ * @param axis - where the new axis goes (default 0)
+ * @example
+ * ```ts
+ * expandDims(zeros([3]), 0).shape  // [1, 3]
+ * ```
  */
 export function expandDims(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x, 'x');
@@ -276,7 +555,12 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
 
 /**
  * Removes size-1 axes (the listed ones, or all).
- * @example `squeeze(zeros([1, 3, 1])).shape  // [3]`
+ * @param x - the input
+ * @param axis - the size-1 axes to remove (default: all of them)
+ * @example
+ * ```ts
+ * squeeze(zeros([1, 3, 1])).shape  // [3]
+ * ```
  */
 export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tensor {
   const t = toTensor(x, 'x');
@@ -289,7 +573,12 @@ export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tenso
 
 /**
  * Broadcasts to `shape` with NumPy rules.
- * @example `broadcastTo(tensor([1, 2]), [3, 2])`
+ * @param x - the input
+ * @param shape - the target shape
+ * @example
+ * ```ts
+ * broadcastTo(tensor([1, 2]), [3, 2])
+ * ```
  */
 export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
   const t = toTensor(x, 'x');
@@ -301,7 +590,13 @@ export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
 
 /**
  * The box starting at `begin` with extents `size` (-1: to the end). Short lists cover leading axes.
- * @example `slice(arange(10), [2], [3])  // [2, 3, 4]`
+ * @param x - the input
+ * @param begin - the start of the box on each leading axis
+ * @param size - the box's extent on each leading axis (-1: to the end; default: to the end)
+ * @example
+ * ```ts
+ * slice(arange(10), [2], [3])  // [2, 3, 4]
+ * ```
  */
 export function slice(x: TensorLike, begin: readonly number[], size?: readonly number[]): Tensor {
   const t = toTensor(x, 'x');
@@ -326,7 +621,12 @@ export function slice(x: TensorLike, begin: readonly number[], size?: readonly n
 
 /**
  * Joins tensors along `axis`; their other extents must match.
- * @example `concat([zeros([2, 1]), ones([2, 2])], 1).shape  // [2, 3]`
+ * @param xs - the inputs; extents must match except along `axis`
+ * @param axis - the axis to join along (default 0)
+ * @example
+ * ```ts
+ * concat([zeros([2, 1]), ones([2, 2])], 1).shape  // [2, 3]
+ * ```
  */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new RangeError('concat: expected a non-empty array of tensors');
@@ -352,7 +652,12 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
 
 /**
  * Stacks equal-shape tensors along a new axis.
- * @example `stack([zeros([2]), ones([2])]).shape  // [2, 2]`
+ * @param xs - the inputs, all of one shape
+ * @param axis - the position of the new axis in the result (default 0)
+ * @example
+ * ```ts
+ * stack([zeros([2]), ones([2])]).shape  // [2, 2]
+ * ```
  */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new RangeError('stack: expected a non-empty array of tensors');
@@ -361,7 +666,13 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
 
 /**
  * Pads each axis with `paddings[i] = [before, after]` elements of `value` (default 0).
- * @example `pad(tensor([1, 2]), [[1, 0]])  // [0, 1, 2]`
+ * @param x - the input
+ * @param paddings - `[before, after]` counts for each axis
+ * @param value - the fill value (default 0)
+ * @example
+ * ```ts
+ * pad(tensor([1, 2]), [[1, 0]])  // [0, 1, 2]
+ * ```
  */
 export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
   const t = toTensor(x, 'x');
@@ -379,18 +690,30 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
 
 // ---------------------------------------------------------------- indexing
 
+/**
+ * The largest value of each int32 index tensor already checked to hold no negative index. Tensors
+ * are immutable, so a gather and its adjoint's scatter (or every step of a recurrence reusing one
+ * index tensor) check the same indices once, then compare one number with the bound.
+ */
+const checkedIndexMax = new WeakMap<Tensor, number>();
+
 /** Converts indices to int32, checking integrality and range when reading them is free. */
 function indexTensor(indices: TensorLike, argName: string, bound: number, opName: string): Tensor {
   let t = toTensor(indices, argName, 'int32');
   const backend = getBackend();
+  const knownMax = t.dtype === 'int32' ? checkedIndexMax.get(t) : undefined;
+  if (knownMax !== undefined && knownMax < bound) return t;
   if (backend.readIsFree || !(indices instanceof Tensor)) {
     const values = t.values();
+    let max = -1;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= bound) {
         throw new RangeError(`${opName}: ${argName} must hold integers in [0, ${bound}), found ${v} at flat position ${i}`);
       }
+      if (v > max) max = v;
     }
+    if (t.dtype === 'int32') checkedIndexMax.set(t, max);
   }
   if (t.dtype !== 'int32') t = backend.cast(t, 'int32');
   return t;
@@ -399,7 +722,13 @@ function indexTensor(indices: TensorLike, argName: string, bound: number, opName
 /**
  * TF-style gather: takes the slices of `x` along `axis` at `indices` (any shape).
  * Result shape: `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
- * @example `gather(tensor([[1, 2], [3, 4]]), [1, 1, 0])  // [[3, 4], [3, 4], [1, 2]]`
+ * @param x - the input
+ * @param indices - integer indices into `axis`, of any shape
+ * @param axis - the axis to take from (default 0)
+ * @example
+ * ```ts
+ * gather(tensor([[1, 2], [3, 4]]), [1, 1, 0])  // [[3, 4], [3, 4], [1, 2]]
+ * ```
  */
 export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
   const t = toTensor(x, 'x');
@@ -410,7 +739,14 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
 /**
  * The adjoint of {@link gather}: adds each slice of `updates` into a zero tensor of `shape` at
  * the position along `axis` that its index names (repeated indices accumulate).
- * @example `scatterAdd(tensor([1, 2, 3]), [0, 0, 2], 0, [3])  // [3, 0, 3]`
+ * @param updates - the slices to add, shaped like the result of the matching {@link gather}
+ * @param indices - integer positions along `axis`
+ * @param axis - the axis the indices address
+ * @param shape - the shape of the result
+ * @example
+ * ```ts
+ * scatterAdd(tensor([1, 2, 3]), [0, 0, 2], 0, [3])  // [3, 0, 3]
+ * ```
  */
 export function scatterAdd(updates: TensorLike, indices: TensorLike, axis: number, shape: Shape): Tensor {
   const u = toTensor(updates, 'updates');
@@ -432,7 +768,13 @@ function checkAlongAxis(x: Shape, idx: Shape, a: number, opName: string, xName: 
 
 /**
  * NumPy `take_along_axis` (torch.gather): `out[..., j, ...] = x[..., indices[..., j, ...], ...]` along `axis`.
- * @example `takeAlongAxis(tensor([[1, 2], [3, 4]]), tensor([[1], [0]], undefined, 'int32'), 1)  // [[2], [3]]`
+ * @param x - the input
+ * @param indices - integer indices, of x's rank
+ * @param axis - the axis to index along
+ * @example
+ * ```ts
+ * takeAlongAxis(tensor([[1, 2], [3, 4]]), tensor([[1], [0]], undefined, 'int32'), 1)  // [[2], [3]]
+ * ```
  */
 export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis: number): Tensor {
   const t = toTensor(x, 'x');
@@ -445,7 +787,14 @@ export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis: number):
 /**
  * The adjoint of {@link takeAlongAxis}: zeros of `shape` with `updates` added at the positions
  * `indices` names along `axis` (repeated indices accumulate).
- * @example `scatterAlongAxis(tensor([[5]]), tensor([[1]], undefined, 'int32'), 1, [1, 3])  // [[0, 5, 0]]`
+ * @param updates - the values to add, of the shape of `indices`
+ * @param indices - integer positions along `axis`
+ * @param axis - the axis the indices address
+ * @param shape - the shape of the result
+ * @example
+ * ```ts
+ * scatterAlongAxis(tensor([[5]]), tensor([[1]], undefined, 'int32'), 1, [1, 3])  // [[0, 5, 0]]
+ * ```
  */
 export function scatterAlongAxis(updates: TensorLike, indices: TensorLike, axis: number, shape: Shape): Tensor {
   const u = toTensor(updates, 'updates');
@@ -460,7 +809,14 @@ export function scatterAlongAxis(updates: TensorLike, indices: TensorLike, axis:
 /**
  * MXNet's pick: the element of `x` along `axis` at `index`, where `index` has x's shape without
  * that axis (or with it as size 1). Unlike MXNet, an out-of-range index is an error, not clipped.
- * @example `pick(tensor([[1, 2], [3, 4]]), [1, 0])  // [2, 3]`
+ * @param x - the input
+ * @param index - the indices to pick, with x's shape less `axis`
+ * @param axis - the axis to pick along (default -1)
+ * @param keepDims - keep the picked axis as size 1 (default false)
+ * @example
+ * ```ts
+ * pick(tensor([[1, 2], [3, 4]]), [1, 0])  // [2, 3]
+ * ```
  */
 export function pick(x: TensorLike, index: TensorLike, axis = -1, keepDims = false): Tensor {
   const t = toTensor(x, 'x');
@@ -478,7 +834,15 @@ export function pick(x: TensorLike, index: TensorLike, axis = -1, keepDims = fal
 
 /**
  * One-hot rows of length `depth` for integer `indices`; out-of-range indices give rows of `offValue`.
- * @example `oneHot([0, 2], 3)  // [[1, 0, 0], [0, 0, 1]]`
+ * @param indices - integer class indices
+ * @param depth - the length of each one-hot row
+ * @param onValue - the value at the index (default 1)
+ * @param offValue - the value elsewhere (default 0)
+ * @param dtype - the result's element type (default float32)
+ * @example
+ * ```ts
+ * oneHot([0, 2], 3)  // [[1, 0, 0], [0, 0, 1]]
+ * ```
  */
 export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(depth) || depth < 0) throw new RangeError(`oneHot: depth must be a non-negative integer, got ${String(depth)}`);
@@ -492,7 +856,14 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
 /**
  * Matrix product with NumPy semantics: 1-D operands are promoted to a row (a) or column (b) and
  * the added axis removed afterwards; leading batch axes broadcast.
- * @example `matmul(tensor([[1, 2]]), tensor([[3], [4]]))  // [[11]]`
+ * @param a - the left operand
+ * @param b - the right operand
+ * @param transposeA - use the transpose of `a`'s last two axes (default false)
+ * @param transposeB - use the transpose of `b`'s last two axes (default false)
+ * @example
+ * ```ts
+ * matmul(tensor([[1, 2]]), tensor([[3], [4]]))  // [[11]]
+ * ```
  */
 export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transposeB = false): Tensor {
   let ta = toTensor(a, 'a');

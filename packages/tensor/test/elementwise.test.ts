@@ -273,4 +273,61 @@ describe('where and clip', () => {
     expect(() => clip(tensor([1]), 2, 1)).toThrow(/clip: expected numbers low <= high, got low=2, high=1/);
     expect(() => clip(tensor([1]), NaN, 1)).toThrow(/clip/);
   });
+
+  it('clip keeps NaN, takes infinite bounds, keeps the dtype and shape, and matches maximum-then-minimum', () => {
+    const values = [NaN, -Infinity, -3, -1, -0.25, 0, 0.1, 1, 7, Infinity];
+    expect(Array.from(clip(tensor(values), -1, 1).dataSync())).toEqual([NaN, -1, -1, -1, -0.25, 0, Math.fround(0.1), 1, 1, 1]);
+    expect(Array.from(clip(tensor(values), 0, Infinity).dataSync())).toEqual([NaN, 0, 0, 0, 0, 0, Math.fround(0.1), 1, 7, Infinity]);
+    const x = tensor(randomValues(60, 3).map((v) => v * 5), [3, 4, 5], 'float64');
+    const got = clip(x, -2.5, 0.3);
+    expect(got.dtype).toBe('float64');
+    expect(got.shape).toEqual([3, 4, 5]);
+    expect(Array.from(got.dataSync())).toEqual(Array.from(T.minimum(T.maximum(x, -2.5), 0.3).dataSync()));
+    const ints = clip(tensor([-5, 0, 2, 9], undefined, 'int32'), -1, 3);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([-1, 0, 2, 3]);
+  });
+});
+
+describe('float32 exp, sigmoid and softplus (the cpu fast path)', () => {
+  /** float64 references, rounded to float32 like the results. */
+  const refs: Record<'exp' | 'sigmoid' | 'softplus', (v: number) => number> = {
+    exp: Math.exp,
+    sigmoid: (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
+    softplus: (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))),
+  };
+  const fns = { exp: T.exp, sigmoid, softplus };
+  // Dense over [-110, 110] plus the tails and the boundaries of float32's exp range.
+  const grid = Float32Array.from({ length: 22001 }, (_, i) => -110 + i / 100);
+  const special = [0, -0, 1e-30, -1e-30, 88.72, 88.73, -87.33, -103.97, -104, 1e-8, -1e-8, 20, -20, 30, -30, 80, -80.5];
+
+  for (const name of ['exp', 'sigmoid', 'softplus'] as const) {
+    it(`${name} is within 2 float32 ulps of the float64 function, denormal tails included`, () => {
+      const inputs = Float32Array.from([...grid, ...special]);
+      const got = fns[name](tensor(inputs)).dataSync();
+      for (let i = 0; i < inputs.length; i++) {
+        const want = Math.fround(refs[name](inputs[i]!));
+        const g = got[i]!;
+        if (want === Infinity || want === 0) {
+          expect(g, `${name}(${inputs[i]})`).toBe(want);
+          continue;
+        }
+        // One float32 ulp of a normal value is 2^-23 relative; denormals have an absolute ulp of 2^-149.
+        const ulp = Math.max(Math.abs(want) * 2 ** -23, 2 ** -149);
+        expect(Math.abs(g - want) / ulp, `${name}(${inputs[i]}) = ${g}, want ${want}`).toBeLessThanOrEqual(2);
+      }
+    });
+
+    it(`${name} keeps NaN and handles ±Infinity`, () => {
+      const got = Array.from(fns[name](tensor([NaN, Infinity, -Infinity])).dataSync());
+      const want = [NaN, refs[name](Infinity), refs[name](-Infinity)];
+      expect(got).toEqual(want);
+    });
+  }
+
+  it('softplus of large negative inputs keeps full relative accuracy (log1p of tiny values)', () => {
+    const xs = [-20, -30, -50, -87, -100];
+    const got = softplus(tensor(xs)).dataSync();
+    xs.forEach((x, i) => expect(got[i]! / Math.fround(Math.exp(x))).toBeCloseTo(1, 5));
+  });
 });

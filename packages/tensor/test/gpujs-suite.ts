@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  add, arange, argmax, argmin, BINARY_OPS, broadcastTo, cast, concat, gather, getStats, GpuJsBackend, logSoftmax,
+  add, arange, argmax, argmin, BINARY_OPS, broadcastTo, cast, clip, concat, gather, getStats, GpuJsBackend, logSoftmax, logSoftmaxGrad,
   logSumExp, matmul, max, mean, min, mul, oneHot, ones, pad, pow, randn, reshape, resetStats, scatterAdd,
   scatterAlongAxis, setBackend, slice, softmax, sum, takeAlongAxis, tensor, transpose, UNARY_OPS, where, zeros,
   type BinaryOp, type DType, type GpuJsMode, type Shape, type Tensor, type UnaryOp,
@@ -268,6 +268,20 @@ export function defineGpuJsSuite(mode: GpuJsMode): void {
         const logits = t.values.map((v) => v * scale);
         agree(() => softmax(tensor(logits, t.shape), axis), { rtol: 1e-4, atol: 1e-6 });
         agree(() => logSoftmax(tensor(logits, t.shape), axis), { rtol: 1e-4, atol: 1e-4 * scale });
+      }), { numRuns: runs(20) });
+    });
+
+    it('clip agrees, with finite and infinite bounds', () => {
+      fc.assert(fc.property(tensorArb(0, 3), fc.constantFrom<[number, number]>([-0.5, 0.5], [0, Infinity], [-Infinity, 1]), (t, [low, high]) => {
+        agree(() => clip(tensor(t.values, t.shape), low, high));
+      }), { numRuns: runs(20) });
+    });
+
+    it('logSoftmaxGrad agrees on random axes', () => {
+      const caseArb = tensorArb(1, 3).chain((t) => fc.record({ t: fc.constant(t), axis: axisOf(t.shape.length) }));
+      fc.assert(fc.property(caseArb, ({ t, axis }) => {
+        const dy = t.values.map((v, i) => v * ((i % 3) - 1));
+        agree(() => logSoftmaxGrad(tensor(dy, t.shape), logSoftmax(tensor(t.values, t.shape), axis), axis), { rtol: 1e-4, atol: 1e-5 });
       }), { numRuns: runs(20) });
     });
 

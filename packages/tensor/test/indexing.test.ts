@@ -143,3 +143,18 @@ describe('oneHot', () => {
     expect(() => oneHot([0], 2, 1, 0, 'bool' as 'int32')).toThrow(/dtype: expected one of/);
   });
 });
+
+describe('index checks', () => {
+  it('an index tensor checked once is still checked against each bound it meets', () => {
+    const idx = int([0, 3, 1]);
+    expect(gather(arange(5), idx).toArray()).toEqual([0, 3, 1]);
+    // The same tensor again: valid for 4 elements, out of range for 3.
+    expect(scatterAdd(tensor([1, 2, 3]), idx, 0, [4]).toArray()).toEqual([1, 3, 0, 2]);
+    expect(() => gather(arange(3), idx)).toThrow(/gather: indices must hold integers in \[0, 3\), found 3 at flat position 1/);
+    expect(() => scatterAdd(tensor([1, 2, 3]), idx, 0, [2])).toThrow(/scatterAdd: indices must hold integers in \[0, 2\), found 3/);
+  });
+
+  it('scatterAdd along the last axis accumulates repeated indices', () => {
+    expect(scatterAdd(tensor([[1, 2, 3], [4, 5, 6]]), [1, 1, 0], 1, [2, 2]).toArray()).toEqual([[3, 3], [6, 9]]);
+  });
+});

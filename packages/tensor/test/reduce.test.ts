@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  argmax, argmin, logSoftmax, logSumExp, max, mean, min, reshape, softmax, sum, tensor, zeros,
+  argmax, argmin, logSoftmax, logSoftmaxGrad, logSumExp, max, mean, min, reshape, softmax, sum, tensor, zeros,
   type ReduceOp, type Shape, type Tensor,
 } from '../src/index.js';
 import { expectClose, randomValues } from './helpers.js';
@@ -210,6 +210,31 @@ describe('softmax and logSoftmax', () => {
     expectClose(logSoftmax(logits), [-0.31326168751822286, -1.3132616875182228, -2000.3132616875182, -1.1041306053367284, -2.1041306053367284, -0.6041306053367282], { rtol: 1e-14 });
     const f32 = softmax(tensor([[1000, 999, -1000]])).dataSync();
     expectClose(f32, [0.7310585786300049, 0.26894142136999516, 0], { rtol: 1e-6 });
+  });
+
+  it('logSoftmaxGrad is dy - exp(y) * sum(dy) along any axis, in float32 and float64', () => {
+    const shape = [3, 4, 5];
+    const values = randomValues(60, 8).map((v) => v * 10);
+    const dyValues = randomValues(60, 9);
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const axis of [0, 1, 2]) {
+        const y = logSoftmax(tensor(values, shape, dtype), axis);
+        const dy = tensor(dyValues, shape, dtype);
+        const total = sum(dy, axis, true).dataSync();
+        const yv = y.dataSync();
+        const expected = dyValues.map((d, i) => {
+          const coords = [Math.floor(i / 20), Math.floor(i / 5) % 4, i % 5];
+          coords[axis] = 0;
+          const keptShape = shape.map((n, k) => (k === axis ? 1 : n));
+          const j = (coords[0]! * keptShape[1]! + coords[1]!) * keptShape[2]! + coords[2]!;
+          return d - Math.exp(yv[i]!) * total[j]!;
+        });
+        const got = logSoftmaxGrad(dy, y, axis);
+        expect(got.dtype).toBe(dtype);
+        expectClose(got, expected, dtype === 'float32' ? { rtol: 1e-5, atol: 1e-6 } : { rtol: 1e-12, atol: 1e-14 });
+      }
+    }
+    expect(() => logSoftmaxGrad(zeros([2, 3]), zeros([3, 2]))).toThrow(/dy has shape \[2, 3\] but y has shape \[3, 2\]/);
   });
 
   it('are stable along a leading axis', () => {

@@ -10,9 +10,25 @@ import { isGradEnabled } from '../mode.js';
 import { constantOf, defineOp, recording, recordOp, toVariable, Variable, type VariableLike } from '../variable.js';
 import { sumTo } from './reduce.js';
 
-/** An elementwise op of one operand. */
+/**
+ * An elementwise op of one operand.
+ *
+ * @example
+ * ```ts
+ * const activation: UnaryFn = relu;
+ * activation(variable([-1, 2]));   // [0, 2]
+ * ```
+ */
 export type UnaryFn = (x: VariableLike) => Variable;
-/** An elementwise op of two broadcasting operands. */
+/**
+ * An elementwise op of two broadcasting operands.
+ *
+ * @example
+ * ```ts
+ * const combine: BinaryFn = maximum;
+ * combine(variable([1, 5]), 3);   // [3, 5]
+ * ```
+ */
 export type BinaryFn = (a: VariableLike, b: VariableLike) => Variable;
 
 type UnaryRule = (g: Variable, x: Variable, y: Variable) => Variable;
@@ -63,65 +79,68 @@ function constantBinary(forward: (a: TensorLike, b: TensorLike) => Tensor): Bina
 
 // ---------------------------------------------------------------- unary: d/dx
 
-/** -x. d/dx = -1. @example `neg(x)` */
+/** -x. d/dx = -1. @example neg(x) */
 export const neg: UnaryFn = unaryOp('neg', T.neg, (g) => neg(g));
-/** x². d/dx = 2x. @example `square(x)` */
+/** x². d/dx = 2x. @example square(x) */
 export const square: UnaryFn = unaryOp('square', T.square, (g, x) => mul(g, mul(x, 2)));
-/** √x. d/dx = 1 / (2√x). @example `sqrt(x)` */
+/** √x. d/dx = 1 / (2√x). @example sqrt(x) */
 export const sqrt: UnaryFn = unaryOp('sqrt', T.sqrt, (g, _x, y) => div(g, mul(y, 2)));
-/** 1/√x. d/dx = -x^(-3/2) / 2 = -y³/2. @example `rsqrt(x)` */
+/** 1/√x. d/dx = -x^(-3/2) / 2 = -y³/2. @example rsqrt(x) */
 export const rsqrt: UnaryFn = unaryOp('rsqrt', T.rsqrt, (g, _x, y) => mul(g, mul(mul(y, square(y)), -0.5)));
-/** 1/x. d/dx = -1/x² = -y². @example `reciprocal(x)` */
+/** 1/x. d/dx = -1/x² = -y². @example reciprocal(x) */
 export const reciprocal: UnaryFn = unaryOp('reciprocal', T.reciprocal, (g, _x, y) => neg(mul(g, square(y))));
-/** eˣ. d/dx = eˣ = y. @example `exp(x)` */
+/** eˣ. d/dx = eˣ = y. @example exp(x) */
 export const exp: UnaryFn = unaryOp('exp', T.exp, (g, _x, y) => mul(g, y));
-/** eˣ - 1, accurate near 0. d/dx = eˣ = y + 1. @example `expm1(x)` */
+/** eˣ - 1, accurate near 0. d/dx = eˣ = y + 1. @example expm1(x) */
 export const expm1: UnaryFn = unaryOp('expm1', T.expm1, (g, _x, y) => mul(g, add(y, 1)));
-/** ln x. d/dx = 1/x. @example `log(x)` */
+/** ln x. d/dx = 1/x. @example log(x) */
 export const log: UnaryFn = unaryOp('log', T.log, (g, x) => div(g, x));
-/** ln(1 + x), accurate near 0. d/dx = 1/(1 + x). @example `log1p(x)` */
+/** ln(1 + x), accurate near 0. d/dx = 1/(1 + x). @example log1p(x) */
 export const log1p: UnaryFn = unaryOp('log1p', T.log1p, (g, x) => div(g, add(x, 1)));
-/** |x|. d/dx = sign(x) (0 at 0, a subgradient). @example `abs(x)` */
+/** |x|. d/dx = sign(x) (0 at 0, a subgradient). @example abs(x) */
 export const abs: UnaryFn = unaryOp('abs', T.abs, (g, x) => mul(g, sign(x)));
-/** sin x. d/dx = cos x. @example `sin(x)` */
+/** sin x. d/dx = cos x. @example sin(x) */
 export const sin: UnaryFn = unaryOp('sin', T.sin, (g, x) => mul(g, cos(x)));
-/** cos x. d/dx = -sin x. @example `cos(x)` */
+/** cos x. d/dx = -sin x. @example cos(x) */
 export const cos: UnaryFn = unaryOp('cos', T.cos, (g, x) => neg(mul(g, sin(x))));
-/** tanh x. d/dx = 1 - tanh²x = 1 - y². @example `tanh(x)` */
+/** tanh x. d/dx = 1 - tanh²x = 1 - y². @example tanh(x) */
 export const tanh: UnaryFn = unaryOp('tanh', T.tanh, (g, _x, y) => mul(g, sub(1, square(y))));
-/** σ(x) = 1/(1 + e⁻ˣ). d/dx = σ(x)(1 - σ(x)) = y(1 - y). @example `sigmoid(x)` */
+/** σ(x) = 1/(1 + e⁻ˣ). d/dx = σ(x)(1 - σ(x)) = y(1 - y). @example sigmoid(x) */
 export const sigmoid: UnaryFn = unaryOp('sigmoid', T.sigmoid, (g, _x, y) => mul(g, mul(y, sub(1, y))));
-/** ln(1 + eˣ), stable for large |x|. d/dx = σ(x). @example `softplus(x)` */
+/** ln(1 + eˣ), stable for large |x|. d/dx = σ(x). @example softplus(x) */
 export const softplus: UnaryFn = unaryOp('softplus', T.softplus, (g, x) => mul(g, sigmoid(x)));
-/** ln σ(x) = -softplus(-x), stable for large |x|. d/dx = 1 - σ(x) = σ(-x). @example `logSigmoid(x)` */
+/** ln σ(x) = -softplus(-x), stable for large |x|. d/dx = 1 - σ(x) = σ(-x). @example logSigmoid(x) */
 export const logSigmoid: UnaryFn = unaryOp('logSigmoid', (x) => T.neg(T.softplus(T.neg(x))), (g, x) => mul(g, sigmoid(neg(x))));
-/** max(x, 0). d/dx = 1 where x > 0, else 0 (0 at 0, as in PyTorch). @example `relu(x)` */
+/** max(x, 0). d/dx = 1 where x > 0, else 0 (0 at 0, as in PyTorch). @example relu(x) */
 export const relu: UnaryFn = unaryOp('relu', T.relu, (g, x) => mul(g, greater(x, 0)));
 
-/** -1, 0 or 1 by the sign of x. Piecewise constant: the result is a constant (no gradient). @example `sign(x)` */
+/** -1, 0 or 1 by the sign of x. Piecewise constant: the result is a constant (no gradient). @example sign(x) */
 export const sign: UnaryFn = constantUnary(T.sign);
-/** Largest integer <= x; a constant (no gradient). @example `floor(x)` */
+/** Largest integer <= x; a constant (no gradient). @example floor(x) */
 export const floor: UnaryFn = constantUnary(T.floor);
-/** Smallest integer >= x; a constant (no gradient). @example `ceil(x)` */
+/** Smallest integer >= x; a constant (no gradient). @example ceil(x) */
 export const ceil: UnaryFn = constantUnary(T.ceil);
-/** Nearest integer, halves away from zero; a constant (no gradient). @example `round(x)` */
+/** Nearest integer, halves away from zero; a constant (no gradient). @example round(x) */
 export const round: UnaryFn = constantUnary(T.round);
 
 // ---------------------------------------------------------------- binary: d/da, d/db
 
-/** a + b (broadcasting). d/da = 1, d/db = 1. @example `add(x, 1)` */
+/** a + b (broadcasting). d/da = 1, d/db = 1. @example add(x, 1) */
 export const add: BinaryFn = binaryOp('add', T.add, (g) => g, (g) => g);
-/** a - b (broadcasting). d/da = 1, d/db = -1. @example `sub(x, y)` */
+/** a - b (broadcasting). d/da = 1, d/db = -1. @example sub(x, y) */
 export const sub: BinaryFn = binaryOp('sub', T.sub, (g) => g, (g) => neg(g));
-/** a · b (broadcasting). d/da = b, d/db = a. @example `mul(x, w)` */
+/** a · b (broadcasting). d/da = b, d/db = a. @example mul(x, w) */
 export const mul: BinaryFn = binaryOp('mul', T.mul, (g, _a, b) => mul(g, b), (g, a) => mul(g, a));
-/** a / b (broadcasting). d/da = 1/b, d/db = -a/b² = -y/b. @example `div(x, 2)` */
+/** a / b (broadcasting). d/da = 1/b, d/db = -a/b² = -y/b. @example div(x, 2) */
 export const div: BinaryFn = binaryOp('div', T.div, (g, _a, b) => div(g, b), (g, _a, b, y) => neg(mul(g, div(y, b))));
 
 /**
  * xᵖ (broadcasting). d/dx = p·x^(p-1), taken as 0 where p = 0 (so 0⁰ has no NaN gradient);
  * d/dp = xᵖ·ln x, taken as 0 where x <= 0 (where it is real only at integer p and undefined at 0).
- * @example `pow(x, 3)`
+ * @example
+ * ```ts
+ * pow(x, 3)
+ * ```
  */
 export const pow: BinaryFn = binaryOp(
   'pow',
@@ -141,27 +160,33 @@ function tieShare(winner: Variable, other: Variable, beats: (a: TensorLike, b: T
 /**
  * Elementwise larger of a and b (broadcasting). The gradient goes to the larger operand; at a tie
  * it is split equally (1/2 each), as in PyTorch.
- * @example `maximum(x, 0)`
+ * @example
+ * ```ts
+ * maximum(x, 0)
+ * ```
  */
 export const maximum: BinaryFn = binaryOp('maximum', T.maximum, (g, a, b) => mul(g, tieShare(a, b, T.greater)), (g, a, b) => mul(g, tieShare(b, a, T.greater)));
 /**
  * Elementwise smaller of a and b (broadcasting). The gradient goes to the smaller operand; at a
  * tie it is split equally (1/2 each).
- * @example `minimum(x, 1)`
+ * @example
+ * ```ts
+ * minimum(x, 1)
+ * ```
  */
 export const minimum: BinaryFn = binaryOp('minimum', T.minimum, (g, a, b) => mul(g, tieShare(a, b, T.less)), (g, a, b) => mul(g, tieShare(b, a, T.less)));
 
-/** 1 where a == b, else 0; a constant (no gradient). @example `equal(x, 0)` */
+/** 1 where a == b, else 0; a constant (no gradient). @example equal(x, 0) */
 export const equal: BinaryFn = constantBinary(T.equal);
-/** 1 where a != b, else 0; a constant (no gradient). @example `notEqual(x, 0)` */
+/** 1 where a != b, else 0; a constant (no gradient). @example notEqual(x, 0) */
 export const notEqual: BinaryFn = constantBinary(T.notEqual);
-/** 1 where a < b, else 0; a constant (no gradient). @example `less(x, 0)` */
+/** 1 where a < b, else 0; a constant (no gradient). @example less(x, 0) */
 export const less: BinaryFn = constantBinary(T.less);
-/** 1 where a <= b, else 0; a constant (no gradient). @example `lessEqual(x, 0)` */
+/** 1 where a <= b, else 0; a constant (no gradient). @example lessEqual(x, 0) */
 export const lessEqual: BinaryFn = constantBinary(T.lessEqual);
-/** 1 where a > b, else 0; a constant (no gradient). @example `greater(x, 0)` */
+/** 1 where a > b, else 0; a constant (no gradient). @example greater(x, 0) */
 export const greater: BinaryFn = constantBinary(T.greater);
-/** 1 where a >= b, else 0; a constant (no gradient). @example `greaterEqual(x, 0)` */
+/** 1 where a >= b, else 0; a constant (no gradient). @example greaterEqual(x, 0) */
 export const greaterEqual: BinaryFn = constantBinary(T.greaterEqual);
 
 // ---------------------------------------------------------------- where, clip, cast
@@ -194,21 +219,34 @@ export function where(cond: VariableLike, a: VariableLike, b: VariableLike): Var
   return recordOp(WHERE, [vc, va, vb], T.where(vc.value, va.value, vb.value), undefined);
 }
 
-/** Attributes of a recorded clip. */
+/**
+ * Attributes of a recorded clip.
+ *
+ * @example
+ * ```ts
+ * const y = clip(variable([-2, 0.5]), 0, 1);
+ * (y.node!.attrs as ClipAttrs).high;   // 1
+ * ```
+ */
 export interface ClipAttrs {
+  /** The lower bound. */
   readonly low: number;
+  /** The upper bound. */
   readonly high: number;
 }
 
-const CLIP = defineOp<ClipAttrs>('clip', (g, node) => {
-  const x = node.inputs[0]!.value;
-  const inside = T.mul(T.greaterEqual(x, node.attrs.low), T.lessEqual(x, node.attrs.high));
+const CLIP = defineOp<ClipAttrs>('clip', (g, node, y) => {
+  // x lies in [low, high] exactly where clipping left it unchanged (NaN equals nothing: 0).
+  const inside = T.equal(node.inputs[0]!.value, y.value);
   return mul(g, constantOf(inside));
 });
 
 /**
  * Limits every element to [low, high]. d/dx = 1 inside the closed interval (the bounds included,
  * as in PyTorch's clamp), 0 outside.
+ * @param x - the input
+ * @param low - the lower bound
+ * @param high - the upper bound (>= low)
  *
  * @example
  * ```ts
@@ -221,8 +259,17 @@ export function clip(x: VariableLike, low: number, high: number): Variable {
   return recording(v) ? recordOp(CLIP, [v], out, { low, high }) : constantOf(out);
 }
 
-/** Attributes of a recorded cast. */
+/**
+ * Attributes of a recorded cast.
+ *
+ * @example
+ * ```ts
+ * const y = cast(variable([1.5]), 'float64');
+ * (y.node!.attrs as CastAttrs).dtype;   // 'float64'
+ * ```
+ */
 export interface CastAttrs {
+  /** The dtype cast to. */
   readonly dtype: DType;
 }
 
@@ -231,6 +278,8 @@ const CAST = defineOp<CastAttrs>('cast', (g, node) => cast(g, node.inputs[0]!.dt
 /**
  * Converts to another dtype. Between float types the gradient is cast back; a cast to int32 is a
  * constant (no gradient).
+ * @param x - the input
+ * @param dtype - the target dtype
  *
  * @example
  * ```ts

@@ -6,13 +6,29 @@
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor, TensorLike } from '@lossgraph/tensor';
 import { constantOf, defineOp, recording, recordOp, toVariable, type OpDef, type Variable, type VariableLike } from '../variable.js';
-import { div, equal, exp, mul, sub, where, abs } from './elementwise.js';
+import { div, equal, exp, mul, neg, sub, where, abs } from './elementwise.js';
 import { broadcastTo, reshape } from './shape.js';
 
-/** One axis, several, or (undefined) every axis. */
+/**
+ * One axis, several, or (undefined) every axis.
+ *
+ * @example
+ * ```ts
+ * const axes: Axis = [0, -1];
+ * sum(variable(ones([2, 3, 4])), axes);   // shape [3]
+ * ```
+ */
 export type Axis = number | readonly number[];
 
-/** Attributes of a recorded reduction. */
+/**
+ * Attributes of a recorded reduction.
+ *
+ * @example
+ * ```ts
+ * const y = sum(variable(ones([2, 3])), 1);
+ * (y.node!.attrs as ReduceAttrs).keptShape;   // [2, 1]
+ * ```
+ */
 export interface ReduceAttrs {
   /** The reduced axes, non-negative and sorted. */
   readonly axes: readonly number[];
@@ -52,7 +68,8 @@ const MEAN = defineOp<ReduceAttrs>('mean', (g, node) => {
   const x = node.inputs[0]!;
   let count = 1;
   for (const a of node.attrs.axes) count *= x.shape[a]!;
-  return div(broadcastTo(kept(g, node.attrs), x.shape), count);
+  // Dividing before broadcasting divides the (small) reduced gradient, not the full-size one.
+  return broadcastTo(div(kept(g, node.attrs), count), x.shape);
 });
 /** max: d/dx = 1 at the maximum; k tied maxima share it equally (1/k each). */
 const MAX = defineOp<ReduceAttrs>('max', (g, node, y) => mul(kept(g, node.attrs), extremeShare(node.inputs[0]!.value, y.value, node.attrs)));
@@ -67,7 +84,15 @@ const NORM = defineOp<ReduceAttrs>('norm', (g, node, y) => {
   return mul(kept(g, node.attrs), div(node.inputs[0]!, safe));
 });
 
-/** Attributes of a recorded softmax or logSoftmax. */
+/**
+ * Attributes of a recorded softmax or logSoftmax.
+ *
+ * @example
+ * ```ts
+ * const y = softmax(variable(ones([2, 3])));
+ * (y.node!.attrs as SoftmaxAttrs).axis;   // 1
+ * ```
+ */
 export interface SoftmaxAttrs {
   /** The normalised axis, non-negative. */
   readonly axis: number;
@@ -75,8 +100,19 @@ export interface SoftmaxAttrs {
 
 /** softmax: J = diag(y) - y yᵀ, so gᵀJ = y (g - Σ g y). */
 const SOFTMAX = defineOp<SoftmaxAttrs>('softmax', (g, node, y) => mul(y, sub(g, sum(mul(g, y), node.attrs.axis, true))));
-/** logSoftmax: J = I - 1 softmaxᵀ, so gᵀJ = g - exp(y) Σ g. */
-const LOG_SOFTMAX = defineOp<SoftmaxAttrs>('logSoftmax', (g, node, y) => sub(g, mul(exp(y), sum(g, node.attrs.axis, true))));
+/** logSoftmax: J = I - 1 softmaxᵀ, so gᵀJ = g - exp(y) Σ g (one fused kernel: {@link logSoftmaxGrad}). */
+const LOG_SOFTMAX = defineOp<SoftmaxAttrs>('logSoftmax', (g, node, y) => logSoftmaxGrad(g, y, node.attrs.axis));
+/**
+ * logSoftmaxGrad(g, y) = g - exp(y) S with S = Σ g: d/dg is I - 1 exp(y)ᵀ, so hᵀ·d/dg = h - Σ h exp(y);
+ * d/dy is -diag(exp(y)) S, so hᵀ·d/dy = -h exp(y) S.
+ */
+const LOG_SOFTMAX_GRAD = defineOp<SoftmaxAttrs>('logSoftmaxGrad', (h, node, _out, i) => {
+  const [g, y] = node.inputs as [Variable, Variable];
+  const { axis } = node.attrs;
+  const p = exp(y);
+  if (i === 0) return sub(h, sum(mul(h, p), axis, true));
+  return neg(mul(mul(h, p), sum(g, axis, true)));
+});
 
 // ---------------------------------------------------------------- the ops
 
@@ -99,6 +135,9 @@ export function sum(x: VariableLike, axis?: Axis, keepDims = false): Variable {
 
 /**
  * Mean over `axis` (every axis when omitted).
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
  * @example
  * ```ts
  * mean(x, 0);
@@ -112,6 +151,9 @@ export function mean(x: VariableLike, axis?: Axis, keepDims = false): Variable {
  * Maximum over `axis` (every axis when omitted). The gradient goes to the maximal elements; when
  * k elements tie for the maximum each receives 1/k of it (so the total is preserved), as in
  * TensorFlow's reduce_max.
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
  *
  * @example
  * ```ts
@@ -124,6 +166,9 @@ export function max(x: VariableLike, axis?: Axis, keepDims = false): Variable {
 
 /**
  * Minimum over `axis` (every axis when omitted); tied minima share the gradient equally, as in {@link max}.
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
  * @example
  * ```ts
  * min(x, 0, true);
@@ -136,6 +181,9 @@ export function min(x: VariableLike, axis?: Axis, keepDims = false): Variable {
 /**
  * log Σ exp(x) over `axis` (every axis when omitted), computed stably by the tensor package's
  * fused primitive. Its gradient is the softmax of x over the same axes.
+ * @param x - the input
+ * @param axis - the axis or axes to reduce (default: every axis)
+ * @param keepDims - keep the reduced axes as size 1 (default false)
  *
  * @example
  * ```ts
@@ -154,6 +202,8 @@ function normalise(op: OpDef<SoftmaxAttrs>, forward: (x: TensorLike, axis: numbe
 
 /**
  * exp(x) / Σ exp(x) along `axis` (default -1), computed stably.
+ * @param x - the input
+ * @param axis - the axis to normalise over (default -1)
  * @example
  * ```ts
  * softmax(logits);
@@ -165,6 +215,8 @@ export function softmax(x: VariableLike, axis = -1): Variable {
 
 /**
  * x - logSumExp(x) along `axis` (default -1), computed stably.
+ * @param x - the input
+ * @param axis - the axis to normalise over (default -1)
  * @example
  * ```ts
  * logSoftmax(logits, 1);
@@ -174,7 +226,38 @@ export function logSoftmax(x: VariableLike, axis = -1): Variable {
   return normalise(LOG_SOFTMAX, T.logSoftmax, x, axis);
 }
 
-/** The orders {@link norm} computes. */
+/**
+ * The gradient of {@link logSoftmax} along `axis` given its output `y` and the gradient `g`
+ * arriving at it: `g - exp(y) * sum(g, axis, true)`, one fused kernel of the tensor backend.
+ * Differentiable in both `g` and `y`, so gradients of gradients through logSoftmax work.
+ *
+ * @param g - the gradient with respect to y (y's shape)
+ * @param y - the output of `logSoftmax(x, axis)`
+ * @param axis - the normalised axis (default -1)
+ *
+ * @example
+ * ```ts
+ * const y = logSoftmax(x);
+ * logSoftmaxGrad(onesLike(y.value), y);   // the gradient of sum(y) with respect to x
+ * ```
+ */
+export function logSoftmaxGrad(g: VariableLike, y: VariableLike, axis = -1): Variable {
+  const vy = toVariable(y, 'y');
+  const vg = toVariable(g, 'g', vy.dtype);
+  const out = T.logSoftmaxGrad(vg.value, vy.value, axis);
+  if (!recording(vg) && !recording(vy)) return constantOf(out);
+  return recordOp(LOG_SOFTMAX_GRAD, [vg, vy], out, { axis: T.normalizeAxis(axis, vy.rank, 'axis') });
+}
+
+/**
+ * The orders {@link norm} computes.
+ *
+ * @example
+ * ```ts
+ * const ord: NormOrder = 1;
+ * norm(variable([3, -4]), ord);   // 7
+ * ```
+ */
 export type NormOrder = 1 | 2 | 'fro';
 
 /**
@@ -233,6 +316,8 @@ export function sumTo(x: VariableLike, shape: Shape): Variable {
 /**
  * The inner product of two tensors of the same shape: Σ a·b, a scalar (used for
  * Hessian-vector products: `grad(x => dot(grad(f)(x), v))`).
+ * @param a - a vector
+ * @param b - a vector of the same length
  *
  * @example
  * ```ts

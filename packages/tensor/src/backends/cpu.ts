@@ -7,13 +7,70 @@ import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { registerBackend } from '../registry.js';
 import { sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { binaryKernel, unaryKernel, whereKernel } from './cpu/elementwise.js';
+import { binaryKernel, clipKernel, unaryKernel, whereKernel } from './cpu/elementwise.js';
 import {
   gatherKernel, oneHotKernel, scatterAddKernel, scatterAlongAxisKernel, takeAlongAxisKernel,
 } from './cpu/indexing.js';
 import { broadcastKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './cpu/layout.js';
 import { matmulKernel } from './cpu/matmul.js';
-import { argReduceKernel, reduceKernel, softmaxKernel } from './cpu/reduce.js';
+import { argReduceKernel, logSoftmaxGradKernel, reduceKernel, softmaxKernel } from './cpu/reduce.js';
+
+/** Node's Buffer, where it exists: its allocUnsafeSlow skips the zero-fill of `new Float32Array(n)`. */
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
+
+/** Below this many bytes a zero-filled typed array is as cheap as an uninitialised one. */
+const UNINIT_MIN_BYTES = 1 << 16;
+
+/**
+ * Large arrays that a scratch scope (a backward pass: see {@link CpuBackend.beginScratch}) allocated
+ * and dropped, kept for reuse by later ops, keyed by dtype and length. A fresh large array costs a
+ * page fault per 4 KiB on first touch, more than the loop that fills it; a recycled one costs nothing.
+ */
+const pool = new Map<string, TypedArray[]>();
+let pooledBytes = 0;
+/** The pool never holds more than this; beyond it dropped arrays go to the garbage collector. */
+const POOL_MAX_BYTES = 256 * 1024 * 1024;
+/** Large arrays allocated since the outermost open scratch scope; null outside one. */
+let journal: TypedArray[] | null = null;
+let scratchDepth = 0;
+/** Arrays handed out by `read`: their holder is unknown, so they are never recycled. */
+const exposed = new WeakSet<TypedArray>();
+
+function poolKey(dtype: DType, length: number): string {
+  return `${dtype}:${length}`;
+}
+
+/**
+ * An array of `length` elements for a kernel's output: zero-filled when `zeroed`, otherwise with
+ * unspecified contents (for kernels that write every element). Large ones come from the pool when
+ * it has one; else, in Node, an uninitialised buffer (from the malloc heap, no zero-fill pass).
+ */
+function newArray(dtype: DType, length: number, zeroed: boolean): TypedArray {
+  const bytes = (dtype === 'float64' ? 8 : 4) * length;
+  if (bytes < UNINIT_MIN_BYTES) return allocate(dtype, length);
+  let out = pool.get(poolKey(dtype, length))?.pop();
+  if (out !== undefined) {
+    pooledBytes -= bytes;
+    if (zeroed) out.fill(0);
+  } else if (zeroed || nodeBuffer === undefined) {
+    out = allocate(dtype, length);
+  } else {
+    const { buffer } = nodeBuffer.allocUnsafeSlow(bytes);
+    out = dtype === 'float64' ? new Float64Array(buffer, 0, length) : dtype === 'int32' ? new Int32Array(buffer, 0, length) : new Float32Array(buffer, 0, length);
+  }
+  if (journal !== null) journal.push(out);
+  return out;
+}
+
+/** An output array that the kernel overwrites entirely. */
+function allocateUninit(dtype: DType, length: number): TypedArray {
+  return newArray(dtype, length, false);
+}
+
+/** An output array that starts at zero (scatter-adds, one-hot rows, matmul accumulators). */
+function allocateZeroed(dtype: DType, length: number): TypedArray {
+  return newArray(dtype, length, true);
+}
 
 /**
  * Runs every primitive as a loop over the tensor's typed array (Float32Array, Float64Array or
@@ -38,53 +95,99 @@ export class CpuBackend implements Backend {
   /** Values live in host memory, so reading them costs nothing. */
   readonly readIsFree = true;
 
-  /** Wraps `values` (kept, not copied) as a tensor of `shape`. */
+  /**
+   * Wraps `values` (kept, not copied) as a tensor of `shape`.
+   * @param values - the elements in row-major order (taken over, not copied)
+   * @param shape - the shape
+   * @param dtype - the element type of `values`
+   */
   fromValues(values: TypedArray, shape: Shape, dtype: DType): Tensor {
     return new Tensor(this, values, shape, dtype);
   }
 
-  /** The tensor's own array (not a copy). */
+  /** The tensor's own array (not a copy). @param x - a tensor of this backend */
   read(x: Tensor): TypedArray {
-    return this.data(x);
+    const values = this.data(x);
+    exposed.add(values);
+    return values;
   }
 
-  /** Nothing to free early: the array goes when the garbage collector takes it. */
+  /**
+   * Opens a scratch scope: the large arrays allocated until the matching {@link CpuBackend.endScratch}
+   * become candidates for reuse. The autograd engine wraps each backward pass (without
+   * `createGraph`) in one, since every tensor such a pass makes is a temporary except the
+   * gradients it hands back. Scopes nest; only the outermost one recycles.
+   */
+  beginScratch(): void {
+    if (scratchDepth++ === 0) journal = [];
+  }
+
+  /**
+   * Closes a scratch scope. With `keep` (the tensors the scope's caller hands on), every array
+   * allocated in the scope that none of them holds and that no one obtained through `read` goes
+   * back to the pool; with null (the scope failed) nothing is recycled.
+   */
+  endScratch(keep: readonly Tensor[] | null): void {
+    if (scratchDepth === 0 || --scratchDepth > 0) return;
+    const allocated = journal;
+    journal = null;
+    if (keep === null || allocated === null) return;
+    const kept = new Set<unknown>();
+    for (const t of keep) if (t.backend === this) kept.add(t.storage);
+    for (const a of allocated) {
+      if (kept.has(a) || exposed.has(a) || pooledBytes + a.byteLength > POOL_MAX_BYTES) continue;
+      const key = poolKey(a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'float32', a.length);
+      const list = pool.get(key);
+      if (list === undefined) pool.set(key, [a]);
+      else list.push(a);
+      pooledBytes += a.byteLength;
+    }
+  }
+
+  /** Nothing to free early: the array goes when the garbage collector takes it. @param _x - a tensor of this backend */
   dispose(_x: Tensor): void {}
 
   fill(shape: Shape, value: number, dtype: DType): Tensor {
-    const out = allocate(dtype, sizeOf(shape));
-    if (value !== 0) out.fill(value);
+    if (value === 0) return this.make(allocateZeroed(dtype, sizeOf(shape)), shape, dtype);
+    const out = allocateUninit(dtype, sizeOf(shape));
+    out.fill(value);
     return this.make(out, shape, dtype);
   }
 
   cast(x: Tensor, dtype: DType): Tensor {
-    const out = allocate(dtype, x.size);
+    const out = allocateUninit(dtype, x.size);
     // Typed-array assignment converts float to int32 by truncation toward zero, as documented.
     out.set(this.data(x));
     return this.make(out, x.shape, dtype);
   }
 
   unary(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
-    const out = allocate(outDtype, x.size);
+    const out = allocateUninit(outDtype, x.size);
     unaryKernel(op, this.data(x), out);
     return this.make(out, x.shape, outDtype);
   }
 
   binary(op: BinaryOp, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor {
-    const out = allocate(outDtype, sizeOf(outShape));
+    const out = allocateUninit(outDtype, sizeOf(outShape));
     binaryKernel(op, this.data(a), a.shape, this.data(b), b.shape, out, outShape);
     return this.make(out, outShape, outDtype);
   }
 
+  clip(x: Tensor, low: number, high: number): Tensor {
+    const out = allocateUninit(x.dtype, x.size);
+    clipKernel(this.data(x), low, high, out);
+    return this.make(out, x.shape, x.dtype);
+  }
+
   where(cond: Tensor, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor {
-    const out = allocate(outDtype, sizeOf(outShape));
+    const out = allocateUninit(outDtype, sizeOf(outShape));
     whereKernel(this.data(cond), cond.shape, this.data(a), a.shape, this.data(b), b.shape, out, outShape);
     return this.make(out, outShape, outDtype);
   }
 
   reduce(op: ReduceOp, x: Tensor, axes: readonly number[], outDtype: DType): Tensor {
     const outShape = x.shape.filter((_, i) => !axes.includes(i));
-    const out = allocate(outDtype, sizeOf(outShape));
+    const out = allocateZeroed(outDtype, sizeOf(outShape));
     reduceKernel(op, this.data(x), x.shape, axes, out);
     return this.make(out, outShape, outDtype);
   }
@@ -97,15 +200,21 @@ export class CpuBackend implements Backend {
   }
 
   softmax(x: Tensor, axis: number): Tensor {
-    const out = allocate(x.dtype, x.size);
+    const out = allocateUninit(x.dtype, x.size);
     softmaxKernel(this.data(x), x.shape, axis, out, false);
     return this.make(out, x.shape, x.dtype);
   }
 
   logSoftmax(x: Tensor, axis: number): Tensor {
-    const out = allocate(x.dtype, x.size);
+    const out = allocateUninit(x.dtype, x.size);
     softmaxKernel(this.data(x), x.shape, axis, out, true);
     return this.make(out, x.shape, x.dtype);
+  }
+
+  logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor {
+    const out = allocateUninit(y.dtype, y.size);
+    logSoftmaxGradKernel(this.data(dy), this.data(y), y.shape, axis, out);
+    return this.make(out, y.shape, y.dtype);
   }
 
   reshape(x: Tensor, shape: Shape): Tensor {
@@ -114,71 +223,71 @@ export class CpuBackend implements Backend {
 
   transpose(x: Tensor, perm: readonly number[]): Tensor {
     const outShape = perm.map((a) => x.shape[a]!);
-    const out = allocate(x.dtype, x.size);
+    const out = allocateUninit(x.dtype, x.size);
     transposeKernel(this.data(x), x.shape, perm, out);
     return this.make(out, outShape, x.dtype);
   }
 
   broadcastTo(x: Tensor, shape: Shape): Tensor {
-    const out = allocate(x.dtype, sizeOf(shape));
+    const out = allocateUninit(x.dtype, sizeOf(shape));
     broadcastKernel(this.data(x), x.shape, shape, out);
     return this.make(out, shape, x.dtype);
   }
 
   slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
-    const out = allocate(x.dtype, sizeOf(size));
+    const out = allocateUninit(x.dtype, sizeOf(size));
     sliceKernel(this.data(x), x.shape, begin, size, out);
     return this.make(out, size, x.dtype);
   }
 
   concat(xs: readonly Tensor[], axis: number, outShape: Shape): Tensor {
     const dtype = xs[0]!.dtype;
-    const out = allocate(dtype, sizeOf(outShape));
+    const out = allocateUninit(dtype, sizeOf(outShape));
     concatKernel(xs.map((x) => ({ values: this.data(x), shape: x.shape })), axis, outShape, out);
     return this.make(out, outShape, dtype);
   }
 
   pad(x: Tensor, paddings: readonly (readonly [number, number])[], value: number): Tensor {
     const outShape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
-    const out = allocate(x.dtype, sizeOf(outShape));
+    const out = allocateZeroed(x.dtype, sizeOf(outShape));
     padKernel(this.data(x), x.shape, paddings, value, outShape, out);
     return this.make(out, outShape, x.dtype);
   }
 
   gather(x: Tensor, indices: Tensor, axis: number): Tensor {
     const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-    const out = allocate(x.dtype, sizeOf(outShape));
+    const out = allocateUninit(x.dtype, sizeOf(outShape));
     gatherKernel(this.data(x), x.shape, this.indexData(indices), axis, out);
     return this.make(out, outShape, x.dtype);
   }
 
   scatterAdd(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
-    const out = allocate(updates.dtype, sizeOf(outShape));
+    const out = allocateZeroed(updates.dtype, sizeOf(outShape));
     scatterAddKernel(this.data(updates), this.indexData(indices), axis, outShape, out);
     return this.make(out, outShape, updates.dtype);
   }
 
   takeAlongAxis(x: Tensor, indices: Tensor, axis: number): Tensor {
-    const out = allocate(x.dtype, indices.size);
+    const out = allocateUninit(x.dtype, indices.size);
     takeAlongAxisKernel(this.data(x), x.shape, this.indexData(indices), indices.shape, axis, out);
     return this.make(out, indices.shape, x.dtype);
   }
 
   scatterAlongAxis(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
-    const out = allocate(updates.dtype, sizeOf(outShape));
+    const out = allocateZeroed(updates.dtype, sizeOf(outShape));
     scatterAlongAxisKernel(this.data(updates), this.indexData(indices), indices.shape, axis, outShape, out);
     return this.make(out, outShape, updates.dtype);
   }
 
   oneHot(indices: Tensor, depth: number, onValue: number, offValue: number, dtype: DType): Tensor {
     const outShape = [...indices.shape, depth];
-    const out = allocate(dtype, sizeOf(outShape));
+    const out = allocateZeroed(dtype, sizeOf(outShape));
     oneHotKernel(this.indexData(indices), depth, onValue, offValue, out);
     return this.make(out, outShape, dtype);
   }
 
   matmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, outShape: Shape, outDtype: DType): Tensor {
-    const out = allocate(outDtype, sizeOf(outShape));
+    const out = allocateZeroed(outDtype, sizeOf(outShape));
     matmulKernel(this.data(a), a.shape, this.data(b), b.shape, transposeA, transposeB, outShape, out);
     return this.make(out, outShape, outDtype);
   }

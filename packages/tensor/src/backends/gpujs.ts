@@ -125,7 +125,12 @@ export class GpuJsBackend implements Backend {
 
   // ------------------------------------------------------------------ storage
 
-  /** Keeps `values` as the host copy; it is uploaded when a kernel first reads it. */
+  /**
+   * Keeps `values` as the host copy; it is uploaded when a kernel first reads it.
+   * @param values - the elements in row-major order
+   * @param shape - the shape
+   * @param dtype - the element type of `values`
+   */
   fromValues(values: TypedArray, shape: Shape, dtype: DType): Tensor {
     checkDType(dtype);
     if (values.length !== sizeOf(shape)) throw new RangeError(`gpujs backend: ${values.length} values do not fill shape ${formatShape(shape)}`);
@@ -138,7 +143,7 @@ export class GpuJsBackend implements Backend {
     return this.make(this.runtime.hostStorage(values instanceof Float32Array ? values : Float32Array.from(values)), shape, dtype);
   }
 
-  /** The values on the host (read back from the device once, then cached); Int32Array for int32. */
+  /** The values on the host (read back from the device once, then cached); Int32Array for int32. @param x - a tensor of this backend */
   read(x: Tensor): TypedArray {
     const storage = this.storageOf(x);
     if (x.dtype === 'int32') {
@@ -148,7 +153,7 @@ export class GpuJsBackend implements Backend {
     return this.runtime.hostValues(storage);
   }
 
-  /** Deletes the tensor's texture now (unless a reshape of it still holds the values). */
+  /** Deletes the tensor's texture now (unless a reshape of it still holds the values). @param x - a tensor of this backend */
   dispose(x: Tensor): void {
     // Tensor.dispose marks the tensor disposed before calling here, so storageOf would refuse it.
     if (x.backend === this) this.runtime.drop(x.storage as Storage, x);
@@ -181,6 +186,16 @@ export class GpuJsBackend implements Backend {
   binary(op: BinaryOp, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor {
     const intResult = op === 'pow' && outDtype === 'int32';
     return this.elementwise(intResult ? 'powInt' : op, binaryFormula(op, intResult), outShape, [a, b], outDtype);
+  }
+
+  /** Composed from maximum and minimum against one-element fills (which also carry infinite bounds). */
+  clip(x: Tensor, low: number, high: number): Tensor {
+    const lowT = this.fill([], low, x.dtype);
+    const highT = this.fill([], high, x.dtype);
+    const raised = this.binary('maximum', x, lowT, x.shape, x.dtype);
+    const result = this.binary('minimum', raised, highT, x.shape, x.dtype);
+    for (const t of [lowT, highT, raised]) t.dispose();
+    return result;
   }
 
   where(cond: Tensor, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor {
@@ -227,9 +242,25 @@ export class GpuJsBackend implements Backend {
     return this.softmaxAlong(x, axis, true);
   }
 
+  /** Composed from this backend's own kernels (sum, exp, a broadcast multiply, a subtraction). */
+  logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor {
+    const keptShape = y.shape.map((d, i) => (i === axis ? 1 : d));
+    const total = this.reduce('sum', dy, [axis], dy.dtype);
+    const totalKept = this.reshape(total, keptShape);
+    const probabilities = this.unary('exp', y, y.dtype);
+    const scaled = this.binary('mul', probabilities, totalKept, y.shape, y.dtype);
+    const result = this.binary('sub', dy, scaled, y.shape, y.dtype);
+    for (const t of [total, probabilities, scaled]) t.dispose();
+    return result;
+  }
+
   // ------------------------------------------------------------------ layout
 
-  /** Shares the values: storage is contiguous and row-major, so only the shape changes. */
+  /**
+   * Shares the values: storage is contiguous and row-major, so only the shape changes.
+   * @param x - a tensor of this backend
+   * @param shape - the new shape (same number of elements)
+   */
   reshape(x: Tensor, shape: Shape): Tensor {
     return this.share(x, shape, x.dtype);
   }

@@ -8,6 +8,7 @@
 import type { BinaryOp, UnaryOp } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
+import { expF32, sigmoidF32, softplusF32 } from './fastmath.js';
 import { broadcastStrides, mergeAxes } from './strided.js';
 
 /** 1 / (1 + e^-x) without overflow: e^-|x| never exceeds 1. */
@@ -22,13 +23,421 @@ function softplusOf(x: number): number {
   return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
+// ---------------------------------------------------------------- unrolled loops
+// The hottest float loops, each its own function unrolled by 8: V8 re-checks each typed array's
+// bounds and reloads its data pointer per access, and amortising that over eight elements runs
+// these loops two to three times faster. Separate functions also keep each op's type feedback apart.
+
+function negRun(x: TypedArray, out: TypedArray, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    out[i] = -x[i]!;
+    out[i + 1] = -x[i + 1]!;
+    out[i + 2] = -x[i + 2]!;
+    out[i + 3] = -x[i + 3]!;
+    out[i + 4] = -x[i + 4]!;
+    out[i + 5] = -x[i + 5]!;
+    out[i + 6] = -x[i + 6]!;
+    out[i + 7] = -x[i + 7]!;
+  }
+  for (; i < n; i++) out[i] = -x[i]!;
+}
+
+function squareRun(x: TypedArray, out: TypedArray, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    out[i] = x[i]! * x[i]!;
+    out[i + 1] = x[i + 1]! * x[i + 1]!;
+    out[i + 2] = x[i + 2]! * x[i + 2]!;
+    out[i + 3] = x[i + 3]! * x[i + 3]!;
+    out[i + 4] = x[i + 4]! * x[i + 4]!;
+    out[i + 5] = x[i + 5]! * x[i + 5]!;
+    out[i + 6] = x[i + 6]! * x[i + 6]!;
+    out[i + 7] = x[i + 7]! * x[i + 7]!;
+  }
+  for (; i < n; i++) out[i] = x[i]! * x[i]!;
+}
+
+function addVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const q = bi + i;
+    const r = o + i;
+    out[r] = a[p]! + b[q]!;
+    out[r + 1] = a[p + 1]! + b[q + 1]!;
+    out[r + 2] = a[p + 2]! + b[q + 2]!;
+    out[r + 3] = a[p + 3]! + b[q + 3]!;
+    out[r + 4] = a[p + 4]! + b[q + 4]!;
+    out[r + 5] = a[p + 5]! + b[q + 5]!;
+    out[r + 6] = a[p + 6]! + b[q + 6]!;
+    out[r + 7] = a[p + 7]! + b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! + b[bi + i]!;
+}
+
+function subVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const q = bi + i;
+    const r = o + i;
+    out[r] = a[p]! - b[q]!;
+    out[r + 1] = a[p + 1]! - b[q + 1]!;
+    out[r + 2] = a[p + 2]! - b[q + 2]!;
+    out[r + 3] = a[p + 3]! - b[q + 3]!;
+    out[r + 4] = a[p + 4]! - b[q + 4]!;
+    out[r + 5] = a[p + 5]! - b[q + 5]!;
+    out[r + 6] = a[p + 6]! - b[q + 6]!;
+    out[r + 7] = a[p + 7]! - b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! - b[bi + i]!;
+}
+
+function mulVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const q = bi + i;
+    const r = o + i;
+    out[r] = a[p]! * b[q]!;
+    out[r + 1] = a[p + 1]! * b[q + 1]!;
+    out[r + 2] = a[p + 2]! * b[q + 2]!;
+    out[r + 3] = a[p + 3]! * b[q + 3]!;
+    out[r + 4] = a[p + 4]! * b[q + 4]!;
+    out[r + 5] = a[p + 5]! * b[q + 5]!;
+    out[r + 6] = a[p + 6]! * b[q + 6]!;
+    out[r + 7] = a[p + 7]! * b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! * b[bi + i]!;
+}
+
+function divVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const q = bi + i;
+    const r = o + i;
+    out[r] = a[p]! / b[q]!;
+    out[r + 1] = a[p + 1]! / b[q + 1]!;
+    out[r + 2] = a[p + 2]! / b[q + 2]!;
+    out[r + 3] = a[p + 3]! / b[q + 3]!;
+    out[r + 4] = a[p + 4]! / b[q + 4]!;
+    out[r + 5] = a[p + 5]! / b[q + 5]!;
+    out[r + 6] = a[p + 6]! / b[q + 6]!;
+    out[r + 7] = a[p + 7]! / b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! / b[bi + i]!;
+}
+
+function maximumVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const q = bi + i;
+    const r = o + i;
+    out[r] = Math.max(a[p]!, b[q]!);
+    out[r + 1] = Math.max(a[p + 1]!, b[q + 1]!);
+    out[r + 2] = Math.max(a[p + 2]!, b[q + 2]!);
+    out[r + 3] = Math.max(a[p + 3]!, b[q + 3]!);
+    out[r + 4] = Math.max(a[p + 4]!, b[q + 4]!);
+    out[r + 5] = Math.max(a[p + 5]!, b[q + 5]!);
+    out[r + 6] = Math.max(a[p + 6]!, b[q + 6]!);
+    out[r + 7] = Math.max(a[p + 7]!, b[q + 7]!);
+  }
+  for (; i < n; i++) out[o + i] = Math.max(a[ai + i]!, b[bi + i]!);
+}
+
+function minimumVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const q = bi + i;
+    const r = o + i;
+    out[r] = Math.min(a[p]!, b[q]!);
+    out[r + 1] = Math.min(a[p + 1]!, b[q + 1]!);
+    out[r + 2] = Math.min(a[p + 2]!, b[q + 2]!);
+    out[r + 3] = Math.min(a[p + 3]!, b[q + 3]!);
+    out[r + 4] = Math.min(a[p + 4]!, b[q + 4]!);
+    out[r + 5] = Math.min(a[p + 5]!, b[q + 5]!);
+    out[r + 6] = Math.min(a[p + 6]!, b[q + 6]!);
+    out[r + 7] = Math.min(a[p + 7]!, b[q + 7]!);
+  }
+  for (; i < n; i++) out[o + i] = Math.min(a[ai + i]!, b[bi + i]!);
+}
+
+function addVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const r = o + i;
+    out[r] = a[p]! + s;
+    out[r + 1] = a[p + 1]! + s;
+    out[r + 2] = a[p + 2]! + s;
+    out[r + 3] = a[p + 3]! + s;
+    out[r + 4] = a[p + 4]! + s;
+    out[r + 5] = a[p + 5]! + s;
+    out[r + 6] = a[p + 6]! + s;
+    out[r + 7] = a[p + 7]! + s;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! + s;
+}
+
+function subVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const r = o + i;
+    out[r] = a[p]! - s;
+    out[r + 1] = a[p + 1]! - s;
+    out[r + 2] = a[p + 2]! - s;
+    out[r + 3] = a[p + 3]! - s;
+    out[r + 4] = a[p + 4]! - s;
+    out[r + 5] = a[p + 5]! - s;
+    out[r + 6] = a[p + 6]! - s;
+    out[r + 7] = a[p + 7]! - s;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! - s;
+}
+
+function mulVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const r = o + i;
+    out[r] = a[p]! * s;
+    out[r + 1] = a[p + 1]! * s;
+    out[r + 2] = a[p + 2]! * s;
+    out[r + 3] = a[p + 3]! * s;
+    out[r + 4] = a[p + 4]! * s;
+    out[r + 5] = a[p + 5]! * s;
+    out[r + 6] = a[p + 6]! * s;
+    out[r + 7] = a[p + 7]! * s;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! * s;
+}
+
+function divVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const r = o + i;
+    out[r] = a[p]! / s;
+    out[r + 1] = a[p + 1]! / s;
+    out[r + 2] = a[p + 2]! / s;
+    out[r + 3] = a[p + 3]! / s;
+    out[r + 4] = a[p + 4]! / s;
+    out[r + 5] = a[p + 5]! / s;
+    out[r + 6] = a[p + 6]! / s;
+    out[r + 7] = a[p + 7]! / s;
+  }
+  for (; i < n; i++) out[o + i] = a[ai + i]! / s;
+}
+
+function maximumVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const r = o + i;
+    out[r] = Math.max(a[p]!, s);
+    out[r + 1] = Math.max(a[p + 1]!, s);
+    out[r + 2] = Math.max(a[p + 2]!, s);
+    out[r + 3] = Math.max(a[p + 3]!, s);
+    out[r + 4] = Math.max(a[p + 4]!, s);
+    out[r + 5] = Math.max(a[p + 5]!, s);
+    out[r + 6] = Math.max(a[p + 6]!, s);
+    out[r + 7] = Math.max(a[p + 7]!, s);
+  }
+  for (; i < n; i++) out[o + i] = Math.max(a[ai + i]!, s);
+}
+
+function minimumVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const p = ai + i;
+    const r = o + i;
+    out[r] = Math.min(a[p]!, s);
+    out[r + 1] = Math.min(a[p + 1]!, s);
+    out[r + 2] = Math.min(a[p + 2]!, s);
+    out[r + 3] = Math.min(a[p + 3]!, s);
+    out[r + 4] = Math.min(a[p + 4]!, s);
+    out[r + 5] = Math.min(a[p + 5]!, s);
+    out[r + 6] = Math.min(a[p + 6]!, s);
+    out[r + 7] = Math.min(a[p + 7]!, s);
+  }
+  for (; i < n; i++) out[o + i] = Math.min(a[ai + i]!, s);
+}
+
+function addSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const q = bi + i;
+    const r = o + i;
+    out[r] = s + b[q]!;
+    out[r + 1] = s + b[q + 1]!;
+    out[r + 2] = s + b[q + 2]!;
+    out[r + 3] = s + b[q + 3]!;
+    out[r + 4] = s + b[q + 4]!;
+    out[r + 5] = s + b[q + 5]!;
+    out[r + 6] = s + b[q + 6]!;
+    out[r + 7] = s + b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = s + b[bi + i]!;
+}
+
+function subSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const q = bi + i;
+    const r = o + i;
+    out[r] = s - b[q]!;
+    out[r + 1] = s - b[q + 1]!;
+    out[r + 2] = s - b[q + 2]!;
+    out[r + 3] = s - b[q + 3]!;
+    out[r + 4] = s - b[q + 4]!;
+    out[r + 5] = s - b[q + 5]!;
+    out[r + 6] = s - b[q + 6]!;
+    out[r + 7] = s - b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = s - b[bi + i]!;
+}
+
+function mulSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const q = bi + i;
+    const r = o + i;
+    out[r] = s * b[q]!;
+    out[r + 1] = s * b[q + 1]!;
+    out[r + 2] = s * b[q + 2]!;
+    out[r + 3] = s * b[q + 3]!;
+    out[r + 4] = s * b[q + 4]!;
+    out[r + 5] = s * b[q + 5]!;
+    out[r + 6] = s * b[q + 6]!;
+    out[r + 7] = s * b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = s * b[bi + i]!;
+}
+
+function divSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    const q = bi + i;
+    const r = o + i;
+    out[r] = s / b[q]!;
+    out[r + 1] = s / b[q + 1]!;
+    out[r + 2] = s / b[q + 2]!;
+    out[r + 3] = s / b[q + 3]!;
+    out[r + 4] = s / b[q + 4]!;
+    out[r + 5] = s / b[q + 5]!;
+    out[r + 6] = s / b[q + 6]!;
+    out[r + 7] = s / b[q + 7]!;
+  }
+  for (; i < n; i++) out[o + i] = s / b[bi + i]!;
+}
+
+// Comparisons, one small function per op and layout (their own type feedback, as above); each
+// stores +(a < b), which V8 compiles without a branch (see binaryVectorVector).
+
+function equalVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! === b[bi + i]!);
+}
+
+function equalVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! === s);
+}
+
+function equalSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(s === b[bi + i]!);
+}
+
+function notEqualVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! !== b[bi + i]!);
+}
+
+function notEqualVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! !== s);
+}
+
+function notEqualSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(s !== b[bi + i]!);
+}
+
+function lessVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! < b[bi + i]!);
+}
+
+function lessVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! < s);
+}
+
+function lessSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(s < b[bi + i]!);
+}
+
+function lessEqualVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! <= b[bi + i]!);
+}
+
+function lessEqualVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! <= s);
+}
+
+function lessEqualSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(s <= b[bi + i]!);
+}
+
+function greaterVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! > b[bi + i]!);
+}
+
+function greaterVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! > s);
+}
+
+function greaterSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(s > b[bi + i]!);
+}
+
+function greaterEqualVV(a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! >= b[bi + i]!);
+}
+
+function greaterEqualVS(a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(a[ai + i]! >= s);
+}
+
+function greaterEqualSV(s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
+  for (let i = 0; i < n; i++) out[o + i] = +(s >= b[bi + i]!);
+}
+
+// The float32 transcendental loops, each in its own small function so that V8 inlines the
+// fast-math helper into it (one big switch would exhaust its inlining budget).
+
+function expRunF32(x: TypedArray, out: TypedArray, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = expF32(x[i]!);
+}
+
+function sigmoidRunF32(x: TypedArray, out: TypedArray, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = sigmoidF32(x[i]!);
+}
+
+function softplusRunF32(x: TypedArray, out: TypedArray, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = softplusF32(x[i]!);
+}
+
 /** Applies `op` to each element of `x`, writing `out` (same length; its type is the output dtype). */
 export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   const n = x.length;
   const intOut = out instanceof Int32Array;
+  // A float32 result needs far less than Math.exp's double accuracy (see fastmath.ts).
+  const f32Out = out instanceof Float32Array;
   switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]!; break;
-    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); break;
+    case 'neg': negRun(x, out, n); break;
+    case 'exp':
+      if (f32Out) expRunF32(x, out, n);
+      else for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!);
+      break;
     case 'expm1': for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!); break;
     case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); break;
     case 'log1p': for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!); break;
@@ -37,14 +446,20 @@ export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
     case 'square':
       // int32 squares wrap like int32 arithmetic instead of losing bits in a double first.
       if (intOut) for (let i = 0; i < n; i++) out[i] = Math.imul(x[i]!, x[i]!);
-      else for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; }
+      else squareRun(x, out, n);
       break;
     case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; break;
     case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); break;
     case 'sign': for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!); break;
     case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); break;
-    case 'sigmoid': for (let i = 0; i < n; i++) out[i] = sigmoidOf(x[i]!); break;
-    case 'softplus': for (let i = 0; i < n; i++) out[i] = softplusOf(x[i]!); break;
+    case 'sigmoid':
+      if (f32Out) sigmoidRunF32(x, out, n);
+      else for (let i = 0; i < n; i++) out[i] = sigmoidOf(x[i]!);
+      break;
+    case 'softplus':
+      if (f32Out) softplusRunF32(x, out, n);
+      else for (let i = 0; i < n; i++) out[i] = softplusOf(x[i]!);
+      break;
     // `v < 0 ? 0 : v` keeps NaN as NaN (a comparison with NaN is false).
     case 'relu': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v < 0 ? 0 : v; } break;
     case 'floor': for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]!); break;
@@ -57,27 +472,31 @@ export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   }
 }
 
-/** `out[o + i] = a[ai + i] op b[bi + i]` for `i < n`. */
+/**
+ * `out[o + i] = a[ai + i] op b[bi + i]` for `i < n`. Comparisons store `+(a < b)` rather than
+ * `a < b ? 1 : 0`: V8 compiles the conversion without a branch, and on data whose comparisons
+ * come out at random the branch would mispredict every other element (twice as slow).
+ */
 function binaryVectorVector(
   op: BinaryOp, a: TypedArray, ai: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number,
 ): void {
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! + b[bi + i]!; break;
-    case 'sub': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! - b[bi + i]!; break;
+    case 'add': addVV(a, ai, b, bi, out, o, n); break;
+    case 'sub': subVV(a, ai, b, bi, out, o, n); break;
     case 'mul':
       if (out instanceof Int32Array) for (let i = 0; i < n; i++) out[o + i] = Math.imul(a[ai + i]!, b[bi + i]!);
-      else for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! * b[bi + i]!;
+      else mulVV(a, ai, b, bi, out, o, n);
       break;
-    case 'div': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! / b[bi + i]!; break;
+    case 'div': divVV(a, ai, b, bi, out, o, n); break;
     case 'pow': for (let i = 0; i < n; i++) out[o + i] = Math.pow(a[ai + i]!, b[bi + i]!); break;
-    case 'maximum': for (let i = 0; i < n; i++) out[o + i] = Math.max(a[ai + i]!, b[bi + i]!); break;
-    case 'minimum': for (let i = 0; i < n; i++) out[o + i] = Math.min(a[ai + i]!, b[bi + i]!); break;
-    case 'equal': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! === b[bi + i]! ? 1 : 0; break;
-    case 'notEqual': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! !== b[bi + i]! ? 1 : 0; break;
-    case 'less': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! < b[bi + i]! ? 1 : 0; break;
-    case 'lessEqual': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! <= b[bi + i]! ? 1 : 0; break;
-    case 'greater': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! > b[bi + i]! ? 1 : 0; break;
-    case 'greaterEqual': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! >= b[bi + i]! ? 1 : 0; break;
+    case 'maximum': maximumVV(a, ai, b, bi, out, o, n); break;
+    case 'minimum': minimumVV(a, ai, b, bi, out, o, n); break;
+    case 'equal': equalVV(a, ai, b, bi, out, o, n); break;
+    case 'notEqual': notEqualVV(a, ai, b, bi, out, o, n); break;
+    case 'less': lessVV(a, ai, b, bi, out, o, n); break;
+    case 'lessEqual': lessEqualVV(a, ai, b, bi, out, o, n); break;
+    case 'greater': greaterVV(a, ai, b, bi, out, o, n); break;
+    case 'greaterEqual': greaterEqualVV(a, ai, b, bi, out, o, n); break;
     default: throw new Error(`cpu backend: unknown binary op ${String(op)}`);
   }
 }
@@ -85,25 +504,25 @@ function binaryVectorVector(
 /** `out[o + i] = a[ai + i] op s` for `i < n`: the right operand is one value. */
 function binaryVectorScalar(op: BinaryOp, a: TypedArray, ai: number, s: number, out: TypedArray, o: number, n: number): void {
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! + s; break;
-    case 'sub': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! - s; break;
+    case 'add': addVS(a, ai, s, out, o, n); break;
+    case 'sub': subVS(a, ai, s, out, o, n); break;
     case 'mul':
       if (out instanceof Int32Array) for (let i = 0; i < n; i++) out[o + i] = Math.imul(a[ai + i]!, s);
-      else for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! * s;
+      else mulVS(a, ai, s, out, o, n);
       break;
-    case 'div': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! / s; break;
+    case 'div': divVS(a, ai, s, out, o, n); break;
     case 'pow':
       if (s === 2) for (let i = 0; i < n; i++) { const v = a[ai + i]!; out[o + i] = v * v; }
       else for (let i = 0; i < n; i++) out[o + i] = Math.pow(a[ai + i]!, s);
       break;
-    case 'maximum': for (let i = 0; i < n; i++) out[o + i] = Math.max(a[ai + i]!, s); break;
-    case 'minimum': for (let i = 0; i < n; i++) out[o + i] = Math.min(a[ai + i]!, s); break;
-    case 'equal': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! === s ? 1 : 0; break;
-    case 'notEqual': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! !== s ? 1 : 0; break;
-    case 'less': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! < s ? 1 : 0; break;
-    case 'lessEqual': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! <= s ? 1 : 0; break;
-    case 'greater': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! > s ? 1 : 0; break;
-    case 'greaterEqual': for (let i = 0; i < n; i++) out[o + i] = a[ai + i]! >= s ? 1 : 0; break;
+    case 'maximum': maximumVS(a, ai, s, out, o, n); break;
+    case 'minimum': minimumVS(a, ai, s, out, o, n); break;
+    case 'equal': equalVS(a, ai, s, out, o, n); break;
+    case 'notEqual': notEqualVS(a, ai, s, out, o, n); break;
+    case 'less': lessVS(a, ai, s, out, o, n); break;
+    case 'lessEqual': lessEqualVS(a, ai, s, out, o, n); break;
+    case 'greater': greaterVS(a, ai, s, out, o, n); break;
+    case 'greaterEqual': greaterEqualVS(a, ai, s, out, o, n); break;
     default: throw new Error(`cpu backend: unknown binary op ${String(op)}`);
   }
 }
@@ -111,22 +530,22 @@ function binaryVectorScalar(op: BinaryOp, a: TypedArray, ai: number, s: number, 
 /** `out[o + i] = s op b[bi + i]` for `i < n`: the left operand is one value. */
 function binaryScalarVector(op: BinaryOp, s: number, b: TypedArray, bi: number, out: TypedArray, o: number, n: number): void {
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) out[o + i] = s + b[bi + i]!; break;
-    case 'sub': for (let i = 0; i < n; i++) out[o + i] = s - b[bi + i]!; break;
+    case 'add': addSV(s, b, bi, out, o, n); break;
+    case 'sub': subSV(s, b, bi, out, o, n); break;
     case 'mul':
       if (out instanceof Int32Array) for (let i = 0; i < n; i++) out[o + i] = Math.imul(s, b[bi + i]!);
-      else for (let i = 0; i < n; i++) out[o + i] = s * b[bi + i]!;
+      else mulSV(s, b, bi, out, o, n);
       break;
-    case 'div': for (let i = 0; i < n; i++) out[o + i] = s / b[bi + i]!; break;
+    case 'div': divSV(s, b, bi, out, o, n); break;
     case 'pow': for (let i = 0; i < n; i++) out[o + i] = Math.pow(s, b[bi + i]!); break;
     case 'maximum': for (let i = 0; i < n; i++) out[o + i] = Math.max(s, b[bi + i]!); break;
     case 'minimum': for (let i = 0; i < n; i++) out[o + i] = Math.min(s, b[bi + i]!); break;
-    case 'equal': for (let i = 0; i < n; i++) out[o + i] = s === b[bi + i]! ? 1 : 0; break;
-    case 'notEqual': for (let i = 0; i < n; i++) out[o + i] = s !== b[bi + i]! ? 1 : 0; break;
-    case 'less': for (let i = 0; i < n; i++) out[o + i] = s < b[bi + i]! ? 1 : 0; break;
-    case 'lessEqual': for (let i = 0; i < n; i++) out[o + i] = s <= b[bi + i]! ? 1 : 0; break;
-    case 'greater': for (let i = 0; i < n; i++) out[o + i] = s > b[bi + i]! ? 1 : 0; break;
-    case 'greaterEqual': for (let i = 0; i < n; i++) out[o + i] = s >= b[bi + i]! ? 1 : 0; break;
+    case 'equal': equalSV(s, b, bi, out, o, n); break;
+    case 'notEqual': notEqualSV(s, b, bi, out, o, n); break;
+    case 'less': lessSV(s, b, bi, out, o, n); break;
+    case 'lessEqual': lessEqualSV(s, b, bi, out, o, n); break;
+    case 'greater': greaterSV(s, b, bi, out, o, n); break;
+    case 'greaterEqual': greaterEqualSV(s, b, bi, out, o, n); break;
     default: throw new Error(`cpu backend: unknown binary op ${String(op)}`);
   }
 }
@@ -193,6 +612,19 @@ export function binaryKernel(
       counters[axis] = 0;
     }
   }
+}
+
+/** `out[i] = min(max(x[i], low), high)`: one pass where maximum then minimum would make two. */
+export function clipKernel(x: TypedArray, low: number, high: number, out: TypedArray): void {
+  const n = x.length;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    out[i] = Math.min(Math.max(x[i]!, low), high);
+    out[i + 1] = Math.min(Math.max(x[i + 1]!, low), high);
+    out[i + 2] = Math.min(Math.max(x[i + 2]!, low), high);
+    out[i + 3] = Math.min(Math.max(x[i + 3]!, low), high);
+  }
+  for (; i < n; i++) out[i] = Math.min(Math.max(x[i]!, low), high);
 }
 
 /** `out = cond != 0 ? a : b`, all three broadcast to `outShape`. */

@@ -34,6 +34,14 @@ export function scatterAddKernel(updates: TypedArray, indices: Int32Array, axis:
   const A = outShape[axis]!;
   const C = extent(outShape, axis + 1);
   const I = indices.length;
+  if (C === 1) {
+    for (let p = 0; p < P; p++) {
+      const dst = p * A;
+      const src = p * I;
+      for (let i = 0; i < I; i++) out[dst + indices[i]!] += updates[src + i]!;
+    }
+    return;
+  }
   for (let p = 0; p < P; p++) {
     for (let i = 0; i < I; i++) {
       const dst = (p * A + indices[i]!) * C;

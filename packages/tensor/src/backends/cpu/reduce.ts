@@ -11,6 +11,7 @@
 import type { ArgReduceOp, ReduceOp } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
+import { expF32 } from './fastmath.js';
 import { extent } from './strided.js';
 
 /** The result of reducing no elements at all. */
@@ -85,11 +86,12 @@ function minRun(x: TypedArray, start: number, n: number): number {
   return Math.min(Math.min(m0, m1), Math.min(m2, m3));
 }
 
-function logSumExpRun(x: TypedArray, start: number, n: number): number {
+function logSumExpRun(x: TypedArray, start: number, n: number, f32: boolean): number {
   const shift = safeShift(maxRun(x, start, n));
   let s = 0;
   const end = start + n;
-  for (let i = start; i < end; i++) s += Math.exp(x[i]! - shift);
+  if (f32) for (let i = start; i < end; i++) s += expF32(x[i]! - shift);
+  else for (let i = start; i < end; i++) s += Math.exp(x[i]! - shift);
   return shift + Math.log(s);
 }
 
@@ -99,7 +101,12 @@ function reduceRows(op: ReduceOp, x: TypedArray, P: number, R: number, out: Type
     case 'sum': for (let p = 0; p < P; p++) out[p] = sumRun(x, p * R, R); break;
     case 'max': for (let p = 0; p < P; p++) out[p] = maxRun(x, p * R, R); break;
     case 'min': for (let p = 0; p < P; p++) out[p] = minRun(x, p * R, R); break;
-    case 'logSumExp': for (let p = 0; p < P; p++) out[p] = logSumExpRun(x, p * R, R); break;
+    case 'logSumExp': {
+      // A float32 input or output has float32 accuracy at best (see fastmath.ts).
+      const f32 = out instanceof Float32Array || x instanceof Float32Array;
+      for (let p = 0; p < P; p++) out[p] = logSumExpRun(x, p * R, R, f32);
+      break;
+    }
   }
 }
 
@@ -131,6 +138,7 @@ function maxRows(x: TypedArray, start: number, R: number, C: number, acc: Float6
 function reduceColumns(op: ReduceOp, x: TypedArray, P: number, R: number, C: number, out: TypedArray): void {
   const acc = new Float64Array(C);
   const shift = op === 'logSumExp' ? new Float64Array(C) : acc;
+  const f32 = out instanceof Float32Array || x instanceof Float32Array;
   for (let p = 0; p < P; p++) {
     const block = p * R * C;
     switch (op) {
@@ -156,7 +164,9 @@ function reduceColumns(op: ReduceOp, x: TypedArray, P: number, R: number, C: num
         acc.fill(0);
         for (let r = 0; r < R; r++) {
           const row = block + r * C;
-          for (let c = 0; c < C; c++) acc[c] += Math.exp(x[row + c]! - shift[c]!);
+          // A float32 input or output has float32 accuracy at best (see fastmath.ts).
+          if (f32) for (let c = 0; c < C; c++) acc[c] += expF32(x[row + c]! - shift[c]!);
+          else for (let c = 0; c < C; c++) acc[c] += Math.exp(x[row + c]! - shift[c]!);
         }
         for (let c = 0; c < C; c++) acc[c] = shift[c]! + Math.log(acc[c]!);
         break;
@@ -273,6 +283,9 @@ export function softmaxKernel(x: TypedArray, shape: Shape, axis: number, out: Ty
   const R = shape[axis]!;
   const C = extent(shape, axis + 1);
   if (out.length === 0) return;
+  // A float32 result needs far less than Math.exp's double accuracy (see fastmath.ts).
+  const f32 = out instanceof Float32Array;
+  const expOf = f32 ? expF32 : Math.exp;
   if (C === 1) {
     for (let p = 0; p < P; p++) {
       const start = p * R;
@@ -280,14 +293,23 @@ export function softmaxKernel(x: TypedArray, shape: Shape, axis: number, out: Ty
       const shift = safeShift(maxRun(x, start, R));
       let s = 0;
       if (log) {
-        for (let i = start; i < end; i++) s += Math.exp(x[i]! - shift);
+        if (f32) for (let i = start; i < end; i++) s += expF32(x[i]! - shift);
+        else for (let i = start; i < end; i++) s += Math.exp(x[i]! - shift);
         const offset = shift + Math.log(s);
         for (let i = start; i < end; i++) out[i] = x[i]! - offset;
       } else {
-        for (let i = start; i < end; i++) {
-          const e = Math.exp(x[i]! - shift);
-          out[i] = e;
-          s += e;
+        if (f32) {
+          for (let i = start; i < end; i++) {
+            const e = expF32(x[i]! - shift);
+            out[i] = e;
+            s += e;
+          }
+        } else {
+          for (let i = start; i < end; i++) {
+            const e = Math.exp(x[i]! - shift);
+            out[i] = e;
+            s += e;
+          }
         }
         const scale = 1 / s;
         for (let i = start; i < end; i++) out[i] = out[i]! * scale;
@@ -306,7 +328,7 @@ export function softmaxKernel(x: TypedArray, shape: Shape, axis: number, out: Ty
     if (log) {
       for (let r = 0; r < R; r++) {
         const row = block + r * C;
-        for (let c = 0; c < C; c++) total[c] += Math.exp(x[row + c]! - shift[c]!);
+        for (let c = 0; c < C; c++) total[c] += expOf(x[row + c]! - shift[c]!);
       }
       for (let c = 0; c < C; c++) total[c] = shift[c]! + Math.log(total[c]!);
       for (let r = 0; r < R; r++) {
@@ -318,7 +340,7 @@ export function softmaxKernel(x: TypedArray, shape: Shape, axis: number, out: Ty
       for (let r = 0; r < R; r++) {
         const row = block + r * C;
         for (let c = 0; c < C; c++) {
-          const e = Math.exp(x[row + c]! - shift[c]!);
+          const e = expOf(x[row + c]! - shift[c]!);
           out[row + c] = e;
           total[c] += e;
         }
@@ -328,6 +350,39 @@ export function softmaxKernel(x: TypedArray, shape: Shape, axis: number, out: Ty
         const row = block + r * C;
         for (let c = 0; c < C; c++) out[row + c] = out[row + c]! * total[c]!;
       }
+    }
+  }
+}
+
+/**
+ * `out = dy - exp(y) * sum(dy, axis)`: the gradient of log-softmax along `axis` given its output
+ * `y` and the incoming gradient `dy`, in one pass per row (the row sum, then the result).
+ */
+export function logSoftmaxGradKernel(dy: TypedArray, y: TypedArray, shape: Shape, axis: number, out: TypedArray): void {
+  const P = extent(shape, 0, axis);
+  const R = shape[axis]!;
+  const C = extent(shape, axis + 1);
+  if (out.length === 0) return;
+  const f32 = out instanceof Float32Array;
+  if (C === 1) {
+    for (let p = 0; p < P; p++) {
+      const start = p * R;
+      const end = start + R;
+      const s = sumRun(dy, start, R);
+      if (f32) for (let i = start; i < end; i++) out[i] = dy[i]! - expF32(y[i]!) * s;
+      else for (let i = start; i < end; i++) out[i] = dy[i]! - Math.exp(y[i]!) * s;
+    }
+    return;
+  }
+  const expOf = f32 ? expF32 : Math.exp;
+  const total = new Float64Array(C);
+  for (let p = 0; p < P; p++) {
+    const block = p * R * C;
+    total.fill(0);
+    addRows(dy, block, R, C, total);
+    for (let r = 0; r < R; r++) {
+      const row = block + r * C;
+      for (let c = 0; c < C; c++) out[row + c] = dy[row + c]! - expOf(y[row + c]!) * total[c]!;
     }
   }
 }

@@ -23,7 +23,7 @@ function run(command, args, { exitOnFailure = true } = {}) {
   return result.status ?? 1;
 }
 
-/** Prints the counts per package and one plain closing line from vitest's JSON report. */
+/** Prints the counts per package and per backend, and one plain closing line, from vitest's JSON report. */
 function summarise(reportPath) {
   let report;
   try {
@@ -46,6 +46,20 @@ function summarise(reportPath) {
   }
   console.log('\n| package | passed | failed | skipped |\n| --- | --- | --- | --- |');
   for (const [pkg, r] of [...perPackage].sort()) console.log(`| ${pkg} | ${r.passed} | ${r.failed} | ${r.skipped} |`);
+  // Tests name their backend and GPU.js mode in their describe blocks; the rest run on cpu.
+  const perBackend = new Map();
+  for (const file of report.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      const name = [...(t.ancestorTitles ?? []), t.title].join(' ');
+      const mode = /headlessgl/.test(name) ? 'headlessgl' : /webasm/.test(name) ? 'webasm' : /mode '?cpu'?|gpujs cpu/.test(name) ? 'cpu mode' : null;
+      const backend = mode !== null ? `gpujs ${mode}` : /gpujs/i.test(name) ? 'gpujs (modes within the test)' : 'cpu';
+      const row = perBackend.get(backend) ?? { passed: 0, failed: 0, skipped: 0 };
+      row[t.status === 'passed' ? 'passed' : t.status === 'failed' ? 'failed' : 'skipped']++;
+      perBackend.set(backend, row);
+    }
+  }
+  console.log('\n| backend | passed | failed | skipped |\n| --- | --- | --- | --- |');
+  for (const [backend, r] of [...perBackend].sort()) console.log(`| ${backend} | ${r.passed} | ${r.failed} | ${r.skipped} |`);
   console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 }
 

@@ -11,10 +11,14 @@ describe('wasm-kernels.generated.ts', () => {
     expect(KERNELS_SOURCE_SHA256, 'kernels.c changed without `pnpm build:wasm`').toBe(sha256);
   });
 
-  it('holds a valid WebAssembly SIMD module exporting the matmul kernel', () => {
+  it('holds a valid WebAssembly SIMD module exporting the matmul, elementwise and reduction kernels', () => {
     const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');
     expect(WebAssembly.validate(bytes)).toBe(true);
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind}:${e.name}`).sort();
-    expect(exports).toEqual(['function:matmul_f32', 'global:__heap_base', 'memory:memory']);
+    expect(exports).toEqual([
+      'function:binary_f32', 'function:matmul_f32', 'function:reduce_rows_f32', 'function:softmax_rows_f32',
+      'function:unary_f32',
+      'global:__heap_base', 'memory:memory',
+    ]);
   });
 });

@@ -1,10 +1,11 @@
 /*
- * WebAssembly SIMD kernels of the cpu backend (float32 matrix product).
+ * WebAssembly SIMD kernels of the cpu backend: the float32 matrix product, and float32
+ * elementwise ops and last-axis reductions (after the matrix product below).
  *
  * Built by `pnpm build:wasm` (scripts/build-wasm.mjs) with clang --target=wasm32 -msimd128 into
  * packages/tensor/src/backends/cpu/wasm-kernels.generated.ts; the TypeScript side
- * (wasm-matmul.ts) copies operands into this module's memory, calls matmul_f32 and copies the
- * product out.
+ * (wasm-matmul.ts, wasm-elementwise.ts, sharing wasm-module.ts) copies operands into this module's
+ * memory, calls a kernel and copies the result out.
  *
  * The product is the usual packed GEMM: A is packed into panels of MR rows and B into panels of
  * NR columns, each interleaved along the shared axis so the micro-kernel reads both sequentially.
@@ -182,6 +183,292 @@ void matmul_f32(const float *a, int ars, int acs, const float *b, int brs, int b
           }
         }
       }
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ elementwise and reductions
+ *
+ * Float32 kernels for the elementwise ops and last-axis reductions of the cpu backend
+ * (wasm-elementwise.ts copies operands in and results out). Add, subtract, multiply and divide give
+ * bit-identical results to the JavaScript kernels: a float32 op computed in double and rounded
+ * back is the correctly rounded float32 op. wasm's f32x4.min/max return NaN when either input is
+ * NaN, as Math.min/max do.
+ */
+
+enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3 };
+
+#define BINARY_LOOPS(NAME, VOP, SOP)                                                              \
+  static void NAME##_vv(const float *a, const float *b, float *o, int n) {                       \
+    int i = 0;                                                                                    \
+    for (; i + 8 <= n; i += 8) {                                                                  \
+      wasm_v128_store(o + i, VOP(wasm_v128_load(a + i), wasm_v128_load(b + i)));                  \
+      wasm_v128_store(o + i + 4, VOP(wasm_v128_load(a + i + 4), wasm_v128_load(b + i + 4)));      \
+    }                                                                                             \
+    for (; i < n; i++) o[i] = a[i] SOP b[i];                                                      \
+  }                                                                                               \
+  static void NAME##_vs(const float *a, float s, float *o, int n) {                              \
+    v128_t vs = wasm_f32x4_splat(s);                                                              \
+    int i = 0;                                                                                    \
+    for (; i + 8 <= n; i += 8) {                                                                  \
+      wasm_v128_store(o + i, VOP(wasm_v128_load(a + i), vs));                                     \
+      wasm_v128_store(o + i + 4, VOP(wasm_v128_load(a + i + 4), vs));                             \
+    }                                                                                             \
+    for (; i < n; i++) o[i] = a[i] SOP s;                                                         \
+  }                                                                                               \
+  static void NAME##_sv(float s, const float *b, float *o, int n) {                              \
+    v128_t vs = wasm_f32x4_splat(s);                                                              \
+    int i = 0;                                                                                    \
+    for (; i + 8 <= n; i += 8) {                                                                  \
+      wasm_v128_store(o + i, VOP(vs, wasm_v128_load(b + i)));                                     \
+      wasm_v128_store(o + i + 4, VOP(vs, wasm_v128_load(b + i + 4)));                             \
+    }                                                                                             \
+    for (; i < n; i++) o[i] = s SOP b[i];                                                         \
+  }
+
+BINARY_LOOPS(add, wasm_f32x4_add, +)
+BINARY_LOOPS(sub, wasm_f32x4_sub, -)
+BINARY_LOOPS(mul, wasm_f32x4_mul, *)
+BINARY_LOOPS(div, wasm_f32x4_div, /)
+
+/*
+ * out (rows x cols, contiguous) = A op B, where row r of A starts at a + r*a_row and is a vector
+ * when a_step is 1 or one value (repeated along the row) when a_step is 0; likewise B. Equal shapes
+ * are one row; [R, C] op [C] has b_row = 0; [R, C] op [R, 1] has b_row = 1, b_step = 0. At least one
+ * operand steps. out may be A's or B's buffer when that operand is full-size.
+ */
+EXPORT(binary_f32)
+void binary_f32(int op, const float *a, int a_row, int a_step, const float *b, int b_row, int b_step, float *out,
+                int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    const float *ar = a + r * a_row;
+    const float *br = b + r * b_row;
+    float *o = out + r * cols;
+    if (a_step && b_step) {
+      switch (op) {
+        case OP_ADD: add_vv(ar, br, o, cols); break;
+        case OP_SUB: sub_vv(ar, br, o, cols); break;
+        case OP_MUL: mul_vv(ar, br, o, cols); break;
+        case OP_DIV: div_vv(ar, br, o, cols); break;
+      }
+    } else if (a_step) {
+      switch (op) {
+        case OP_ADD: add_vs(ar, *br, o, cols); break;
+        case OP_SUB: sub_vs(ar, *br, o, cols); break;
+        case OP_MUL: mul_vs(ar, *br, o, cols); break;
+        case OP_DIV: div_vs(ar, *br, o, cols); break;
+      }
+    } else {
+      switch (op) {
+        case OP_ADD: add_sv(*ar, br, o, cols); break;
+        case OP_SUB: sub_sv(*ar, br, o, cols); break;
+        case OP_MUL: mul_sv(*ar, br, o, cols); break;
+        case OP_DIV: div_sv(*ar, br, o, cols); break;
+      }
+    }
+  }
+}
+
+/*
+ * e^x on four lanes, within about 1 ulp of the correctly rounded float32 (Cephes expf): x is
+ * clamped to [-104, 89], past which float32 gives 0 or Infinity anyway; x = n ln2 + r with
+ * |r| <= ln2/2 (ln2 split in two so n ln2 is exact), e^r is a degree-7 polynomial, and 2^n is
+ * applied as two factors 2^(n/2) so that n from -150 to 128 (denormal results and overflow to
+ * Infinity included) rounds once, at the last multiply. pmin/pmax (one instruction each, unlike
+ * min/max) return their first operand when it is NaN, and adding 1.5 * 2^23 rounds to an integer
+ * held in the low mantissa bits, so NaN never needs a separate test: it stays in r and p.
+ */
+static inline v128_t exp_f32x4(v128_t x) {
+  x = wasm_f32x4_pmax(x, wasm_f32x4_splat(-104.0f));
+  x = wasm_f32x4_pmin(x, wasm_f32x4_splat(89.0f));
+  const v128_t magic = wasm_f32x4_splat(12582912.0f);
+  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), magic);
+  v128_t n = wasm_f32x4_sub(t, magic);
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
+  v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), wasm_f32x4_splat(1.0f));
+  v128_t k = wasm_i32x4_sub(t, magic);
+  v128_t k1 = wasm_i32x4_shr(k, 1);
+  v128_t k2 = wasm_i32x4_sub(k, k1);
+  v128_t bias = wasm_i32x4_splat(127);
+  v128_t s1 = wasm_i32x4_shl(wasm_i32x4_add(k1, bias), 23);
+  v128_t s2 = wasm_i32x4_shl(wasm_i32x4_add(k2, bias), 23);
+  return wasm_f32x4_mul(wasm_f32x4_mul(p, s1), s2);
+}
+
+/* 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, so that e^-|x| never overflows and the
+ * denormal tail of large negative x survives. */
+static inline v128_t sigmoid_f32x4(v128_t x) {
+  v128_t e = exp_f32x4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
+  v128_t inv = wasm_f32x4_div(wasm_f32x4_splat(1.0f), wasm_f32x4_add(wasm_f32x4_splat(1.0f), e));
+  v128_t num = wasm_v128_bitselect(wasm_f32x4_splat(1.0f), e, wasm_f32x4_ge(x, wasm_f32x4_splat(0.0f)));
+  /* NaN: e is NaN, so the product is NaN whichever numerator the comparison picked. */
+  return wasm_f32x4_mul(num, inv);
+}
+
+enum { UOP_EXP = 0, UOP_SIGMOID = 1 };
+
+/* out[i] = f(x[i]) for i < n; out may be x. The tail goes through a zero-padded vector. */
+EXPORT(unary_f32)
+void unary_f32(int op, const float *x, float *out, int n) {
+  int i = 0;
+  if (op == UOP_EXP) {
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, exp_f32x4(wasm_v128_load(x + i)));
+  } else {
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, sigmoid_f32x4(wasm_v128_load(x + i)));
+  }
+  if (i < n) {
+    float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int j = i; j < n; j++) tail[j - i] = x[j];
+    v128_t v = wasm_v128_load(tail);
+    wasm_v128_store(tail, op == UOP_EXP ? exp_f32x4(v) : sigmoid_f32x4(v));
+    for (int j = i; j < n; j++) out[j] = tail[j - i];
+  }
+}
+
+enum { ROP_SUM = 0, ROP_MAX = 1, ROP_MIN = 2 };
+
+/* Sum of x[0, n) accumulated in double (as the JavaScript kernel does), four lanes at a time. */
+static float sum_row(const float *x, int n) {
+  v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0, s2 = s0, s3 = s0;
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t w = wasm_v128_load(x + i + 4);
+    s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(v));
+    s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(v, v, 1, 0)));
+    s2 = wasm_f64x2_add(s2, wasm_f64x2_promote_low_f32x4(w));
+    s3 = wasm_f64x2_add(s3, wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(w, w, 1, 0)));
+  }
+  v128_t s = wasm_f64x2_add(wasm_f64x2_add(s0, s1), wasm_f64x2_add(s2, s3));
+  double total = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+  for (; i < n; i++) total += x[i];
+  return (float)total;
+}
+
+/*
+ * Largest (smallest) of x[0, n), n >= 1, as Math.max (Math.min) folds it: NaN anywhere gives NaN
+ * and +0 beats -0 (-0 beats +0). f32x4.max/min have those semantics but V8 spends about seven
+ * instructions on each; pmax/pmin are one, so the loop runs on them with four independent
+ * accumulators, tracks NaN in a separate mask, and settles a zero result's sign with a rescan
+ * (the one case where pmax/pmin's order dependence shows).
+ */
+#define EXTREME_ROW(NAME, PICK, EXACT)                                                            \
+  static float NAME(const float *x, int n) {                                                      \
+    int i = 0;                                                                                    \
+    v128_t nan = wasm_i32x4_splat(0);                                                             \
+    v128_t acc = wasm_f32x4_splat(x[0]);                                                          \
+    if (n >= 16) {                                                                                \
+      v128_t m0 = wasm_v128_load(x), m1 = wasm_v128_load(x + 4);                                   \
+      v128_t m2 = wasm_v128_load(x + 8), m3 = wasm_v128_load(x + 12);                              \
+      v128_t n0 = wasm_f32x4_ne(m0, m0), n1 = wasm_f32x4_ne(m1, m1);                               \
+      v128_t n2 = wasm_f32x4_ne(m2, m2), n3 = wasm_f32x4_ne(m3, m3);                               \
+      for (i = 16; i + 16 <= n; i += 16) {                                                        \
+        v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);                         \
+        v128_t v2 = wasm_v128_load(x + i + 8), v3 = wasm_v128_load(x + i + 12);                    \
+        m0 = PICK(m0, v0);                                                                        \
+        m1 = PICK(m1, v1);                                                                        \
+        m2 = PICK(m2, v2);                                                                        \
+        m3 = PICK(m3, v3);                                                                        \
+        n0 = wasm_v128_or(n0, wasm_f32x4_ne(v0, v0));                                             \
+        n1 = wasm_v128_or(n1, wasm_f32x4_ne(v1, v1));                                             \
+        n2 = wasm_v128_or(n2, wasm_f32x4_ne(v2, v2));                                             \
+        n3 = wasm_v128_or(n3, wasm_f32x4_ne(v3, v3));                                             \
+      }                                                                                           \
+      /* A NaN lane of m (the first load) is fine: the NaN mask already holds it. */               \
+      acc = PICK(PICK(m0, m1), PICK(m2, m3));                                                     \
+      nan = wasm_v128_or(wasm_v128_or(n0, n1), wasm_v128_or(n2, n3));                             \
+      acc = PICK(acc, wasm_i64x2_shuffle(acc, acc, 1, 0));                                        \
+      acc = PICK(acc, wasm_i32x4_shuffle(acc, acc, 1, 0, 3, 2));                                  \
+    }                                                                                             \
+    for (; i < n; i++) {                                                                          \
+      v128_t v = wasm_f32x4_splat(x[i]);                                                          \
+      acc = PICK(acc, v);                                                                         \
+      nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v));                                               \
+    }                                                                                             \
+    float m = wasm_f32x4_extract_lane(acc, 0);                                                    \
+    if (wasm_v128_any_true(nan) || m != m) return __builtin_nanf("");                             \
+    if (m == 0.0f) {                                                                              \
+      v128_t exact = wasm_f32x4_splat(m);                                                         \
+      for (int j = 0; j < n; j++) exact = EXACT(exact, wasm_f32x4_splat(x[j]));                   \
+      m = wasm_f32x4_extract_lane(exact, 0);                                                      \
+    }                                                                                             \
+    return m;                                                                                     \
+  }
+
+EXTREME_ROW(max_row, wasm_f32x4_pmax, wasm_f32x4_max)
+EXTREME_ROW(min_row, wasm_f32x4_pmin, wasm_f32x4_min)
+
+/* out[p] = reduction of the row x[p*n, (p+1)*n) for p < rows; n >= 1. */
+EXPORT(reduce_rows_f32)
+void reduce_rows_f32(int op, const float *x, float *out, int rows, int n) {
+  for (int p = 0; p < rows; p++) {
+    const float *row = x + p * n;
+    out[p] = op == ROP_SUM ? sum_row(row, n) : op == ROP_MAX ? max_row(row, n) : min_row(row, n);
+  }
+}
+
+/*
+ * Row statistics for logSumExp, softmax and log-softmax over the last axis. For each of `rows`
+ * rows of n >= 1 values: stats[2p] = shift = the row's maximum (0 when that is +-Infinity, NaN when
+ * the row holds NaN) and stats[2p + 1] = sum of e^(x - shift) in double, so JavaScript finishes
+ * logSumExp as shift + log(sum). With `softmax` set, out row = e^(x - shift) / sum as well.
+ * x - shift is rounded to float32 before the exponential; its rounding error (exact by 2Sum) is
+ * put back as a factor 1 + err, so large |x - shift| does not cost accuracy.
+ */
+static inline v128_t exp_diff_f32x4(v128_t x, v128_t shift) {
+  v128_t t = wasm_f32x4_sub(x, shift);
+  /* 2Sum of x and -shift: err is exactly (x - shift) - t. */
+  v128_t bv = wasm_f32x4_sub(t, x);
+  v128_t av = wasm_f32x4_sub(t, bv);
+  v128_t err = wasm_f32x4_add(wasm_f32x4_sub(x, av), wasm_f32x4_sub(wasm_f32x4_neg(shift), bv));
+  v128_t e = exp_f32x4(t);
+  /* Where t is +-Infinity or NaN err is NaN; e is then already 0, Infinity or NaN. */
+  v128_t fix = wasm_f32x4_add(wasm_f32x4_splat(1.0f), err);
+  v128_t finite = wasm_f32x4_eq(fix, fix);
+  return wasm_v128_bitselect(wasm_f32x4_mul(e, fix), e, finite);
+}
+
+EXPORT(softmax_rows_f32)
+void softmax_rows_f32(const float *x, float *out, double *stats, int rows, int n, int softmax) {
+  for (int p = 0; p < rows; p++) {
+    const float *row = x + p * n;
+    float *o = out + p * n;
+    float m = max_row(row, n);
+    float shift = (m == __builtin_inff() || m == -__builtin_inff()) ? 0.0f : m;
+    v128_t vs = wasm_f32x4_splat(shift);
+    v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      v128_t e = exp_diff_f32x4(wasm_v128_load(row + i), vs);
+      if (softmax) wasm_v128_store(o + i, e);
+      s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(e));
+      s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(e, e, 1, 0)));
+    }
+    v128_t s = wasm_f64x2_add(s0, s1);
+    double total = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+    if (i < n) {
+      float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      for (int j = i; j < n; j++) tail[j - i] = row[j];
+      wasm_v128_store(tail, exp_diff_f32x4(wasm_v128_load(tail), vs));
+      for (int j = i; j < n; j++) {
+        total += tail[j - i];
+        if (softmax) o[j] = tail[j - i];
+      }
+    }
+    stats[2 * p] = shift;
+    stats[2 * p + 1] = total;
+    if (softmax) {
+      v128_t scale = wasm_f32x4_splat((float)(1.0 / total));
+      int j = 0;
+      for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_mul(wasm_v128_load(o + j), scale));
+      for (; j < n; j++) o[j] = o[j] * wasm_f32x4_extract_lane(scale, 0);
     }
   }
 }

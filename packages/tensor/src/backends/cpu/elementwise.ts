@@ -10,6 +10,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32, sigmoidF32, softplusF32 } from './fastmath.js';
 import { broadcastStrides, mergeAxes } from './strided.js';
+import { WASM_ELEMENTWISE_MIN, wasmBinaryF32, wasmUnaryF32 } from './wasm-elementwise.js';
 
 /** 1 / (1 + e^-x) without overflow: e^-|x| never exceeds 1. */
 function sigmoidOf(x: number): number {
@@ -429,6 +430,7 @@ function softplusRunF32(x: TypedArray, out: TypedArray, n: number): void {
 /** Applies `op` to each element of `x`, writing `out` (same length; its type is the output dtype). */
 export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   const n = x.length;
+  if (out instanceof Float32Array && n >= WASM_ELEMENTWISE_MIN && wasmUnaryF32(op, x, out)) return;
   const intOut = out instanceof Int32Array;
   // A float32 result needs far less than Math.exp's double accuracy (see fastmath.ts).
   const f32Out = out instanceof Float32Array;
@@ -578,6 +580,7 @@ export function binaryKernel(
 ): void {
   const n = out.length;
   if (n === 0) return;
+  if (out instanceof Float32Array && n >= WASM_ELEMENTWISE_MIN && wasmBinaryF32(op, a, aShape, b, bShape, out, outShape)) return;
   if (a.length === n && b.length === n) {
     binaryVectorVector(op, a, 0, b, 0, out, 0, n);
     return;

@@ -13,6 +13,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32 } from './fastmath.js';
 import { extent } from './strided.js';
+import { WASM_ELEMENTWISE_MIN, wasmReduceRowsF32, wasmSoftmaxRowsF32 } from './wasm-elementwise.js';
 
 /** The result of reducing no elements at all. */
 export function reduceIdentity(op: ReduceOp): number {
@@ -97,6 +98,7 @@ function logSumExpRun(x: TypedArray, start: number, n: number, f32: boolean): nu
 
 /** Reduces each of the P contiguous runs of length R in `x` into `out[p]`. */
 function reduceRows(op: ReduceOp, x: TypedArray, P: number, R: number, out: TypedArray): void {
+  if (out instanceof Float32Array && P * R >= WASM_ELEMENTWISE_MIN && wasmReduceRowsF32(op, x, P, R, out)) return;
   switch (op) {
     case 'sum': for (let p = 0; p < P; p++) out[p] = sumRun(x, p * R, R); break;
     case 'max': for (let p = 0; p < P; p++) out[p] = maxRun(x, p * R, R); break;
@@ -283,6 +285,7 @@ export function softmaxKernel(x: TypedArray, shape: Shape, axis: number, out: Ty
   const R = shape[axis]!;
   const C = extent(shape, axis + 1);
   if (out.length === 0) return;
+  if (C === 1 && out instanceof Float32Array && out.length >= WASM_ELEMENTWISE_MIN && wasmSoftmaxRowsF32(x, P, R, out, log)) return;
   // A float32 result needs far less than Math.exp's double accuracy (see fastmath.ts).
   const f32 = out instanceof Float32Array;
   const expOf = f32 ? expF32 : Math.exp;

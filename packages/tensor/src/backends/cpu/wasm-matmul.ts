@@ -2,78 +2,22 @@
  * The float32 matrix product of the cpu backend on WebAssembly SIMD (packages/tensor/wasm/kernels.c,
  * compiled into wasm-kernels.generated.ts by `pnpm build:wasm`).
  *
- * The module is compiled synchronously on first use: it is about 6 KB, well under the 8 MB that
- * current Chrome allows synchronously on the main thread (older Chrome allowed 4 KB and throws; that
- * lands in the fallback below). Each product copies one batch's operands into
- * the module's memory, runs the packed GEMM there and copies the product out: the copies are
- * O(m*k + k*n + m*n) against O(m*n*k) work, which is why only products above a size threshold come
- * here (see matmul.ts). When WebAssembly or its SIMD extension is missing, or compilation is
- * refused (too large for synchronous compilation, or a Content-Security-Policy without
- * 'wasm-unsafe-eval'), {@link wasmMatmulF32} answers
- * false and the caller runs its JavaScript kernel.
+ * The module and its memory are shared with the elementwise kernels (wasm-module.ts). Each product
+ * copies one batch's operands into the module's memory, runs the packed GEMM there and copies the
+ * product out: the copies are O(m*k + k*n + m*n) against O(m*n*k) work, which is why only products
+ * above a size threshold come here (see matmul.ts). When WebAssembly or its SIMD extension is
+ * missing, compilation is refused, or memory cannot grow (see wasm-module.ts), {@link wasmMatmulF32}
+ * answers false and the caller runs its JavaScript kernel.
  *
  * @internal
  */
-import { KERNELS_WASM_BASE64 } from './wasm-kernels.generated.js';
+import { alignBytes as align, kernelModule, kernelsWithHeap } from './wasm-module.js';
 
 /** Tile sizes of kernels.c: packed panels are padded to whole MR-row and NR-column panels. */
 const MR = 4;
 const NR = 8;
-/** Memory kept across calls; a product needing more gets a throwaway instance so a one-off large product does not pin its memory forever. */
-const RETAIN_BYTES = 64 * 1024 * 1024;
-const PAGE_BYTES = 65536;
-/** Byte alignment of every buffer in the module's memory (a cache line). */
-const ALIGN = 64;
 
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  __heap_base: WebAssembly.Global;
-  matmul_f32(
-    a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number,
-    m: number, n: number, k: number, pa: number, pb: number, flags: number,
-  ): void;
-}
-
-interface Kernels {
-  exports: KernelExports;
-  heapBase: number;
-}
-
-/** undefined: not tried yet; null: unavailable here. */
-let compiled: WebAssembly.Module | null | undefined;
-let shared: Kernels | undefined;
 let enabled = true;
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function module(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    if (typeof WebAssembly === 'undefined') return null;
-    const bytes = decodeBase64(KERNELS_WASM_BASE64);
-    // validate() is false where the engine lacks SIMD (the module uses v128).
-    if (!WebAssembly.validate(bytes)) return null;
-    compiled = new WebAssembly.Module(bytes);
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
-
-function instantiate(mod: WebAssembly.Module): Kernels {
-  const exports = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
-  return { exports, heapBase: align(exports.__heap_base.value as number) };
-}
-
-function align(bytes: number): number {
-  return Math.ceil(bytes / ALIGN) * ALIGN;
-}
 
 /**
  * Turns the wasm path on or off (it is on by default). Off, every product runs the JavaScript
@@ -103,7 +47,7 @@ export function setWasmMatmulEnabled(on: boolean): boolean {
  * ```
  */
 export function wasmMatmulAvailable(): boolean {
-  return enabled && module() !== null;
+  return enabled && kernelModule() !== null;
 }
 
 /**
@@ -134,24 +78,13 @@ export function wasmMatmulF32(
   transposeA: boolean, transposeB: boolean, aOffsets: readonly number[], bOffsets: readonly number[],
 ): boolean {
   if (!enabled) return false;
-  const mod = module();
-  if (mod === null) return false;
   const aBytes = align(m * k * 4);
   const bBytes = align(k * n * 4);
   const cBytes = align(m * n * 4);
   const paBytes = align(Math.ceil(m / MR) * MR * k * 4);
   const pbBytes = align(Math.ceil(n / NR) * NR * k * 4);
-  let kernels: Kernels;
-  try {
-    shared ??= instantiate(mod);
-    const needed = shared.heapBase + aBytes + bBytes + cBytes + paBytes + pbBytes;
-    kernels = needed <= RETAIN_BYTES ? shared : instantiate(mod);
-    const memory = kernels.exports.memory;
-    if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE_BYTES));
-  } catch {
-    // Out of memory (RangeError from grow) or instantiation refused: the JS kernel still works.
-    return false;
-  }
+  const kernels = kernelsWithHeap(aBytes + bBytes + cBytes + paBytes + pbBytes);
+  if (kernels === null) return false;
   const aPtr = kernels.heapBase;
   const bPtr = aPtr + aBytes;
   const cPtr = bPtr + bBytes;

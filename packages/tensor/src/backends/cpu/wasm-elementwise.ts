@@ -1,0 +1,315 @@
+/**
+ * Float32 elementwise ops and last-axis reductions of the cpu backend on WebAssembly SIMD
+ * (kernels.c, shared module in wasm-module.ts): add/sub/mul/div (equal shapes, scalars, row and
+ * column broadcasts), exp, sigmoid, and sum/max/min/logSumExp/softmax/log-softmax over the last axis.
+ *
+ * Each call streams its operands through the module's memory in cache-sized chunks (copy in, run,
+ * copy out). The copies are memcpy-speed and the SIMD loops run 4 floats per instruction, so from
+ * {@link WASM_ELEMENTWISE_MIN} elements up this beats the JavaScript loops even copies included;
+ * below it the JavaScript kernels run. Every entry point answers false, having written nothing,
+ * when it does not handle the case (an op, layout or dtype it lacks, WebAssembly unavailable,
+ * memory that cannot grow, or the path switched off); the caller then runs its JavaScript kernel.
+ *
+ * @internal
+ */
+import type { BinaryOp, ReduceOp, UnaryOp } from '../../backend.js';
+import type { TypedArray } from '../../dtype.js';
+import type { Shape } from '../../shape.js';
+import { broadcastStrides, mergeAxes } from './strided.js';
+import { alignBytes, kernelModule, kernelsWithHeap } from './wasm-module.js';
+
+/**
+ * Elements from which float32 elementwise ops and reductions go to WebAssembly: below it the
+ * fixed cost of a call (memory views, copies) outweighs the faster loop. Measured: at 1024 the wasm
+ * path already takes 1/2 to 1/4 of the JavaScript time (add, broadcasts, exp, max); at 256 they tie.
+ */
+export const WASM_ELEMENTWISE_MIN = 1024;
+
+/**
+ * Floats per chunk: operands stream through buffers of this size so that the copy in, the kernel
+ * and the copy out all hit L2 rather than main memory (copying a whole 16 MB operand first made a
+ * sum slower than the JavaScript loop).
+ */
+const CHUNK_FLOATS = 16384;
+const CHUNK_BYTES = CHUNK_FLOATS * 4;
+
+/** Shortest row a wasm reduction takes. */
+const MIN_REDUCE_ROW = 8;
+
+let enabled = true;
+
+/** Op codes of kernels.c's binary_f32. */
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+/** Op codes of kernels.c's unary_f32. */
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = { exp: 0, sigmoid: 1 };
+/** Op codes of kernels.c's reduce_rows_f32 (logSumExp goes through softmax_rows_f32). */
+const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
+
+/**
+ * Turns the wasm elementwise and reduction path on or off (it is on by default). Off, every op
+ * runs its JavaScript kernel; tests use this to compare the two paths and to cover the fallback.
+ *
+ * @param on - whether float32 elementwise ops and reductions may use WebAssembly
+ * @returns the previous setting
+ * @example
+ * ```ts
+ * const previous = setWasmElementwiseEnabled(false); // force the JS kernels
+ * setWasmElementwiseEnabled(previous);
+ * ```
+ */
+export function setWasmElementwiseEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+/**
+ * Whether float32 elementwise ops and reductions can run on WebAssembly here (enabled, and the
+ * module compiled).
+ *
+ * @returns true when the wasm entry points will run the ops they support
+ * @example
+ * ```ts
+ * if (!wasmElementwiseAvailable()) console.log('float32 elementwise ops run in JavaScript');
+ * ```
+ */
+export function wasmElementwiseAvailable(): boolean {
+  return enabled && kernelModule() !== null;
+}
+
+/** One operand of binary_f32: where row r starts (r * row) and whether it steps along the row. */
+interface OperandLayout {
+  row: number;
+  step: number;
+}
+
+/**
+ * `out = a op b` (add, sub, mul or div, NumPy broadcasting to `outShape`) on WebAssembly, for
+ * float32 operands whose broadcast merges into at most two axes: equal shapes, one value against
+ * a tensor, `[R, C] op [C]` and `[R, C] op [R, 1]` (either side). Results equal the JavaScript
+ * kernel's bit for bit.
+ *
+ * @param op - the binary op
+ * @param a - left operand (contiguous, row-major)
+ * @param aShape - its shape
+ * @param b - right operand (contiguous, row-major)
+ * @param bShape - its shape
+ * @param out - receives the result (length = product of `outShape`)
+ * @param outShape - the broadcast shape
+ * @returns false, having written nothing, when this case stays in JavaScript
+ * @example
+ * ```ts
+ * const out = new Float32Array(8192);
+ * wasmBinaryF32('add', new Float32Array(8192), [8192], new Float32Array([1]), [1], out, [8192]); // out is all 1
+ * ```
+ */
+export function wasmBinaryF32(
+  op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape,
+): boolean {
+  const code = BINARY_CODES[op];
+  if (!enabled || code === undefined) return false;
+  if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
+  const n = out.length;
+  let rows: number;
+  let cols: number;
+  let la: OperandLayout;
+  let lb: OperandLayout;
+  if (a.length === n && b.length === n) {
+    rows = 1;
+    cols = n;
+    la = { row: 0, step: 1 };
+    lb = { row: 0, step: 1 };
+  } else if (b.length === 1 && a.length === n) {
+    rows = 1;
+    cols = n;
+    la = { row: 0, step: 1 };
+    lb = { row: 0, step: 0 };
+  } else if (a.length === 1 && b.length === n) {
+    rows = 1;
+    cols = n;
+    la = { row: 0, step: 0 };
+    lb = { row: 0, step: 1 };
+  } else {
+    const { shape, strides } = mergeAxes(outShape, [broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)]);
+    if (shape.length !== 2) return false;
+    const [aRow, aStep] = strides[0] as [number, number];
+    const [bRow, bStep] = strides[1] as [number, number];
+    // Both constant along the rows (an outer product of columns) stays in JavaScript.
+    if (aStep === 0 && bStep === 0) return false;
+    rows = shape[0]!;
+    cols = shape[1]!;
+    la = { row: aRow, step: aStep };
+    lb = { row: bRow, step: bStep };
+  }
+  const kernels = kernelsWithHeap(2 * CHUNK_BYTES + alignBytes(a.length === n ? 0 : a.length * 4) + alignBytes(b.length === n ? 0 : b.length * 4));
+  if (kernels === null) return false;
+  const run = kernels.exports.binary_f32;
+  // Full-size operands stream through two cache-sized chunk buffers (the result overwrites A's);
+  // a smaller operand is copied once, after them.
+  const chunkA = kernels.heapBase;
+  const chunkB = chunkA + CHUNK_BYTES;
+  let rest = chunkB + CHUNK_BYTES;
+  const heap = new Float32Array(kernels.exports.memory.buffer);
+  const aFull = a.length === n;
+  const bFull = b.length === n;
+  const aBase = aFull ? chunkA : rest;
+  if (!aFull) {
+    heap.set(a, rest >> 2);
+    rest += alignBytes(a.length * 4);
+  }
+  const bBase = bFull ? chunkB : rest;
+  if (!bFull) heap.set(b, rest >> 2);
+  // Whole rows per chunk; a row longer than a chunk is cut into column ranges.
+  const span = cols <= CHUNK_FLOATS ? Math.floor(CHUNK_FLOATS / cols) * cols : CHUNK_FLOATS;
+  for (let r = 0; r < rows; r++) {
+    const rowStart = r * cols;
+    const rowsHere = cols <= CHUNK_FLOATS ? Math.min(rows - r, span / cols) : 1;
+    const rowEnd = rowStart + rowsHere * cols;
+    for (let s = rowStart; s < rowEnd; s += span) {
+      const e = Math.min(s + span, rowEnd);
+      const width = rowsHere === 1 ? e - s : cols;
+      // A column range of a long row keeps its operands' offset within the row.
+      const colOffset = rowsHere === 1 ? s - rowStart : 0;
+      if (aFull) heap.set(a.subarray(s, e), chunkA >> 2);
+      if (bFull) heap.set(b.subarray(s, e), chunkB >> 2);
+      const aPtr = aFull ? chunkA : aBase + 4 * (r * la.row + colOffset * la.step);
+      const bPtr = bFull ? chunkB : bBase + 4 * (r * lb.row + colOffset * lb.step);
+      run(code, aPtr, aFull ? width : la.row, la.step, bPtr, bFull ? width : lb.row, lb.step, chunkA, rowsHere, width);
+      out.set(heap.subarray(chunkA >> 2, (chunkA >> 2) + (e - s)), s);
+    }
+    r += rowsHere - 1;
+  }
+  return true;
+}
+
+/**
+ * `out = f(x)` for f = exp or sigmoid on WebAssembly, float32 in and out. exp is within about
+ * 1 ulp of the correctly rounded float32 result, sigmoid within a few; exp(-Infinity) = 0,
+ * exp(Infinity) = Infinity and NaN stays NaN, as in JavaScript.
+ *
+ * @param op - the unary op
+ * @param x - the input (contiguous)
+ * @param out - receives the result (same length)
+ * @returns false, having written nothing, when this case stays in JavaScript
+ * @example
+ * ```ts
+ * const out = new Float32Array(8192);
+ * wasmUnaryF32('exp', new Float32Array(8192), out); // out is all 1
+ * ```
+ */
+export function wasmUnaryF32(op: UnaryOp, x: TypedArray, out: TypedArray): boolean {
+  const code = UNARY_CODES[op];
+  if (!enabled || code === undefined) return false;
+  if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
+  const n = x.length;
+  const kernels = kernelsWithHeap(CHUNK_BYTES);
+  if (kernels === null) return false;
+  const ptr = kernels.heapBase;
+  const heap = new Float32Array(kernels.exports.memory.buffer);
+  const chunk = heap.subarray(ptr >> 2, (ptr >> 2) + CHUNK_FLOATS);
+  for (let s = 0; s < n; s += CHUNK_FLOATS) {
+    const e = Math.min(s + CHUNK_FLOATS, n);
+    heap.set(x.subarray(s, e), ptr >> 2);
+    kernels.exports.unary_f32(code, ptr, ptr, e - s);
+    out.set(e - s === CHUNK_FLOATS ? chunk : chunk.subarray(0, e - s), s);
+  }
+  return true;
+}
+
+/**
+ * `out[p] = reduce(x[p*R, (p+1)*R))` for sum, max, min and logSumExp on WebAssembly, float32 in
+ * and out: the last-axis reduction of a `[P, R]` view. Sums accumulate in double as the JavaScript
+ * kernel does (in another order); max and min propagate NaN and order signed zeros as Math.max/min;
+ * logSumExp sums float32 exponentials (within about 2 ulps) in double.
+ *
+ * @param op - the reduction
+ * @param x - the input, P contiguous rows of R values
+ * @param P - number of rows
+ * @param R - length of each row (rows shorter than 8 stay in JavaScript)
+ * @param out - receives P results
+ * @returns false, having written nothing, when this case stays in JavaScript
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * wasmReduceRowsF32('sum', new Float32Array(8192).fill(1), 2, 4096, out); // out is [4096, 4096]
+ * ```
+ */
+export function wasmReduceRowsF32(op: ReduceOp, x: TypedArray, P: number, R: number, out: TypedArray): boolean {
+  if (op === 'logSumExp') return softmaxRows(x, P, R, out, 'logSumExp');
+  const code = REDUCE_CODES[op];
+  // Rows shorter than two vectors gain nothing from SIMD and pay a call per row.
+  if (!enabled || code === undefined || R < MIN_REDUCE_ROW) return false;
+  if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
+  // Whole rows per chunk (one row when a row is longer than a chunk).
+  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
+  const xBytes = alignBytes(rowsPerChunk * R * 4);
+  const kernels = kernelsWithHeap(xBytes + alignBytes(P * 4));
+  if (kernels === null) return false;
+  const xPtr = kernels.heapBase;
+  const outPtr = xPtr + xBytes;
+  const heap = new Float32Array(kernels.exports.memory.buffer);
+  for (let p = 0; p < P; p += rowsPerChunk) {
+    const rowsHere = Math.min(rowsPerChunk, P - p);
+    heap.set(x.subarray(p * R, (p + rowsHere) * R), xPtr >> 2);
+    kernels.exports.reduce_rows_f32(code, xPtr, outPtr + 4 * p, rowsHere, R);
+  }
+  out.set(heap.subarray(outPtr >> 2, (outPtr >> 2) + P));
+  return true;
+}
+
+/**
+ * Softmax (or log-softmax) along the last axis of a `[P, R]` float32 view on WebAssembly: the
+ * maxima, exponentials and their double sums run there; log-softmax's final `x - (shift + log(sum))`
+ * runs here, reading `x` directly, exactly as the JavaScript kernel's last pass. Results are within
+ * a few float32 ulps of the JavaScript kernel's; NaN and infinities give the same results.
+ *
+ * @param x - the logits, P contiguous rows of R values
+ * @param P - number of rows
+ * @param R - length of each row (rows shorter than 8 stay in JavaScript)
+ * @param out - receives the result (same length as `x`)
+ * @param log - log-softmax instead of softmax
+ * @returns false, having written nothing, when this case stays in JavaScript
+ * @example
+ * ```ts
+ * const out = new Float32Array(8192);
+ * wasmSoftmaxRowsF32(new Float32Array(8192), 8, 1024, out, false); // every value 1/1024
+ * ```
+ */
+export function wasmSoftmaxRowsF32(x: TypedArray, P: number, R: number, out: TypedArray, log: boolean): boolean {
+  return softmaxRows(x, P, R, out, log ? 'logSoftmax' : 'softmax');
+}
+
+/** The shared body of logSumExp, softmax and log-softmax rows: chunked row statistics from softmax_rows_f32. */
+function softmaxRows(x: TypedArray, P: number, R: number, out: TypedArray, what: 'logSumExp' | 'softmax' | 'logSoftmax'): boolean {
+  if (!enabled || R < MIN_REDUCE_ROW) return false;
+  if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
+  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
+  const xBytes = alignBytes(rowsPerChunk * R * 4);
+  const writes = what === 'softmax';
+  const kernels = kernelsWithHeap((writes ? 2 : 1) * xBytes + alignBytes(rowsPerChunk * 16));
+  if (kernels === null) return false;
+  const xPtr = kernels.heapBase;
+  const outPtr = writes ? xPtr + xBytes : xPtr;
+  const statsPtr = xPtr + (writes ? 2 : 1) * xBytes;
+  const buffer = kernels.exports.memory.buffer;
+  const heap = new Float32Array(buffer);
+  const stats = new Float64Array(buffer, statsPtr, rowsPerChunk * 2);
+  for (let p = 0; p < P; p += rowsPerChunk) {
+    const rowsHere = Math.min(rowsPerChunk, P - p);
+    heap.set(x.subarray(p * R, (p + rowsHere) * R), xPtr >> 2);
+    kernels.exports.softmax_rows_f32(xPtr, outPtr, statsPtr, rowsHere, R, writes ? 1 : 0);
+    if (what === 'softmax') {
+      out.set(heap.subarray(outPtr >> 2, (outPtr >> 2) + rowsHere * R), p * R);
+    } else if (what === 'logSumExp') {
+      for (let r = 0; r < rowsHere; r++) out[p + r] = stats[2 * r]! + Math.log(stats[2 * r + 1]!);
+    } else {
+      for (let r = 0; r < rowsHere; r++) {
+        const offset = stats[2 * r]! + Math.log(stats[2 * r + 1]!);
+        const start = (p + r) * R;
+        const end = start + R;
+        for (let i = start; i < end; i++) out[i] = x[i]! - offset;
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,126 @@
+/**
+ * The WebAssembly SIMD module of the cpu backend (packages/tensor/wasm/kernels.c, compiled into
+ * wasm-kernels.generated.ts by `pnpm build:wasm`), shared by the matrix product (wasm-matmul.ts)
+ * and the elementwise and reduction kernels (wasm-elementwise.ts).
+ *
+ * The module is compiled synchronously on first use: it is about 17 KB, well under the 8 MB that
+ * current Chrome allows synchronously on the main thread (older Chrome allowed 4 KB and throws;
+ * that lands in the fallback). One instance, and so one memory, is kept and grown as calls need;
+ * a call needing more than {@link RETAIN_BYTES} gets a throwaway instance so that a one-off large
+ * operation does not pin its memory forever. When WebAssembly or its SIMD extension is missing, or
+ * compilation is refused (too large for synchronous compilation, or a Content-Security-Policy
+ * without 'wasm-unsafe-eval'), {@link kernelsWithHeap} answers null and callers run JavaScript.
+ *
+ * @internal
+ */
+import { KERNELS_WASM_BASE64 } from './wasm-kernels.generated.js';
+
+/** Memory kept across calls. */
+const RETAIN_BYTES = 64 * 1024 * 1024;
+const PAGE_BYTES = 65536;
+/** Byte alignment of every buffer in the module's memory (a cache line). */
+const ALIGN = 64;
+
+/** The functions and memory kernels.c exports. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  matmul_f32(
+    a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number,
+    m: number, n: number, k: number, pa: number, pb: number, flags: number,
+  ): void;
+  binary_f32(
+    op: number, a: number, aRow: number, aStep: number, b: number, bRow: number, bStep: number, out: number,
+    rows: number, cols: number,
+  ): void;
+  unary_f32(op: number, x: number, out: number, n: number): void;
+  reduce_rows_f32(op: number, x: number, out: number, rows: number, n: number): void;
+  softmax_rows_f32(x: number, out: number, stats: number, rows: number, n: number, softmax: number): void;
+}
+
+/** An instance and where its free heap starts (bytes, aligned). */
+export interface Kernels {
+  exports: KernelExports;
+  heapBase: number;
+}
+
+/** undefined: not tried yet; null: unavailable here. */
+let compiled: WebAssembly.Module | null | undefined;
+let shared: Kernels | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The compiled module, or null where WebAssembly SIMD is unavailable (tried once).
+ *
+ * @returns the module or null
+ * @example
+ * ```ts
+ * if (kernelModule() === null) console.log('no WebAssembly SIMD here');
+ * ```
+ */
+export function kernelModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly === 'undefined') return null;
+    const bytes = decodeBase64(KERNELS_WASM_BASE64);
+    // validate() is false where the engine lacks SIMD (the module uses v128).
+    if (!WebAssembly.validate(bytes)) return null;
+    compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+function instantiate(mod: WebAssembly.Module): Kernels {
+  const exports = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+  return { exports, heapBase: alignBytes(exports.__heap_base.value as number) };
+}
+
+/**
+ * Rounds a byte count up to the buffer alignment.
+ *
+ * @param bytes - a size in bytes
+ * @returns the next multiple of 64
+ * @example
+ * ```ts
+ * alignBytes(100); // 128
+ * ```
+ */
+export function alignBytes(bytes: number): number {
+  return Math.ceil(bytes / ALIGN) * ALIGN;
+}
+
+/**
+ * An instance whose memory holds at least `bytes` past its heap base: the shared one, grown if
+ * needed, or a throwaway one for requests above the retained size.
+ *
+ * @param bytes - the scratch the caller will lay out from `heapBase`
+ * @returns the instance, or null when WebAssembly is unavailable or memory cannot grow
+ * @example
+ * ```ts
+ * const kernels = kernelsWithHeap(4096); // room for 1024 floats at kernels.heapBase
+ * ```
+ */
+export function kernelsWithHeap(bytes: number): Kernels | null {
+  const mod = kernelModule();
+  if (mod === null) return null;
+  try {
+    shared ??= instantiate(mod);
+    const needed = shared.heapBase + bytes;
+    const kernels = needed <= RETAIN_BYTES ? shared : instantiate(mod);
+    const memory = kernels.exports.memory;
+    if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE_BYTES));
+    return kernels;
+  } catch {
+    // Out of memory (RangeError from grow) or instantiation refused: the JS kernels still work.
+    return null;
+  }
+}

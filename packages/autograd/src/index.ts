@@ -29,7 +29,7 @@ export {
   type UnaryFn, type BinaryFn, type ClipAttrs, type CastAttrs,
 } from './ops/elementwise.js';
 export {
-  sum, mean, max, min, logSumExp, softmax, logSoftmax, logSoftmaxGrad, norm, sumTo, dot,
+  sum, mean, max, min, logSumExp, softmax, logSoftmax, logSoftmaxGrad, logSumExpGrad, norm, sumTo, dot,
   type Axis, type NormOrder, type ReduceAttrs, type SoftmaxAttrs,
 } from './ops/reduce.js';
 export {

@@ -107,6 +107,34 @@ describe('softmax and logSoftmax', () => {
     }
   });
 
+  it('logSumExpGrad equals g exp(x - y), and is differentiable in g, x and y to second order', () => {
+    const gen = new Gen(23);
+    const x = gen.normal([3, 4, 2]);
+    for (const axes of [[0], [1], [2], [0, 2]]) {
+      const y = T.logSumExp(x, axes, true);
+      const g = gen.normal(y.shape);
+      const want = T.mul(g, T.exp(T.sub(x, y)));
+      expectClose(A.logSumExpGrad(g, x, y, axes), Array.from(want.dataSync()), 1e-12);
+      // Without the kept axes too, as logSumExp's output comes.
+      expectClose(A.logSumExpGrad(T.squeeze(g, axes), x, T.logSumExp(x, axes), axes), Array.from(want.dataSync()), 1e-12);
+      // y an independent input, so that its own derivative is checked, not only through x.
+      checkOp((gv, xv, yv) => A.logSumExpGrad(gv, xv, yv, axes), [g, x, T.add(y, 0.25)]);
+      checkOp((gv, xv) => A.logSumExpGrad(gv, xv, A.logSumExp(xv, axes, true), axes), [g, x]);
+    }
+  });
+
+  it('logSumExp backward gives NaN on an all -Infinity row, as the composed rule exp(x - y) does', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const values = T.tensor([[-Infinity, -Infinity, -Infinity], [0, -Infinity, 1]], undefined, dtype);
+      const x = variable(values);
+      A.sum(A.mul(A.logSumExp(x, 1), [2, 3])).backward();
+      const grad = Array.from(x.grad!.dataSync());
+      expect(grad.slice(0, 3).every(Number.isNaN)).toBe(true);
+      const e = 1 / (1 + Math.E);
+      expectClose(grad.slice(3), [3 * e, 0, 3 * Math.E * e], dtype === 'float32' ? 1e-6 : 1e-14);
+    }
+  });
+
   it('logSoftmax backward matches the composed rule in float32 and float64', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const logits = T.tensor([[0.5, -1, 2, 30], [-80, 3, 3, 0]], undefined, dtype);

@@ -164,6 +164,14 @@ export interface Backend {
    * One fused pass where the composition would make three full-size temporaries.
    */
   logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor;
+  /**
+   * The vector-Jacobian product of logSumExp over `axes` (sorted, non-empty): `dy * exp(x - y)`,
+   * where `y` is the logSumExp of `x` and `dy` the gradient arriving at it, both in the kept-dims
+   * shape (x's shape with `axes` set to 1) and x's dtype; the result has x's shape. One fused pass
+   * where the composition would make three full-size temporaries. Where x and y are both -Infinity
+   * the result is NaN, as the composition gives.
+   */
+  logSumExpGrad(dy: Tensor, x: Tensor, y: Tensor, axes: readonly number[]): Tensor;
 
   /**
    * Optional memory hook: opens a scratch scope, in which every tensor the backend makes is a

@@ -461,6 +461,38 @@ export function logSoftmaxGrad(dy: TensorLike, y: TensorLike, axis = -1): Tensor
 }
 
 /**
+ * The gradient of {@link logSumExp} over `axis`: `dy * exp(x - y)`, given its input `x`, its output
+ * `y` and the gradient `dy` arriving at it, in one fused kernel. `dy` and `y` have the reduced
+ * shape, with or without the reduced axes kept as size 1; the result has x's shape. Where x and y
+ * are both -Infinity the result is NaN (exp(-inf - -inf)), as the composed formula gives.
+ * @param dy - the incoming gradient, y's shape
+ * @param x - the input of `logSumExp(x, axis)`
+ * @param y - the output of `logSumExp(x, axis)`
+ * @param axis - the reduced axes (default: all)
+ * @throws RangeError when dy or y does not have the reduced shape
+ * @example
+ * ```ts
+ * logSumExpGrad(tensor([1]), tensor([0, 0]), logSumExp(tensor([0, 0]), 0, true))  // [0.5, 0.5]
+ * ```
+ */
+export function logSumExpGrad(dy: TensorLike, x: TensorLike, y: TensorLike, axis?: number | readonly number[]): Tensor {
+  const tx = toTensor(x, 'x');
+  const fx = tx.dtype === 'int32' ? cast(tx, 'float32') : tx;
+  const axes = normalizeAxes(axis, fx.rank, 'axis');
+  const keptShape = reducedShape(fx.shape, axes, true);
+  const droppedShape = reducedShape(fx.shape, axes, false);
+  const asKept = (v: TensorLike, name: string): Tensor => {
+    const t = toTensor(v, name, fx.dtype);
+    if (!shapesEqual(t.shape, keptShape) && !shapesEqual(t.shape, droppedShape)) {
+      throw new RangeError(`logSumExpGrad: ${name} has shape ${formatShape(t.shape)} but the reduced shape is ${formatShape(keptShape)}`);
+    }
+    const f = t.dtype === fx.dtype ? t : cast(t, fx.dtype);
+    return shapesEqual(f.shape, keptShape) ? f : getBackend().reshape(f, keptShape);
+  };
+  return getBackend().logSumExpGrad(asKept(dy, 'dy'), fx, asKept(y, 'y'), axes);
+}
+
+/**
  * Runs `fn` as a scratch scope of the current backend: every tensor the backend makes meanwhile
  * is treated as a temporary whose memory may be reused by later ops, except the tensors
  * `keep(result)` lists (and views sharing their storage). The autograd engine runs each backward

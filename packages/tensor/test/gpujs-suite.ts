@@ -13,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  add, arange, argmax, argmin, BINARY_OPS, broadcastTo, cast, clip, concat, gather, getStats, GpuJsBackend, logSoftmax, logSoftmaxGrad,
-  logSumExp, matmul, max, mean, min, mul, oneHot, ones, pad, pow, randn, reshape, resetStats, scatterAdd,
+  add, arange, argmax, argmin, BINARY_OPS, broadcastTo, cast, clip, concat, exp, gather, getStats, GpuJsBackend, logSoftmax, logSoftmaxGrad,
+  logSumExp, logSumExpGrad, matmul, sub, max, mean, min, mul, oneHot, ones, pad, pow, randn, reshape, resetStats, scatterAdd,
   scatterAlongAxis, setBackend, slice, softmax, sum, takeAlongAxis, tensor, transpose, UNARY_OPS, where, zeros,
   type BinaryOp, type DType, type GpuJsMode, type Shape, type Tensor, type UnaryOp,
 } from '../src/index.js';
@@ -283,6 +283,32 @@ export function defineGpuJsSuite(mode: GpuJsMode): void {
         const dy = t.values.map((v, i) => v * ((i % 3) - 1));
         agree(() => logSoftmaxGrad(tensor(dy, t.shape), logSoftmax(tensor(t.values, t.shape), axis), axis), { rtol: 1e-4, atol: 1e-5 });
       }), { numRuns: runs(20) });
+    });
+
+    it('logSumExpGrad agrees on random axes, and matches its composition on -Infinity rows', () => {
+      const caseArb = tensorArb(1, 3).chain((t) => fc.record({
+        t: fc.constant(t),
+        axes: fc.subarray([...t.shape.keys()], { minLength: 1 }),
+      }));
+      fc.assert(fc.property(caseArb, ({ t, axes }) => {
+        agree(() => {
+          const x = tensor(t.values, t.shape);
+          const y = logSumExp(x, axes, true);
+          const dy = tensor(Array.from({ length: y.size }, (_, i) => (i % 3) - 1.5), y.shape);
+          return logSumExpGrad(dy, x, y, axes);
+        }, { rtol: 1e-4, atol: 1e-5 });
+      }), { numRuns: runs(20) });
+      useGpu();
+      try {
+        const x = tensor([[-Infinity, -Infinity, -Infinity], [0, -Infinity, 1]]);
+        for (const axis of [0, 1]) {
+          const y = logSumExp(x, axis, true);
+          const dy = ops.onesLike(y);
+          expectClose(logSumExpGrad(dy, x, y, axis).dataSync(), mul(dy, exp(sub(x, y))).dataSync(), EXACT);
+        }
+      } finally {
+        setBackend('cpu');
+      }
     });
 
     // ---------------------------------------------------------------- matmul

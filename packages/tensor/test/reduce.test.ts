@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  argmax, argmin, logSoftmax, logSoftmaxGrad, logSumExp, max, mean, min, reshape, softmax, sum, tensor, zeros,
+  argmax, argmin, exp, logSoftmax, logSoftmaxGrad, logSumExp, logSumExpGrad, max, mul, sub, mean, min, reshape, softmax, sum, tensor, zeros,
   type ReduceOp, type Shape, type Tensor,
 } from '../src/index.js';
 import { expectClose, randomValues } from './helpers.js';
+import { setWasmElementwiseEnabled } from '../src/backends/cpu/wasm-elementwise.js';
 
 const reducers: Record<ReduceOp, (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor> = {
   sum, max, min, logSumExp,
@@ -235,6 +236,83 @@ describe('softmax and logSoftmax', () => {
       }
     }
     expect(() => logSoftmaxGrad(zeros([2, 3]), zeros([3, 2]))).toThrow(/dy has shape \[2, 3\] but y has shape \[3, 2\]/);
+  });
+
+  it('logSumExpGrad is dy * exp(x - y) over leading, middle, last and several axes, in float32 and float64', () => {
+    const shape = [3, 4, 5];
+    const values = randomValues(60, 10).map((v) => v * 10);
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const axes of [[0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]]) {
+        const x = tensor(values, shape, dtype);
+        const y = logSumExp(x, axes, true);
+        const dy = tensor(randomValues(y.size, 11 + axes.length), y.shape, dtype);
+        // The composition the fused kernel replaces, and a float64 reference from the same inputs.
+        const composed = mul(dy, exp(sub(x, y)));
+        const x64 = tensor(x.dataSync(), shape, 'float64');
+        const reference = mul(tensor(dy.dataSync(), y.shape, 'float64'), exp(sub(x64, tensor(y.dataSync(), y.shape, 'float64'))));
+        const got = logSumExpGrad(dy, x, y, axes);
+        expect(got.dtype).toBe(dtype);
+        expect(got.shape).toEqual(shape);
+        const tolerance = dtype === 'float32' ? { rtol: 1e-6, atol: 1e-7 } : { rtol: 1e-14, atol: 1e-15 };
+        expectClose(got, composed.dataSync(), dtype === 'float32' ? { rtol: 2e-6, atol: 1e-7 } : tolerance);
+        expectClose(got, reference.dataSync(), tolerance);
+        // dy and y may also come without the kept axes.
+        expectClose(logSumExpGrad(reshape(dy, y.shape.filter((_, i) => !axes.includes(i))), x, logSumExp(x, axes), axes), got.dataSync(), { rtol: 0, atol: 0 });
+      }
+    }
+    // A row with the gradient of softmax: dy = 1 gives softmax(x).
+    expectClose(logSumExpGrad(tensor([1]), tensor([0, Math.log(3)]), tensor([Math.log(4)]), 0), [0.25, 0.75], { rtol: 1e-15 });
+    expect(() => logSumExpGrad(zeros([2, 1]), zeros([2, 3]), zeros([1, 3]), 1)).toThrow(/y has shape \[1, 3\] but the reduced shape is \[2, 1\]/);
+    expect(() => logSumExpGrad(zeros([3]), zeros([2, 3]), zeros([2]), 1)).toThrow(/dy has shape \[3\]/);
+  });
+
+  it('logSumExpGrad on large float32 tensors agrees with JavaScript and WebAssembly elementwise kernels alike', () => {
+    for (const [shape, axes] of [[[3, 32, 21], [0]], [[40, 30], [1]], [[4, 300, 2], [1]], [[6, 200], [0, 1]]] as [number[], number[]][]) {
+      const n = shape.reduce((p, d) => p * d, 1);
+      const values = randomValues(n, 12).map((v, i) => (i % 97 === 0 ? -Infinity : v * 10));
+      const x64 = tensor(values, shape, 'float64');
+      const x = tensor(values, shape, 'float32');
+      const y = logSumExp(x, axes, true);
+      const dy = tensor(randomValues(y.size, 13), y.shape, 'float32');
+      const reference = mul(tensor(dy.dataSync(), y.shape, 'float64'), exp(sub(x64, tensor(y.dataSync(), y.shape, 'float64')))).dataSync();
+      for (const on of [true, false]) {
+        const previous = setWasmElementwiseEnabled(on);
+        try {
+          expectClose(logSumExpGrad(dy, x, y, axes), reference, { rtol: 1e-6, atol: 1e-7 });
+        } finally {
+          setWasmElementwiseEnabled(previous);
+        }
+      }
+    }
+  });
+
+  it('logSumExpGrad gives what the composition gives on -Infinity rows (NaN where x and y are both -Infinity)', () => {
+    const x = [-Infinity, -Infinity, -Infinity, 0, -Infinity, 1];
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const axis of [0, 1]) {
+        const shape = axis === 1 ? [2, 3] : [3, 2];
+        const xs = tensor(axis === 1 ? x : [x[0]!, x[3]!, x[1]!, x[4]!, x[2]!, x[5]!], shape, dtype);
+        const y = logSumExp(xs, axis, true);
+        const dy = tensor([2, 3], y.shape, dtype);
+        const composed = mul(dy, exp(sub(xs, y))).dataSync();
+        expect(Array.from(composed).filter(Number.isNaN)).toHaveLength(3);
+        expectClose(logSumExpGrad(dy, xs, y, axis), composed, { rtol: 1e-6, atol: 0 });
+      }
+    }
+    // Large enough for the WebAssembly composition, with and without it.
+    const wide = tensor(Array.from({ length: 2048 }, (_, i) => (i < 1024 ? -Infinity : (i % 7) - 3)), [2, 1024], 'float32');
+    const y = logSumExp(wide, 1, true);
+    const dy = tensor([2, 3], [2, 1], 'float32');
+    const composed = mul(dy, exp(sub(wide, y))).dataSync();
+    expect(Array.from(composed.subarray(0, 1024)).every(Number.isNaN)).toBe(true);
+    for (const on of [true, false]) {
+      const previous = setWasmElementwiseEnabled(on);
+      try {
+        expectClose(logSumExpGrad(dy, wide, y, 1), composed, { rtol: 1e-6, atol: 0 });
+      } finally {
+        setWasmElementwiseEnabled(previous);
+      }
+    }
   });
 
   it('are stable along a leading axis', () => {

@@ -75,8 +75,21 @@ const MEAN = defineOp<ReduceAttrs>('mean', (g, node) => {
 const MAX = defineOp<ReduceAttrs>('max', (g, node, y) => mul(kept(g, node.attrs), extremeShare(node.inputs[0]!.value, y.value, node.attrs)));
 /** min: like max. */
 const MIN = defineOp<ReduceAttrs>('min', (g, node, y) => mul(kept(g, node.attrs), extremeShare(node.inputs[0]!.value, y.value, node.attrs)));
-/** logSumExp: d/dx = exp(x - y), the softmax over the reduced axes. */
-const LOG_SUM_EXP = defineOp<ReduceAttrs>('logSumExp', (g, node, y) => mul(kept(g, node.attrs), exp(sub(node.inputs[0]!, kept(y, node.attrs)))));
+/** logSumExp: d/dx = exp(x - y), the softmax over the reduced axes (one fused kernel: {@link logSumExpGrad}). */
+const LOG_SUM_EXP = defineOp<ReduceAttrs>('logSumExp', (g, node, y) =>
+  logSumExpGrad(kept(g, node.attrs), node.inputs[0]!, kept(y, node.attrs), node.attrs.axes));
+/**
+ * logSumExpGrad(g, x, y) = g e with e = exp(x - y), g and y in the kept-dims shape: hᵀ·d/dg is
+ * Σ h e over the reduced axes, hᵀ·d/dx is h g e, and hᵀ·d/dy is -Σ h g e.
+ */
+const LOG_SUM_EXP_GRAD = defineOp<ReduceAttrs>('logSumExpGrad', (h, node, _out, i) => {
+  const [g, x, y] = node.inputs as [Variable, Variable, Variable];
+  const { axes } = node.attrs;
+  const he = mul(h, exp(sub(x, y)));
+  if (i === 0) return sum(he, axes, true);
+  const hge = mul(he, g);
+  return i === 1 ? hge : neg(sum(hge, axes, true));
+});
 /** norm (2-norm): d/dx = x / y, taken as 0 where y = 0 (a subgradient). */
 const NORM = defineOp<ReduceAttrs>('norm', (g, node, y) => {
   const yk = kept(y, node.attrs);
@@ -247,6 +260,37 @@ export function logSoftmaxGrad(g: VariableLike, y: VariableLike, axis = -1): Var
   const out = T.logSoftmaxGrad(vg.value, vy.value, axis);
   if (!recording(vg) && !recording(vy)) return constantOf(out);
   return recordOp(LOG_SOFTMAX_GRAD, [vg, vy], out, { axis: T.normalizeAxis(axis, vy.rank, 'axis') });
+}
+
+/**
+ * The gradient of {@link logSumExp} over `axis` given its input `x`, its output `y` and the
+ * gradient `g` arriving at it: `g * exp(x - y)`, one fused kernel of the tensor backend. `g` and
+ * `y` have the reduced shape, with or without the reduced axes kept as size 1; the result has x's
+ * shape. Differentiable in `g`, `x` and `y`, so gradients of gradients through logSumExp work.
+ *
+ * @param g - the gradient with respect to y (y's shape)
+ * @param x - the input of `logSumExp(x, axis)`
+ * @param y - the output of `logSumExp(x, axis)`
+ * @param axis - the reduced axes (default: all)
+ *
+ * @example
+ * ```ts
+ * const y = logSumExp(x, -1);
+ * logSumExpGrad(onesLike(y.value), x, y, -1);   // the gradient of sum(y) with respect to x: softmax(x)
+ * ```
+ */
+export function logSumExpGrad(g: VariableLike, x: VariableLike, y: VariableLike, axis?: Axis): Variable {
+  const vx = toVariable(x, 'x');
+  const vy = toVariable(y, 'y', vx.dtype);
+  const vg = toVariable(g, 'g', vx.dtype);
+  const out = T.logSumExpGrad(vg.value, vx.value, vy.value, axis);
+  if (!recording(vg) && !recording(vx) && !recording(vy)) return constantOf(out);
+  const axes = T.normalizeAxes(axis, vx.rank, 'axis');
+  const keptShape = T.reducedShape(vx.shape, axes, true);
+  // The recorded inputs are viewed in the kept-dims shape, so each VJP returns its input's shape.
+  const gk = T.shapesEqual(vg.shape, keptShape) ? vg : reshape(vg, keptShape);
+  const yk = T.shapesEqual(vy.shape, keptShape) ? vy : reshape(vy, keptShape);
+  return recordOp(LOG_SUM_EXP_GRAD, [gk, vx, yk], out, { axes, keepDims: true, keptShape });
 }
 
 /**

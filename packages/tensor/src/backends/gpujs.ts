@@ -254,6 +254,18 @@ export class GpuJsBackend implements Backend {
     return result;
   }
 
+  /**
+   * Composed from this backend's own kernels (a broadcast subtraction, exp, a broadcast multiply).
+   * The axes are not needed: dy and y arrive in the kept-dims shape, so broadcasting places them.
+   */
+  logSumExpGrad(dy: Tensor, x: Tensor, y: Tensor): Tensor {
+    const shifted = this.binary('sub', x, y, x.shape, x.dtype);
+    const weights = this.unary('exp', shifted, x.dtype);
+    const result = this.binary('mul', dy, weights, x.shape, x.dtype);
+    for (const t of [shifted, weights]) t.dispose();
+    return result;
+  }
+
   // ------------------------------------------------------------------ layout
 
   /**

@@ -389,3 +389,52 @@ export function logSoftmaxGradKernel(dy: TypedArray, y: TypedArray, shape: Shape
     }
   }
 }
+
+/**
+ * `out = dy * exp(x - y)`: the gradient of logSumExp over `axes` given its output `y` and the
+ * incoming gradient `dy` (both in the kept-dims shape, read through stride-0 broadcasts), in one
+ * pass over x. Extent-1 axes are dropped and runs of reduced or kept axes merged, so the inner
+ * loop is either a run with one (dy, y) pair (reducing the last axes) or a run walking dy and y
+ * along with x (reducing leading or middle axes).
+ */
+export function logSumExpGradKernel(dy: TypedArray, x: TypedArray, y: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
+  if (out.length === 0) return;
+  const sizes: number[] = [];
+  const reduced: boolean[] = [];
+  for (let a = 0; a < shape.length; a++) {
+    const n = shape[a]!;
+    if (n === 1) continue;
+    const r = axes.includes(a);
+    const last = sizes.length - 1;
+    if (last >= 0 && reduced[last] === r) sizes[last] = sizes[last]! * n;
+    else { sizes.push(n); reduced.push(r); }
+  }
+  const D = sizes.length;
+  if (D === 0) { out[0] = dy[0]! * (out instanceof Float32Array ? expF32(x[0]! - y[0]!) : Math.exp(x[0]! - y[0]!)); return; }
+  // Strides of each merged axis in the kept-dims tensor: 0 along reduced axes.
+  const strides = new Array<number>(D).fill(0);
+  for (let d = D - 1, s = 1; d >= 0; d--) if (!reduced[d]) { strides[d] = s; s *= sizes[d]!; }
+  const expOf = out instanceof Float32Array ? expF32 : Math.exp;
+  const inner = sizes[D - 1]!;
+  const innerReduced = reduced[D - 1]!;
+  const index = new Array<number>(D).fill(0);
+  let k = 0;
+  for (let start = 0; start < out.length; start += inner) {
+    const end = start + inner;
+    if (innerReduced) {
+      const g = dy[k]!;
+      const m = y[k]!;
+      for (let i = start; i < end; i++) out[i] = g * expOf(x[i]! - m);
+    } else {
+      for (let i = start, j = k; i < end; i++, j++) out[i] = dy[j]! * expOf(x[i]! - y[j]!);
+    }
+    // Odometer over the outer merged axes, moving k by their kept-dims strides.
+    for (let d = D - 2; d >= 0; d--) {
+      k += strides[d]!;
+      index[d] = index[d]! + 1;
+      if (index[d]! < sizes[d]!) break;
+      k -= strides[d]! * sizes[d]!;
+      index[d] = 0;
+    }
+  }
+}

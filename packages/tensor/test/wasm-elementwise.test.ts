@@ -1,8 +1,8 @@
 /**
  * The WebAssembly SIMD float32 elementwise ops and last-axis reductions of the cpu backend against
  * the JavaScript kernels they replace: add/sub/mul/div bit for bit in every layout the wasm path
- * takes (equal shapes, scalars, row and column broadcasts, rows longer than one chunk), exp and
- * sigmoid within a few float32 ulp, sums within summation-order rounding, max/min exactly, with
+ * takes (equal shapes, scalars, row and column broadcasts, rows longer than one chunk), exp,
+ * sigmoid and softplus within a few float32 ulp, sums within summation-order rounding, max/min exactly, with
  * NaN, infinities, signed zeros and denormals among the inputs; plus the switch that turns the
  * path off and leaves the JavaScript kernels in charge.
  */
@@ -174,6 +174,41 @@ describe('wasm float32 elementwise path', () => {
     expect(wasm[4]).toBeGreaterThan(0);
     expectWithinUlps(wasm, exact, 4);
     expectWithinUlps(js, exact, 4);
+  });
+
+  it('softplus is within 2 ulps of the exact value and of the JavaScript kernel, tails and specials included', () => {
+    const x = f32Data(30011, 6);
+    // x near 0 is where ln(1 + t) rounds worst; the tails reach the denormal range and float32's top.
+    for (let i = 0; i < 4000; i++) x[13000 + i] = (i - 2000) / 1000;
+    for (let i = 0; i < 2000; i++) x[17000 + i] = -120 + i * 0.12;
+    x.set([-Infinity, Infinity, NaN, 0, -0, 1e-40, -1e-40, 3e38, -3e38, -90, -100, -103.5, -104, 88.7, 89, 100, 17, -17]);
+    const { js, wasm } = bothPaths(() => {
+      const out = new Float32Array(x.length);
+      unaryKernel('softplus', x, out);
+      return out;
+    });
+    const exact = Float32Array.from(x, (v) => (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))));
+    expect([wasm[0], wasm[1], wasm[3], wasm[4], wasm[7], wasm[8], wasm[12], wasm[15]]).toEqual([0, Infinity, Math.fround(Math.LN2), Math.fround(Math.LN2), Math.fround(3e38), 0, 0, 100]);
+    expect(wasm[2]).toBeNaN();
+    // e^-90 and e^-100 are denormal in float32 and must not flush to zero.
+    expect(wasm[9]).toBe(Math.fround(Math.exp(-90)));
+    expect(wasm[10]).toBeGreaterThan(0);
+    expectWithinUlps(wasm, exact, 2);
+    expectWithinUlps(wasm, js, 2);
+  });
+
+  it('exp, sigmoid and softplus handle every remainder of the two-vector loop', () => {
+    for (let extra = 0; extra < 8; extra++) {
+      const x = f32Data(WASM_ELEMENTWISE_MIN + extra, 10 + extra, false);
+      for (const op of ['exp', 'sigmoid', 'softplus'] as UnaryOp[]) {
+        const { js, wasm } = bothPaths(() => {
+          const out = new Float32Array(x.length);
+          unaryKernel(op, x, out);
+          return out;
+        });
+        expectWithinUlps(wasm, js, 4);
+      }
+    }
   });
 
   const reduceShapes: Shape[] = [[4096, 1], [1366, 3], [512, 8], [455, 9], [273, 15], [41, 1000], [3, 20001], [1, 65537]];
@@ -381,6 +416,6 @@ describe('wasm float32 elementwise path', () => {
 
 describe('wasm path for unary ops it lacks', () => {
   it('leaves them to JavaScript', () => {
-    for (const op of ['log', 'tanh', 'softplus'] as UnaryOp[]) expect(wasmUnaryF32(op, new Float32Array(8192), new Float32Array(8192))).toBe(false);
+    for (const op of ['log', 'log1p', 'tanh', 'neg'] as UnaryOp[]) expect(wasmUnaryF32(op, new Float32Array(8192), new Float32Array(8192))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Float32 elementwise ops and last-axis reductions of the cpu backend on WebAssembly SIMD
  * (kernels.c, shared module in wasm-module.ts): add/sub/mul/div (equal shapes, scalars, row and
- * column broadcasts), exp, sigmoid, and sum/max/min/logSumExp/softmax/log-softmax over the last axis.
+ * column broadcasts), exp, sigmoid, softplus, and sum/max/min/logSumExp/softmax/log-softmax over the last axis.
  *
  * Each call streams its operands through the module's memory in cache-sized chunks (copy in, run,
  * copy out). The copies are memcpy-speed and the SIMD loops run 4 floats per instruction, so from
@@ -41,7 +41,7 @@ let enabled = true;
 /** Op codes of kernels.c's binary_f32. */
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 /** Op codes of kernels.c's unary_f32. */
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = { exp: 0, sigmoid: 1 };
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = { exp: 0, sigmoid: 1, softplus: 2 };
 /** Op codes of kernels.c's reduce_rows_f32 (logSumExp goes through softmax_rows_f32). */
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
 
@@ -183,9 +183,10 @@ export function wasmBinaryF32(
 }
 
 /**
- * `out = f(x)` for f = exp or sigmoid on WebAssembly, float32 in and out. exp is within about
- * 1 ulp of the correctly rounded float32 result, sigmoid within a few; exp(-Infinity) = 0,
- * exp(Infinity) = Infinity and NaN stays NaN, as in JavaScript.
+ * `out = f(x)` for f = exp, sigmoid or softplus on WebAssembly, float32 in and out. exp is within
+ * about 1 ulp of the correctly rounded float32 result, softplus within 2, sigmoid within a few;
+ * exp(-Infinity) = 0, exp(Infinity) = Infinity, softplus(±Infinity) = Infinity / 0, denormal
+ * results are kept and NaN stays NaN, as in the JavaScript kernels.
  *
  * @param op - the unary op
  * @param x - the input (contiguous)

@@ -738,6 +738,23 @@ function indexTensor(indices: TensorLike, argName: string, bound: number, opName
   if (backend.readIsFree || !(indices instanceof Tensor)) {
     const values = t.values();
     let max = -1;
+    if (values instanceof Int32Array) {
+      // Int32 values are integers: only the range needs checking, and one min/max pass (no
+      // per-element branch to the error) costs a fraction of the general loop below. CTC builds
+      // fresh index tensors of ~10^5 entries on every call, so this check ran on all of them.
+      let min = 0;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        min = v < min ? v : min;
+        max = v > max ? v : max;
+      }
+      if (min >= 0 && max < bound) {
+        checkedIndexMax.set(t, max);
+        return t;
+      }
+      max = -1;
+    }
+    // The general check; for int32 input it only runs to name the first index out of range.
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= bound) {

@@ -287,6 +287,20 @@ describe('where and clip', () => {
     expect(ints.dtype).toBe('int32');
     expect(Array.from(ints.dataSync())).toEqual([-1, 0, 2, 3]);
   });
+
+  it('clip equals maximum-then-minimum bit for bit on float32 data around the bounds, signed zeros included', () => {
+    const specials = [NaN, -0, 0, -Infinity, Infinity, -1, 1, Math.fround(-1.0000001), Math.fround(0.9999999)];
+    const values = [...specials, ...randomValues(5000, 11).map((v) => v * 3)];
+    const x = tensor(values);
+    for (const [low, high] of [[-1, 1], [0, 1], [-1, 0], [-0, 0], [-Infinity, 0.5], [0.25, 0.25], [-2, Infinity]] as const) {
+      const got = Array.from(clip(x, low, high).dataSync());
+      const want = Array.from(T.minimum(T.maximum(x, low), high).dataSync());
+      expect(got.length).toBe(want.length);
+      // toEqual treats -0 and 0 alike; Object.is does not.
+      const mismatches = got.filter((v, i) => !Object.is(v, want[i])).length;
+      expect(mismatches, `clip(x, ${low}, ${high})`).toBe(0);
+    }
+  });
 });
 
 describe('float32 exp, sigmoid and softplus (the cpu fast path)', () => {

@@ -154,6 +154,20 @@ describe('index checks', () => {
     expect(() => scatterAdd(tensor([1, 2, 3]), idx, 0, [2])).toThrow(/scatterAdd: indices must hold integers in \[0, 2\), found 3/);
   });
 
+  it('a large int32 index tensor is range-checked in one pass, and the error still names the first bad position', () => {
+    const n = 5000;
+    const values = Array.from({ length: n }, (_, i) => (i * 7) % 10);
+    expect(Array.from(gather(arange(10), int(values)).dataSync())).toEqual(values);
+    const high = [...values];
+    high[4000] = 10;
+    high[4500] = 12;
+    expect(() => gather(arange(10), int(high))).toThrow(/gather: indices must hold integers in \[0, 10\), found 10 at flat position 4000/);
+    const low = [...values];
+    low[n - 1] = -3;
+    expect(() => gather(arange(10), int(low))).toThrow(/gather: indices must hold integers in \[0, 10\), found -3 at flat position 4999/);
+    expect(gather(arange(10), int([])).shape).toEqual([0]);
+  });
+
   it('scatterAdd along the last axis accumulates repeated indices', () => {
     expect(scatterAdd(tensor([[1, 2, 3], [4, 5, 6]]), [1, 1, 0], 1, [2, 2]).toArray()).toEqual([[3, 3], [6, 9]]);
   });

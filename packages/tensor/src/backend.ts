@@ -165,13 +165,13 @@ export interface Backend {
    */
   logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor;
   /**
-   * The vector-Jacobian product of logSumExp over `axes` (sorted, non-empty): `dy * exp(x - y)`,
-   * where `y` is the logSumExp of `x` and `dy` the gradient arriving at it, both in the kept-dims
-   * shape (x's shape with `axes` set to 1) and x's dtype; the result has x's shape. One fused pass
-   * where the composition would make three full-size temporaries. Where x and y are both -Infinity
-   * the result is NaN, as the composition gives.
+   * The vector-Jacobian product of logSumExp: `dy * exp(x - y)`, where `y` is the logSumExp of `x`
+   * and `dy` the gradient arriving at it, both in the kept-dims shape (x's shape with the reduced
+   * axes set to 1, so they broadcast against x) and x's dtype; the result has x's shape. One backend
+   * call (one graph node in autograd) whose implementation is free to fuse or compose. Where x and y
+   * are both -Infinity the result is NaN, as the composition gives.
    */
-  logSumExpGrad(dy: Tensor, x: Tensor, y: Tensor, axes: readonly number[]): Tensor;
+  logSumExpGrad(dy: Tensor, x: Tensor, y: Tensor): Tensor;
 
   /**
    * Optional memory hook: opens a scratch scope, in which every tensor the backend makes is a

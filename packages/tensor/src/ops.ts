@@ -354,11 +354,11 @@ export function logSumExp(x: TensorLike, axis?: number | readonly number[], keep
  * ```
  */
 export function mean(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
-  const t = toTensor(x, 'x');
+  const t = floatTensor(x, 'x');
   const axes = normalizeAxes(axis, t.rank, 'axis');
   let count = 1;
   for (const a of axes) count *= t.shape[a]!;
-  const s = sum(t.dtype === 'int32' ? cast(t, 'float32') : t, axes, keepDims);
+  const s = sum(t, axes, keepDims);
   return div(s, count);
 }
 
@@ -405,6 +405,12 @@ export function argmin(x: TensorLike, axis?: number, keepDims = false): Tensor {
   return argReduce('argmin', x, axis, keepDims);
 }
 
+/** `x` as a tensor, int32 promoted to float32 (for ops whose results are fractional). */
+function floatTensor(x: TensorLike, name: string): Tensor {
+  const t = toTensor(x, name);
+  return t.dtype === 'int32' ? cast(t, 'float32') : t;
+}
+
 /**
  * exp(x) / sum(exp(x)) along `axis` (default -1), computed stably.
  * @param x - the input
@@ -416,9 +422,8 @@ export function argmin(x: TensorLike, axis?: number, keepDims = false): Tensor {
  * ```
  */
 export function softmax(x: TensorLike, axis = -1): Tensor {
-  const t = toTensor(x, 'x');
-  const f = t.dtype === 'int32' ? cast(t, 'float32') : t;
-  return getBackend().softmax(f, normalizeAxis(axis, t.rank, 'axis'));
+  const f = floatTensor(x, 'x');
+  return getBackend().softmax(f, normalizeAxis(axis, f.rank, 'axis'));
 }
 
 /**
@@ -432,9 +437,8 @@ export function softmax(x: TensorLike, axis = -1): Tensor {
  * ```
  */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
-  const t = toTensor(x, 'x');
-  const f = t.dtype === 'int32' ? cast(t, 'float32') : t;
-  return getBackend().logSoftmax(f, normalizeAxis(axis, t.rank, 'axis'));
+  const f = floatTensor(x, 'x');
+  return getBackend().logSoftmax(f, normalizeAxis(axis, f.rank, 'axis'));
 }
 
 /**
@@ -450,8 +454,7 @@ export function logSoftmax(x: TensorLike, axis = -1): Tensor {
  * ```
  */
 export function logSoftmaxGrad(dy: TensorLike, y: TensorLike, axis = -1): Tensor {
-  const ty = toTensor(y, 'y');
-  const fy = ty.dtype === 'int32' ? cast(ty, 'float32') : ty;
+  const fy = floatTensor(y, 'y');
   const tdy = toTensor(dy, 'dy', fy.dtype);
   if (!shapesEqual(tdy.shape, fy.shape)) {
     throw new RangeError(`logSoftmaxGrad: dy has shape ${formatShape(tdy.shape)} but y has shape ${formatShape(fy.shape)}`);
@@ -476,8 +479,7 @@ export function logSoftmaxGrad(dy: TensorLike, y: TensorLike, axis = -1): Tensor
  * ```
  */
 export function logSumExpGrad(dy: TensorLike, x: TensorLike, y: TensorLike, axis?: number | readonly number[]): Tensor {
-  const tx = toTensor(x, 'x');
-  const fx = tx.dtype === 'int32' ? cast(tx, 'float32') : tx;
+  const fx = floatTensor(x, 'x');
   const axes = normalizeAxes(axis, fx.rank, 'axis');
   const keptShape = reducedShape(fx.shape, axes, true);
   const droppedShape = reducedShape(fx.shape, axes, false);
@@ -489,7 +491,7 @@ export function logSumExpGrad(dy: TensorLike, x: TensorLike, y: TensorLike, axis
     const f = t.dtype === fx.dtype ? t : cast(t, fx.dtype);
     return shapesEqual(f.shape, keptShape) ? f : getBackend().reshape(f, keptShape);
   };
-  return getBackend().logSumExpGrad(asKept(dy, 'dy'), fx, asKept(y, 'y'), axes);
+  return getBackend().logSumExpGrad(asKept(dy, 'dy'), fx, asKept(y, 'y'));
 }
 
 /**

@@ -68,18 +68,21 @@ const SPLIT: PartsOpDef<SplitAttrs> = Object.freeze({
   },
 });
 
+/** `x` as a Variable and `axis` normalised against it; a scalar has nothing to cut. */
+function cutAxis(caller: string, x: VariableLike, axis: number): { v: Variable; a: number } {
+  const v = toVariable(x, 'x');
+  if (v.rank === 0) throw new RangeError(`${caller}: x must have at least one axis, got a scalar`);
+  return { v, a: T.normalizeAxis(axis, v.rank, 'axis') };
+}
+
 /**
  * A part's rule sends its gradient on as it is, in the part's shape: the engine collects it for the
  * whole (see `SPLIT.collect`) instead of adding it to a whole-sized gradient.
  */
 const SPLIT_PART = defineOp<SplitPartAttrs>('splitPart', (g) => g);
 
-function cut(caller: string, x: VariableLike, sizes: readonly number[] | null, axis: number, dropAxis: boolean): Variable[] {
-  const v = toVariable(x, 'x');
-  if (v.rank === 0) throw new RangeError(`${caller}: x must have at least one axis, got a scalar`);
-  const a = T.normalizeAxis(axis, v.rank, 'axis');
-  const extent = v.shape[a]!;
-  const parts = sizes ?? new Array<number>(extent).fill(1);
+/** Cuts `v` along axis `a` into parts of the given extents (each dropping the axis when `dropAxis`). */
+function cut(v: Variable, parts: readonly number[], a: number, dropAxis: boolean): Variable[] {
   const begin = new Array<number>(v.rank).fill(0);
   const size = new Array<number>(v.rank).fill(-1);
   const values: T.Tensor[] = [];
@@ -118,9 +121,7 @@ function cut(caller: string, x: VariableLike, sizes: readonly number[] | null, a
  * ```
  */
 export function split(x: VariableLike, sizes: number | readonly number[], axis = 0): Variable[] {
-  const v = toVariable(x, 'x');
-  if (v.rank === 0) throw new RangeError('split: x must have at least one axis, got a scalar');
-  const a = T.normalizeAxis(axis, v.rank, 'axis');
+  const { v, a } = cutAxis('split', x, axis);
   const extent = v.shape[a]!;
   let list: number[];
   if (typeof sizes === 'number') {
@@ -137,7 +138,7 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
     const total = list.reduce((s, n) => s + n, 0);
     if (total !== extent) throw new RangeError(`split: sizes [${list.join(', ')}] add up to ${total}, but axis ${a} of x (shape ${T.formatShape(v.shape)}) has extent ${extent}`);
   }
-  return cut('split', v, list, a, false);
+  return cut(v, list, a, false);
 }
 
 /**
@@ -156,5 +157,6 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
  * ```
  */
 export function unstack(x: VariableLike, axis = 0): Variable[] {
-  return cut('unstack', x, null, axis, true);
+  const { v, a } = cutAxis('unstack', x, axis);
+  return cut(v, new Array<number>(v.shape[a]!).fill(1), a, true);
 }

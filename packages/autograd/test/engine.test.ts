@@ -95,15 +95,31 @@ describe('memory reuse across backward passes (cpu scratch scopes)', () => {
 
   it('withScratch hands a dropped array to the next op of the same size, and never a kept one', () => {
     T.setBackend('cpu');
-    const a = input(4);
-    let temporary: T.Tensor | undefined;
-    const kept = T.withScratch(() => {
-      temporary = T.exp(a);
-      return T.add(temporary, 1);
-    }, (r) => [r]);
-    const next = T.mul(a, 2);
-    expect(next.storage).toBe(temporary!.storage);
-    expect(next.storage).not.toBe(kept.storage);
-    expect(Array.from(kept.dataSync()).slice(0, 3)).toEqual(Array.from(T.add(T.exp(a), 1).dataSync()).slice(0, 3));
+    // Fused elementwise ops allocate nothing until evaluated: run each op on its own here.
+    const fusion = T.setFusionEnabled(false);
+    try {
+      const a = input(4);
+      let temporary: T.Tensor | undefined;
+      const kept = T.withScratch(() => {
+        temporary = T.exp(a);
+        return T.add(temporary, 1);
+      }, (r) => [r]);
+      const next = T.mul(a, 2);
+      expect(next.storage).toBe(temporary!.storage);
+      expect(next.storage).not.toBe(kept.storage);
+      expect(Array.from(kept.dataSync()).slice(0, 3)).toEqual(Array.from(T.add(T.exp(a), 1).dataSync()).slice(0, 3));
+    } finally {
+      T.setFusionEnabled(fusion);
+    }
+  });
+
+  it('evaluates a deferred (fused) result the scope keeps before recycling the arrays it reads', () => {
+    T.setBackend('cpu');
+    const a = input(5);
+    const expected = Array.from(T.add(T.softmax(T.exp(a), -1), 1).dataSync());
+    const kept = T.withScratch(() => T.add(T.softmax(T.exp(a), -1), 1), (r) => [r]);
+    // Reuse the pool: these would overwrite a recycled array the kept result still read.
+    for (let k = 0; k < 3; k++) T.softmax(T.exp(input(20 + k)), -1).dataSync();
+    expect(Array.from(kept.dataSync())).toEqual(expected);
   });
 });

@@ -20,4 +20,5 @@ export {
 export { setSeed, Random } from './random.js';
 export * from './ops.js';
 export { CpuBackend } from './backends/cpu.js';
+export { setFusionEnabled } from './backends/cpu/fusion.js';
 export { GpuJsBackend } from './backends/gpujs.js';

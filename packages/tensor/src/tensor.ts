@@ -67,6 +67,24 @@ export class Tensor {
     return this.values().slice();
   }
 
+  /**
+   * The values without a copy where the backend keeps them in host memory: the cpu backend hands
+   * over its own array (gpujs reads back into a new one). This is what PyTorch's `Tensor.numpy()`
+   * and TF.js's `dataSync()` on its cpu backend give: use it to read large results without paying
+   * for a copy. Treat the array as read-only: writing into it changes this tensor and every tensor
+   * sharing its storage (reshapes), which ops assume never happens.
+   *
+   * @returns the row-major values, not to be modified
+   * @example
+   * ```ts
+   * const logits = randn([4096, 1000]);
+   * const row0 = softmax(logits, -1).dataNoCopy().subarray(0, 1000); // no 16 MB copy
+   * ```
+   */
+  dataNoCopy(): TypedArray {
+    return this.values();
+  }
+
   /** The values as nested arrays (a plain number for a scalar). */
   toArray(): NestedArray {
     const data = this.values();

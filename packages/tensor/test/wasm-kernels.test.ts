@@ -16,8 +16,8 @@ describe('wasm-kernels.generated.ts', () => {
     expect(WebAssembly.validate(bytes)).toBe(true);
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind}:${e.name}`).sort();
     expect(exports).toEqual([
-      'function:binary_f32', 'function:matmul_f32', 'function:reduce_rows_f32', 'function:softmax_rows_f32',
-      'function:unary_f32',
+      'function:binary_f32', 'function:fused_f32', 'function:log_softmax_finish_f32', 'function:log_softmax_grad_rows_f32',
+      'function:matmul_f32', 'function:reduce_rows_f32', 'function:softmax_rows_f32', 'function:unary_f32',
       'global:__heap_base', 'memory:memory',
     ]);
   });

@@ -371,10 +371,15 @@ void unary_f32(int op, const float *x, float *out, int n) {
   }
 }
 
+/* The four float32 lanes of v as two f64x2 halves, and back (rounding once, to nearest). */
+#define PROMOTE_LO(v) wasm_f64x2_promote_low_f32x4(v)
+#define PROMOTE_HI(v) wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle((v), (v), 1, 0))
+#define DEMOTE2(lo, hi) wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5)
+
 enum { ROP_SUM = 0, ROP_MAX = 1, ROP_MIN = 2 };
 
 /* Sum of x[0, n) accumulated in double (as the JavaScript kernel does), four lanes at a time. */
-static float sum_row(const float *x, int n) {
+static double sum_row_f64(const float *x, int n) {
   v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0, s2 = s0, s3 = s0;
   int i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -388,8 +393,10 @@ static float sum_row(const float *x, int n) {
   v128_t s = wasm_f64x2_add(wasm_f64x2_add(s0, s1), wasm_f64x2_add(s2, s3));
   double total = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
   for (; i < n; i++) total += x[i];
-  return (float)total;
+  return total;
 }
+
+static float sum_row(const float *x, int n) { return (float)sum_row_f64(x, n); }
 
 /*
  * Largest (smallest) of x[0, n), n >= 1, as Math.max (Math.min) folds it: NaN anywhere gives NaN
@@ -482,15 +489,33 @@ void softmax_rows_f32(const float *x, float *out, double *stats, int rows, int n
     float m = max_row(row, n);
     float shift = (m == __builtin_inff() || m == -__builtin_inff()) ? 0.0f : m;
     v128_t vs = wasm_f32x4_splat(shift);
-    v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0;
+    v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0, s2 = s0, s3 = s0;
     int i = 0;
+    /* Four vectors per step: independent exponentials overlap their long dependency chains
+     * (measured 1.1x faster than two, 1.3x than one). */
+    for (; i + 16 <= n; i += 16) {
+      v128_t e = exp_diff_f32x4(wasm_v128_load(row + i), vs);
+      v128_t f = exp_diff_f32x4(wasm_v128_load(row + i + 4), vs);
+      v128_t g = exp_diff_f32x4(wasm_v128_load(row + i + 8), vs);
+      v128_t h = exp_diff_f32x4(wasm_v128_load(row + i + 12), vs);
+      if (softmax) {
+        wasm_v128_store(o + i, e);
+        wasm_v128_store(o + i + 4, f);
+        wasm_v128_store(o + i + 8, g);
+        wasm_v128_store(o + i + 12, h);
+      }
+      s0 = wasm_f64x2_add(s0, wasm_f64x2_add(PROMOTE_LO(e), PROMOTE_LO(g)));
+      s1 = wasm_f64x2_add(s1, wasm_f64x2_add(PROMOTE_HI(e), PROMOTE_HI(g)));
+      s2 = wasm_f64x2_add(s2, wasm_f64x2_add(PROMOTE_LO(f), PROMOTE_LO(h)));
+      s3 = wasm_f64x2_add(s3, wasm_f64x2_add(PROMOTE_HI(f), PROMOTE_HI(h)));
+    }
     for (; i + 4 <= n; i += 4) {
       v128_t e = exp_diff_f32x4(wasm_v128_load(row + i), vs);
       if (softmax) wasm_v128_store(o + i, e);
-      s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(e));
-      s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(e, e, 1, 0)));
+      s0 = wasm_f64x2_add(s0, PROMOTE_LO(e));
+      s1 = wasm_f64x2_add(s1, PROMOTE_HI(e));
     }
-    v128_t s = wasm_f64x2_add(s0, s1);
+    v128_t s = wasm_f64x2_add(wasm_f64x2_add(s0, s1), wasm_f64x2_add(s2, s3));
     double total = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
     if (i < n) {
       float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -508,6 +533,204 @@ void softmax_rows_f32(const float *x, float *out, double *stats, int rows, int n
       int j = 0;
       for (; j + 4 <= n; j += 4) wasm_v128_store(o + j, wasm_f32x4_mul(wasm_v128_load(o + j), scale));
       for (; j < n; j++) o[j] = o[j] * wasm_f32x4_extract_lane(scale, 0);
+    }
+  }
+}
+
+/*
+ * The last pass of log-softmax: out row p = x - offsets[2p + 1], where JavaScript has replaced each
+ * row's sum from softmax_rows_f32 by shift + log(sum) (Math.log, so the offset is the JavaScript
+ * kernel's). The difference is taken in double and rounded once to float32, as the JavaScript
+ * kernel's `out[i] = x[i] - offset` does, so this pass adds no error of its own and +-Infinity and
+ * NaN come out as there. out may be x.
+ */
+EXPORT(log_softmax_finish_f32)
+void log_softmax_finish_f32(const float *x, float *out, const double *offsets, int rows, int n) {
+  for (int p = 0; p < rows; p++) {
+    const float *row = x + p * n;
+    float *o = out + p * n;
+    double offset = offsets[2 * p + 1];
+    v128_t vo = wasm_f64x2_splat(offset);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      v128_t v = wasm_v128_load(row + i);
+      v128_t w = wasm_v128_load(row + i + 4);
+      wasm_v128_store(o + i, DEMOTE2(wasm_f64x2_sub(PROMOTE_LO(v), vo), wasm_f64x2_sub(PROMOTE_HI(v), vo)));
+      wasm_v128_store(o + i + 4, DEMOTE2(wasm_f64x2_sub(PROMOTE_LO(w), vo), wasm_f64x2_sub(PROMOTE_HI(w), vo)));
+    }
+    for (; i < n; i++) o[i] = (float)((double)row[i] - offset);
+  }
+}
+
+/*
+ * The gradient of log-softmax over the last axis: for each of `rows` rows of n values, out =
+ * dy - e^y * s with s = sum(dy) accumulated in double, as the JavaScript kernel does. When s is
+ * a comfortable float32 (0, or 2^-100 <= |s| <= 2^100) the product and difference run in float32:
+ * against the exact formula that adds the rounding of s and of the product (2^-24 relative each)
+ * to the exponential's (about 1 ulp), an error within 2^-21 |e^y s| plus the final rounding (and
+ * 2^-150 where the product is denormal), and it runs 1.5x faster than the double arithmetic
+ * (promotions and demotions cost V8 more than the float32 ops they replace). Other rows (s huge,
+ * tiny, infinite or NaN) take double throughout, so overflow, underflow and NaN follow the
+ * JavaScript kernel. out may be dy.
+ */
+static inline v128_t lsm_grad_f32x4(v128_t d, v128_t y, v128_t s) {
+  return wasm_f32x4_sub(d, wasm_f32x4_mul(exp_f32x4(y), s));
+}
+
+static inline v128_t lsm_grad_f64x4(v128_t d, v128_t y, v128_t s) {
+  v128_t e = exp_f32x4(y);
+  return DEMOTE2(wasm_f64x2_sub(PROMOTE_LO(d), wasm_f64x2_mul(PROMOTE_LO(e), s)),
+                 wasm_f64x2_sub(PROMOTE_HI(d), wasm_f64x2_mul(PROMOTE_HI(e), s)));
+}
+
+EXPORT(log_softmax_grad_rows_f32)
+void log_softmax_grad_rows_f32(const float *dy, const float *y, float *out, int rows, int n) {
+  for (int p = 0; p < rows; p++) {
+    const float *d = dy + p * n;
+    const float *yr = y + p * n;
+    float *o = out + p * n;
+    double sum = sum_row_f64(d, n);
+    double mag = __builtin_fabs(sum);
+    int single = sum == 0.0 || (mag >= 0x1p-100 && mag <= 0x1p100);
+    v128_t vf = wasm_f32x4_splat((float)sum);
+    v128_t vd = wasm_f64x2_splat(sum);
+    int i = 0;
+    if (single) {
+      /* Four vectors per step: independent exponentials overlap their long dependency chains. */
+      for (; i + 16 <= n; i += 16) {
+        v128_t r0 = lsm_grad_f32x4(wasm_v128_load(d + i), wasm_v128_load(yr + i), vf);
+        v128_t r1 = lsm_grad_f32x4(wasm_v128_load(d + i + 4), wasm_v128_load(yr + i + 4), vf);
+        v128_t r2 = lsm_grad_f32x4(wasm_v128_load(d + i + 8), wasm_v128_load(yr + i + 8), vf);
+        v128_t r3 = lsm_grad_f32x4(wasm_v128_load(d + i + 12), wasm_v128_load(yr + i + 12), vf);
+        wasm_v128_store(o + i, r0);
+        wasm_v128_store(o + i + 4, r1);
+        wasm_v128_store(o + i + 8, r2);
+        wasm_v128_store(o + i + 12, r3);
+      }
+      for (; i + 4 <= n; i += 4) wasm_v128_store(o + i, lsm_grad_f32x4(wasm_v128_load(d + i), wasm_v128_load(yr + i), vf));
+    } else {
+      for (; i + 4 <= n; i += 4) wasm_v128_store(o + i, lsm_grad_f64x4(wasm_v128_load(d + i), wasm_v128_load(yr + i), vd));
+    }
+    if (i < n) {
+      float ty[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      float td[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      for (int j = i; j < n; j++) {
+        ty[j - i] = yr[j];
+        td[j - i] = d[j];
+      }
+      v128_t vy = wasm_v128_load(ty), vdy = wasm_v128_load(td);
+      wasm_v128_store(td, single ? lsm_grad_f32x4(vdy, vy, vf) : lsm_grad_f64x4(vdy, vy, vd));
+      for (int j = i; j < n; j++) o[j] = td[j - i];
+    }
+  }
+}
+
+/*
+ * Fused elementwise programs (fusion.ts): a chain of float32 elementwise ops run block by block, so
+ * that every intermediate lives in a BLOCK-float register in L1 instead of a full-size array in
+ * main memory (the approach of numexpr). A program is a list of instructions {op, dst, x, y, z} over
+ * registers. regs[r] is where register r's block lives: for a stream register (an operand or a
+ * result array, kinds[r] == FR_STREAM) regs[r] + off is the current block; a temporary
+ * (FR_TEMP) or a splat (FR_SPLAT, filled with consts[r] once per call) is one fixed block. Each
+ * op runs over whole vectors, so stream buffers must have room for n rounded up to 4 floats.
+ * Ops round to float32 one at a time, exactly as the separate kernels do, so a fused result is
+ * bit-identical to running the ops one after another.
+ */
+#define FUSED_BLOCK 256
+#define FUSED_MAX_REGS 64
+
+enum { FR_TEMP = 0, FR_STREAM = 1, FR_SPLAT = 2 };
+enum {
+  F_NEG = 1, F_ABS, F_SQUARE, F_SQRT, F_RELU, F_EXP, F_SIGMOID, F_SOFTPLUS,
+  F_ADD = 16, F_SUB, F_MUL, F_DIV, F_MAX, F_MIN, F_EQ, F_NE, F_LT, F_LE, F_GT, F_GE,
+  F_WHERE = 32
+};
+
+/* One op over the block: the switch runs once per instruction and block, each case its own loop. */
+#define FUSED_UNARY(EXPR)                                                                          \
+  for (int i = 0; i < m; i += 4) {                                                                 \
+    v128_t a = wasm_v128_load(x + i);                                                              \
+    wasm_v128_store(d + i, EXPR);                                                                  \
+  }                                                                                                \
+  break;
+#define FUSED_BINARY(EXPR)                                                                         \
+  for (int i = 0; i < m; i += 4) {                                                                 \
+    v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(y + i);                                   \
+    wasm_v128_store(d + i, EXPR);                                                                  \
+  }                                                                                                \
+  break;
+
+/*
+ * With sum_reg >= 0, register sum_reg is also summed by rows of row_len (in double, as sum_row_f64
+ * does) into sums[0], sums[1], ... (zeroed by the caller), the first element being column col0 of
+ * its row: a fused expression then reduced over its last axis never needs its full-size array.
+ */
+EXPORT(fused_f32)
+void fused_f32(const int *prog, int count, float **regs, const int *kinds, const float *consts, int nregs, int n,
+               int sum_reg, double *sums, int row_len, int col0) {
+  float *cur[FUSED_MAX_REGS];
+  if (nregs > FUSED_MAX_REGS) return;
+  const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < nregs; r++) {
+    if (kinds[r] == FR_SPLAT) {
+      v128_t s = wasm_f32x4_splat(consts[r]);
+      for (int i = 0; i < FUSED_BLOCK; i += 4) wasm_v128_store(regs[r] + i, s);
+    }
+    cur[r] = regs[r];
+  }
+  for (int off = 0; off < n; off += FUSED_BLOCK) {
+    int m = n - off < FUSED_BLOCK ? n - off : FUSED_BLOCK;
+    for (int r = 0; r < nregs; r++) if (kinds[r] == FR_STREAM) cur[r] = regs[r] + off;
+    for (int k = 0; k < count; k++) {
+      const int *ins = prog + 5 * k;
+      float *d = cur[ins[1]];
+      const float *x = cur[ins[2]], *y = cur[ins[3]], *z = cur[ins[4]];
+      switch (ins[0]) {
+        case F_NEG: FUSED_UNARY(wasm_f32x4_neg(a))
+        case F_ABS: FUSED_UNARY(wasm_f32x4_abs(a))
+        case F_SQUARE: FUSED_UNARY(wasm_f32x4_mul(a, a))
+        case F_SQRT: FUSED_UNARY(wasm_f32x4_sqrt(a))
+        /* x < 0 ? 0 : x, keeping NaN and -0 as the JavaScript kernel does. */
+        case F_RELU: FUSED_UNARY(wasm_f32x4_pmax(a, zero))
+        case F_EXP: FUSED_UNARY(exp_f32x4(a))
+        case F_SIGMOID: FUSED_UNARY(sigmoid_f32x4(a))
+        case F_SOFTPLUS: FUSED_UNARY(softplus_f32x4(a))
+        case F_ADD: FUSED_BINARY(wasm_f32x4_add(a, b))
+        case F_SUB: FUSED_BINARY(wasm_f32x4_sub(a, b))
+        case F_MUL: FUSED_BINARY(wasm_f32x4_mul(a, b))
+        case F_DIV: FUSED_BINARY(wasm_f32x4_div(a, b))
+        /* NaN in either operand gives NaN and max(-0, +0) is +0, as Math.max/min. */
+        case F_MAX: FUSED_BINARY(wasm_f32x4_max(a, b))
+        case F_MIN: FUSED_BINARY(wasm_f32x4_min(a, b))
+        /* Comparisons give 1 or 0; NaN compares false except under "not equal". */
+        case F_EQ: FUSED_BINARY(wasm_v128_and(wasm_f32x4_eq(a, b), one))
+        case F_NE: FUSED_BINARY(wasm_v128_and(wasm_f32x4_ne(a, b), one))
+        case F_LT: FUSED_BINARY(wasm_v128_and(wasm_f32x4_lt(a, b), one))
+        case F_LE: FUSED_BINARY(wasm_v128_and(wasm_f32x4_le(a, b), one))
+        case F_GT: FUSED_BINARY(wasm_v128_and(wasm_f32x4_gt(a, b), one))
+        case F_GE: FUSED_BINARY(wasm_v128_and(wasm_f32x4_ge(a, b), one))
+        /* x != 0 ? y : z (a NaN condition counts as true, as in the JavaScript kernel). */
+        case F_WHERE:
+          for (int i = 0; i < m; i += 4) {
+            v128_t c = wasm_f32x4_ne(wasm_v128_load(x + i), zero);
+            wasm_v128_store(d + i, wasm_v128_bitselect(wasm_v128_load(y + i), wasm_v128_load(z + i), c));
+          }
+          break;
+        default: break;
+      }
+    }
+    if (sum_reg >= 0) {
+      const float *v = cur[sum_reg];
+      for (int i = 0; i < m;) {
+        int take = row_len - col0 < m - i ? row_len - col0 : m - i;
+        *sums += sum_row_f64(v + i, take);
+        i += take;
+        col0 += take;
+        if (col0 == row_len) {
+          col0 = 0;
+          sums++;
+        }
+      }
     }
   }
 }

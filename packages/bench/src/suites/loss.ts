@@ -109,7 +109,8 @@ function lossgraphStep(lg: Lg, workload: LossWorkload, inputs: LossInputs): Prep
       pred.zeroGrad();
       const l = lossFn.forward(pred, label);
       lg.autograd.sum(l).backward();
-      pred.grad!.dataSync();
+      // Read without a copy, as PyTorch's .numpy() and TF.js cpu's dataSync() do.
+      pred.grad!.value.dataNoCopy();
     },
     release() { pred.value.dispose(); label.dispose(); },
   };
@@ -173,7 +174,7 @@ async function runLossSuite(context: SuiteContext, options: LossSuiteOptions): P
     id: 'lossgraph-cpu',
     label: 'lossgraph cpu',
     activate() { lg!.tensor.setBackend('cpu'); return Promise.resolve(); },
-    describe: () => 'lossgraph cpu: `variable(pred, { requiresGrad: true })`, `new XLoss().forward(pred, label)`, `sum(...).backward()`, `pred.grad.dataSync()`',
+    describe: () => 'lossgraph cpu: `variable(pred, { requiresGrad: true })`, `new XLoss().forward(pred, label)`, `sum(...).backward()`, `pred.grad.value.dataNoCopy()` (no copy, like PyTorch `.numpy()` and TF.js cpu `dataSync()`)',
     async init() {
       try {
         lg = { tensor: await import('@lossgraph/tensor'), autograd: await import('@lossgraph/autograd'), loss: await import('@lossgraph/loss') };

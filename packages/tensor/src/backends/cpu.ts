@@ -11,6 +11,7 @@ import { binaryKernel, clipKernel, unaryKernel, whereKernel } from './cpu/elemen
 import {
   gatherKernel, oneHotKernel, scatterAddKernel, scatterAlongAxisKernel, takeAlongAxisKernel,
 } from './cpu/indexing.js';
+import { evaluateFused, fuse, FusedExpr, fuseRepeat, noteScratchScope, sumFusedRows, type FusedOperand } from './cpu/fusion.js';
 import { broadcastKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './cpu/layout.js';
 import { matmulKernel } from './cpu/matmul.js';
 import { argReduceKernel, logSoftmaxGradKernel, reduceKernel, softmaxKernel } from './cpu/reduce.js';
@@ -45,7 +46,7 @@ function poolKey(dtype: DType, length: number): string {
  * unspecified contents (for kernels that write every element). Large ones come from the pool when
  * it has one; else, in Node, an uninitialised buffer (from the malloc heap, no zero-fill pass).
  */
-function newArray(dtype: DType, length: number, zeroed: boolean): TypedArray {
+function newArray(dtype: DType, length: number, zeroed: boolean, journaled = true): TypedArray {
   const bytes = (dtype === 'float64' ? 8 : 4) * length;
   if (bytes < UNINIT_MIN_BYTES) return allocate(dtype, length);
   let out = pool.get(poolKey(dtype, length))?.pop();
@@ -58,7 +59,7 @@ function newArray(dtype: DType, length: number, zeroed: boolean): TypedArray {
     const { buffer } = nodeBuffer.allocUnsafeSlow(bytes);
     out = dtype === 'float64' ? new Float64Array(buffer, 0, length) : dtype === 'int32' ? new Int32Array(buffer, 0, length) : new Float32Array(buffer, 0, length);
   }
-  if (journal !== null) journal.push(out);
+  if (journal !== null && journaled) journal.push(out);
   return out;
 }
 
@@ -67,9 +68,19 @@ function allocateUninit(dtype: DType, length: number): TypedArray {
   return newArray(dtype, length, false);
 }
 
+/** The output array of a fused evaluation (see fusion.ts), journaled only when it says so. */
+function allocateFused(length: number, journaled: boolean): Float32Array {
+  return newArray('float32', length, false, journaled) as Float32Array;
+}
+
 /** An output array that starts at zero (scatter-adds, one-hot rows, matmul accumulators). */
 function allocateZeroed(dtype: DType, length: number): TypedArray {
   return newArray(dtype, length, true);
+}
+
+/** Whether `axes` are the last `axes.length` axes of a rank-`rank` shape (in any order). */
+function isTrailing(axes: readonly number[], rank: number): boolean {
+  return axes.length > 0 && axes.every((a) => a >= rank - axes.length && a < rank) && new Set(axes).size === axes.length;
 }
 
 /**
@@ -119,7 +130,10 @@ export class CpuBackend implements Backend {
    * gradients it hands back. Scopes nest; only the outermost one recycles.
    */
   beginScratch(): void {
-    if (scratchDepth++ === 0) journal = [];
+    if (scratchDepth++ === 0) {
+      journal = [];
+      noteScratchScope(true);
+    }
   }
 
   /**
@@ -128,12 +142,16 @@ export class CpuBackend implements Backend {
    * back to the pool; with null (the scope failed) nothing is recycled.
    */
   endScratch(keep: readonly Tensor[] | null): void {
-    if (scratchDepth === 0 || --scratchDepth > 0) return;
+    if (scratchDepth === 0) return;
+    // A deferred result kept past the scope still reads arrays the scope made: evaluate it now,
+    // before those go back to the pool.
+    const kept = new Set<unknown>();
+    if (scratchDepth === 1 && keep !== null) for (const t of keep) if (t.backend === this) kept.add(this.data(t));
+    if (--scratchDepth > 0) return;
     const allocated = journal;
     journal = null;
+    noteScratchScope(false);
     if (keep === null || allocated === null) return;
-    const kept = new Set<unknown>();
-    for (const t of keep) if (t.backend === this) kept.add(t.storage);
     for (const a of allocated) {
       if (kept.has(a) || exposed.has(a) || pooledBytes + a.byteLength > POOL_MAX_BYTES) continue;
       const key = poolKey(a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'float32', a.length);
@@ -162,24 +180,45 @@ export class CpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
+    if (outDtype === 'float32' && x.dtype === 'float32') {
+      const lazy = fuse(op, [this.operand(x)], x.size, allocateFused);
+      if (lazy !== null) return this.make(lazy, x.shape, outDtype);
+    }
     const out = allocateUninit(outDtype, x.size);
     unaryKernel(op, this.data(x), out);
     return this.make(out, x.shape, outDtype);
   }
 
   binary(op: BinaryOp, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor {
+    const n = sizeOf(outShape);
+    if (outDtype === 'float32' && a.dtype === 'float32' && b.dtype === 'float32' && (a.size === n || a.size === 1) && (b.size === n || b.size === 1)) {
+      const lazy = fuse(op, [this.operand(a), this.operand(b)], n, allocateFused);
+      if (lazy !== null) return this.make(lazy, outShape, outDtype);
+    }
     const out = allocateUninit(outDtype, sizeOf(outShape));
     binaryKernel(op, this.data(a), a.shape, this.data(b), b.shape, out, outShape);
     return this.make(out, outShape, outDtype);
   }
 
   clip(x: Tensor, low: number, high: number): Tensor {
+    if (x.dtype === 'float32') {
+      // min(max(x, low), high) with wasm's max/min is what the eager kernel computes (NaN stays, max(-0, +0) is +0).
+      const above = fuse('maximum', [this.operand(x), Math.fround(low)], x.size, allocateFused);
+      const lazy = above === null ? null : fuse('minimum', [above, Math.fround(high)], x.size, allocateFused);
+      if (lazy !== null) return this.make(lazy, x.shape, x.dtype);
+    }
     const out = allocateUninit(x.dtype, x.size);
     clipKernel(this.data(x), low, high, out);
     return this.make(out, x.shape, x.dtype);
   }
 
   where(cond: Tensor, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor {
+    const n = sizeOf(outShape);
+    const fits = (t: Tensor): boolean => t.dtype === 'float32' && (t.size === n || t.size === 1);
+    if (outDtype === 'float32' && fits(cond) && fits(a) && fits(b)) {
+      const lazy = fuse('where', [this.operand(cond), this.operand(a), this.operand(b)], n, allocateFused);
+      if (lazy !== null) return this.make(lazy, outShape, outDtype);
+    }
     const out = allocateUninit(outDtype, sizeOf(outShape));
     whereKernel(this.data(cond), cond.shape, this.data(a), a.shape, this.data(b), b.shape, out, outShape);
     return this.make(out, outShape, outDtype);
@@ -187,6 +226,12 @@ export class CpuBackend implements Backend {
 
   reduce(op: ReduceOp, x: Tensor, axes: readonly number[], outDtype: DType): Tensor {
     const outShape = x.shape.filter((_, i) => !axes.includes(i));
+    const storage = x.storage;
+    if (op === 'sum' && outDtype === 'float32' && storage instanceof FusedExpr && isTrailing(axes, x.shape.length)) {
+      // Sum a deferred expression over its last axes in the pass that computes it.
+      const sums = sumFusedRows(storage, sizeOf(axes.map((a) => x.shape[a]!)), allocateFused);
+      if (sums !== null) return this.make(Float32Array.from(sums), outShape, outDtype);
+    }
     const out = allocateZeroed(outDtype, sizeOf(outShape));
     reduceKernel(op, this.data(x), x.shape, axes, out);
     return this.make(out, outShape, outDtype);
@@ -229,7 +274,9 @@ export class CpuBackend implements Backend {
   }
 
   reshape(x: Tensor, shape: Shape): Tensor {
-    return this.make(this.data(x), shape, x.dtype);
+    this.owned(x);
+    // Shares the storage, deferred or not: the elements keep their row-major order.
+    return new Tensor(this, x.storage, shape, x.dtype);
   }
 
   transpose(x: Tensor, perm: readonly number[]): Tensor {
@@ -240,6 +287,13 @@ export class CpuBackend implements Backend {
   }
 
   broadcastTo(x: Tensor, shape: Shape): Tensor {
+    const rowLength = shape[shape.length - 1] ?? 1;
+    if (x.dtype === 'float32' && (x.size === 1 || (x.size * rowLength === sizeOf(shape) && x.shape[x.shape.length - 1] === 1))) {
+      // [..., 1] to [..., R] (or one value to any shape): each value repeats along the last axis,
+      // deferred so that a fused consumer streams it instead of reading an R-times larger array.
+      const lazy = fuseRepeat(this.data(x) as Float32Array, x.size === 1 ? sizeOf(shape) : rowLength);
+      if (lazy !== null) return this.make(lazy, shape, x.dtype);
+    }
     const out = allocateUninit(x.dtype, sizeOf(shape));
     broadcastKernel(this.data(x), x.shape, shape, out);
     return this.make(out, shape, x.dtype);
@@ -303,16 +357,31 @@ export class CpuBackend implements Backend {
     return this.make(out, outShape, outDtype);
   }
 
-  private make(values: TypedArray, shape: Shape, dtype: DType): Tensor {
+  private make(values: TypedArray | FusedExpr, shape: Shape, dtype: DType): Tensor {
     return new Tensor(this, values, shape, dtype);
   }
 
-  /** The typed array behind a tensor of this backend. */
-  private data(x: Tensor): TypedArray {
+  /** Throws unless `x` belongs to this backend. */
+  private owned(x: Tensor): void {
     if (!(x.backend instanceof CpuBackend)) {
       throw new Error(`cpu backend: got a tensor of the ${x.backend.name} backend; ops move tensors to the current backend first`);
     }
-    return x.storage as TypedArray;
+  }
+
+  /** The typed array behind a tensor of this backend, evaluating a deferred one. */
+  private data(x: Tensor): TypedArray {
+    this.owned(x);
+    const storage = x.storage;
+    return storage instanceof FusedExpr ? evaluateFused(storage, allocateFused) : (storage as TypedArray);
+  }
+
+  /** A float32 tensor as a fusion operand: its expression while deferred, one value, or its array. */
+  private operand(x: Tensor): FusedOperand {
+    this.owned(x);
+    const storage = x.storage;
+    if (storage instanceof FusedExpr) return storage.result ?? storage;
+    const values = storage as Float32Array;
+    return values.length === 1 ? values[0]! : values;
   }
 
   /** Index operands as int32 (the frontend casts them; this guards direct backend use). */

@@ -13,7 +13,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32 } from './fastmath.js';
 import { extent } from './strided.js';
-import { WASM_ELEMENTWISE_MIN, wasmReduceRowsF32, wasmSoftmaxRowsF32 } from './wasm-elementwise.js';
+import { WASM_ELEMENTWISE_MIN, wasmLogSoftmaxGradRowsF32, wasmReduceRowsF32, wasmSoftmaxRowsF32 } from './wasm-elementwise.js';
 
 /** The result of reducing no elements at all. */
 export function reduceIdentity(op: ReduceOp): number {
@@ -366,6 +366,7 @@ export function logSoftmaxGradKernel(dy: TypedArray, y: TypedArray, shape: Shape
   const R = shape[axis]!;
   const C = extent(shape, axis + 1);
   if (out.length === 0) return;
+  if (C === 1 && out instanceof Float32Array && out.length >= WASM_ELEMENTWISE_MIN && wasmLogSoftmaxGradRowsF32(dy, y, P, R, out)) return;
   const f32 = out instanceof Float32Array;
   if (C === 1) {
     for (let p = 0; p < P; p++) {

@@ -260,9 +260,10 @@ export function wasmReduceRowsF32(op: ReduceOp, x: TypedArray, P: number, R: num
 
 /**
  * Softmax (or log-softmax) along the last axis of a `[P, R]` float32 view on WebAssembly: the
- * maxima, exponentials and their double sums run there; log-softmax's final `x - (shift + log(sum))`
- * runs here, reading `x` directly, exactly as the JavaScript kernel's last pass. Results are within
- * a few float32 ulps of the JavaScript kernel's; NaN and infinities give the same results.
+ * maxima, exponentials, their double sums and log-softmax's final `x - (shift + log(sum))` (in
+ * double, rounded once, as the JavaScript kernel's last pass) all run there; only the per-row
+ * `Math.log` runs here. Results are within a few float32 ulps of the JavaScript kernel's; NaN and
+ * infinities give the same results.
  *
  * @param x - the logits, P contiguous rows of R values
  * @param P - number of rows
@@ -286,6 +287,7 @@ function softmaxRows(x: TypedArray, P: number, R: number, out: TypedArray, what:
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
   const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
   const xBytes = alignBytes(rowsPerChunk * R * 4);
+  // Softmax keeps x and writes a separate result; log-softmax overwrites x's chunk in place.
   const writes = what === 'softmax';
   const kernels = kernelsWithHeap((writes ? 2 : 1) * xBytes + alignBytes(rowsPerChunk * 16));
   if (kernels === null) return false;
@@ -304,13 +306,54 @@ function softmaxRows(x: TypedArray, P: number, R: number, out: TypedArray, what:
     } else if (what === 'logSumExp') {
       for (let r = 0; r < rowsHere; r++) out[p + r] = stats[2 * r]! + Math.log(stats[2 * r + 1]!);
     } else {
-      for (let r = 0; r < rowsHere; r++) {
-        const offset = stats[2 * r]! + Math.log(stats[2 * r + 1]!);
-        const start = (p + r) * R;
-        const end = start + R;
-        for (let i = start; i < end; i++) out[i] = x[i]! - offset;
-      }
+      // The sums become offsets in place; log_softmax_finish_f32 reads them from the same slots.
+      for (let r = 0; r < rowsHere; r++) stats[2 * r + 1] = stats[2 * r]! + Math.log(stats[2 * r + 1]!);
+      kernels.exports.log_softmax_finish_f32(xPtr, xPtr, statsPtr, rowsHere, R);
+      out.set(heap.subarray(xPtr >> 2, (xPtr >> 2) + rowsHere * R), p * R);
     }
+  }
+  return true;
+}
+
+/**
+ * The gradient of log-softmax along the last axis of a `[P, R]` float32 view on WebAssembly:
+ * `out = dy - exp(y) * sum(dy)` per row, the row sum in double as in the JavaScript kernel, the
+ * product and difference in float32 (double for rows whose sum is beyond 2^±100, infinite or NaN).
+ * Each result is within 2^-21 |exp(y) * sum(dy)| plus half an ulp of the exact formula, so within
+ * that plus 2 ulps of the JavaScript kernel's; NaN and infinities propagate as there.
+ *
+ * @param dy - the incoming gradient, P contiguous rows of R values
+ * @param y - the log-softmax output, same layout
+ * @param P - number of rows
+ * @param R - length of each row (rows shorter than 8 stay in JavaScript)
+ * @param out - receives the gradient (same length as `y`)
+ * @returns false, having written nothing, when this case stays in JavaScript
+ * @example
+ * ```ts
+ * const y = new Float32Array(8192).fill(Math.log(1 / 1024));
+ * const out = new Float32Array(8192);
+ * wasmLogSoftmaxGradRowsF32(new Float32Array(8192).fill(1), y, 8, 1024, out); // about 0 everywhere
+ * ```
+ */
+export function wasmLogSoftmaxGradRowsF32(dy: TypedArray, y: TypedArray, P: number, R: number, out: TypedArray): boolean {
+  if (!enabled || R < MIN_REDUCE_ROW) return false;
+  if (!(dy instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array)) return false;
+  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
+  const chunkBytes = alignBytes(rowsPerChunk * R * 4);
+  const kernels = kernelsWithHeap(2 * chunkBytes);
+  if (kernels === null) return false;
+  // dy's chunk is overwritten by the result.
+  const dyPtr = kernels.heapBase;
+  const yPtr = dyPtr + chunkBytes;
+  const heap = new Float32Array(kernels.exports.memory.buffer);
+  for (let p = 0; p < P; p += rowsPerChunk) {
+    const rowsHere = Math.min(rowsPerChunk, P - p);
+    const start = p * R;
+    const end = start + rowsHere * R;
+    heap.set(dy.subarray(start, end), dyPtr >> 2);
+    heap.set(y.subarray(start, end), yPtr >> 2);
+    kernels.exports.log_softmax_grad_rows_f32(dyPtr, yPtr, dyPtr, rowsHere, R);
+    out.set(heap.subarray(dyPtr >> 2, (dyPtr >> 2) + rowsHere * R), start);
   }
   return true;
 }

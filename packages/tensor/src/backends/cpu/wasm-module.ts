@@ -36,6 +36,12 @@ export interface KernelExports {
   unary_f32(op: number, x: number, out: number, n: number): void;
   reduce_rows_f32(op: number, x: number, out: number, rows: number, n: number): void;
   softmax_rows_f32(x: number, out: number, stats: number, rows: number, n: number, softmax: number): void;
+  fused_f32(
+    program: number, count: number, regs: number, kinds: number, consts: number, nregs: number, n: number,
+    sumReg: number, sums: number, rowLen: number, col0: number,
+  ): void;
+  log_softmax_finish_f32(x: number, out: number, offsets: number, rows: number, n: number): void;
+  log_softmax_grad_rows_f32(dy: number, y: number, out: number, rows: number, n: number): void;
 }
 
 /** An instance and where its free heap starts (bytes, aligned). */

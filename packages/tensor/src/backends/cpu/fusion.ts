@@ -1,0 +1,475 @@
+/**
+ * Lazy elementwise fusion for the cpu backend. A float32 elementwise op on large operands does not
+ * run at once: it returns a tensor whose storage is a {@link FusedExpr}, a node of an expression
+ * DAG over arrays and numbers. The first kernel that needs the values (a reduction, a matrix
+ * product, a read) evaluates the whole expression in one pass with kernels.c's `fused_f32`: block
+ * by block, every intermediate in an L1-sized register, so a chain of k ops reads its operands
+ * once and writes one array instead of k.
+ *
+ * Why: each op of a loss is one memory-bound pass over megabytes (a 4 MB pass costs about 1.4 ms
+ * here however simple its arithmetic), and a composed loss with its gradient is 10 to 20 of them;
+ * PyTorch's native losses are one or two. Fused, the loss stays composed from primitives and its
+ * gradient from the graph, and the passes collapse.
+ *
+ * Results are bit-identical to running the ops one by one on WebAssembly: each op still rounds to
+ * float32 (the same SIMD instructions and the same exp/sigmoid/softplus code as the single-op
+ * kernels). Only float32, and only operands that are full-size (the output's element count) or one
+ * value, fuse; anything else, and every other op, runs eagerly as before. Without WebAssembly SIMD
+ * nothing is deferred.
+ *
+ * @internal
+ */
+import type { BinaryOp, UnaryOp } from '../../backend.js';
+import type { TypedArray } from '../../dtype.js';
+import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { WASM_ELEMENTWISE_MIN, wasmElementwiseAvailable } from './wasm-elementwise.js';
+import { alignBytes, kernelsWithHeap } from './wasm-module.js';
+
+/** The ops a fused expression can hold, with their kernels.c op codes. */
+const FUSED_CODES = {
+  neg: 1, abs: 2, square: 3, sqrt: 4, relu: 5, exp: 6, sigmoid: 7, softplus: 8,
+  add: 16, sub: 17, mul: 18, div: 19, maximum: 20, minimum: 21,
+  equal: 22, notEqual: 23, less: 24, lessEqual: 25, greater: 26, greaterEqual: 27,
+  where: 32,
+} as const;
+
+/**
+ * An op a fused expression can hold: one of kernels.c's, or `repeat` (each value of a short array
+ * repeated along a row: a broadcast to a longer last axis, filled chunk by chunk as it streams in).
+ */
+export type FusedOp = keyof typeof FUSED_CODES | 'repeat';
+
+/** Shortest row a `repeat` covers: shorter ones cost more in fill calls than the broadcast array. */
+const MIN_REPEAT = 16;
+
+/** An operand of a fused op: another expression, a full-size array, or one value. */
+export type FusedOperand = FusedExpr | Float32Array | number;
+
+/** Register kinds of fused_f32. */
+const TEMP = 0;
+const STREAM = 1;
+const SPLAT = 2;
+/** Floats per register block in kernels.c (FUSED_BLOCK) and the most registers it takes. */
+const BLOCK = 256;
+const MAX_REGS = 64;
+/** Floats per chunk streamed through the module's memory (as wasm-elementwise.ts does). */
+const CHUNK = 16384;
+/**
+ * Ops per expression before its operands are evaluated first. Deep chains (an optimiser's running
+ * averages over many steps) would otherwise grow without bound and be recomputed on every read.
+ */
+const MAX_NODES = 48;
+/**
+ * An expression an evaluation already computed without storing, with more ops than this, is
+ * evaluated and stored when a new expression takes it: recomputing it on every read would turn a
+ * running state (an optimiser's moving averages, updated each step) into an ever-longer chain.
+ */
+const MAX_RECOMPUTED_NODES = 8;
+
+let enabled = true;
+/** Incremented by each outermost scratch scope; see {@link FusedExpr.epoch}. */
+let currentEpoch = 0;
+let inScratch = false;
+
+/**
+ * Turns lazy elementwise fusion on or off (on by default where WebAssembly SIMD is available).
+ * Off, every float32 elementwise op runs at once, as its own kernel.
+ *
+ * @param on - whether float32 elementwise ops may be deferred and fused
+ * @returns the previous setting
+ * @example
+ * ```ts
+ * const previous = setFusionEnabled(false); // one kernel per op
+ * setFusionEnabled(previous);
+ * ```
+ */
+export function setFusionEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+/**
+ * Tells fusion that the backend opened or closed its outermost scratch scope, so that arrays an
+ * evaluation allocates are offered for recycling only when the expression was built in that scope.
+ *
+ * @param open - true when the scope opens
+ * @example
+ * ```ts
+ * noteScratchScope(true); // ... backward pass ... noteScratchScope(false);
+ * ```
+ */
+export function noteScratchScope(open: boolean): void {
+  if (open) currentEpoch++;
+  inScratch = open;
+}
+
+/**
+ * One deferred float32 elementwise op: a node of an expression DAG. It never changes, except that
+ * evaluation caches its values in `result` and drops its operands.
+ *
+ * @example
+ * ```ts
+ * const e = fuse('mul', [fuse('sub', [p, l], p.length)!, 0.5], p.length);
+ * ```
+ */
+export class FusedExpr {
+  /** The op. */
+  readonly op: FusedOp;
+  /** The operands (emptied once evaluated). */
+  args: readonly FusedOperand[];
+  /** Element count. */
+  readonly length: number;
+  /** Ops in this expression, counting shared ones once per use (an upper bound). */
+  readonly nodes: number;
+  /**
+   * The scratch scope the expression was built in (-1: none). Its evaluation may hand arrays to
+   * that scope for recycling; an expression from outside must not, since its holder outlives it.
+   */
+  readonly epoch: number;
+  /** How many later expressions took this one as an operand. */
+  uses = 0;
+  /** Whether an evaluation computed it as an intermediate without storing it. */
+  spent = false;
+  /** The values, once evaluated. */
+  result: Float32Array | null = null;
+  /** For `repeat`: how many times each value of the operand repeats (the row length). */
+  readonly repeat: number;
+
+  /** @internal Made by {@link fuse} and {@link fuseRepeat}. */
+  constructor(op: FusedOp, args: readonly FusedOperand[], length: number, nodes: number, repeat = 0) {
+    this.op = op;
+    this.args = args;
+    this.length = length;
+    this.nodes = nodes;
+    this.repeat = repeat;
+    this.epoch = inScratch ? currentEpoch : -1;
+  }
+}
+
+/**
+ * `values` with each element repeated `repeat` times, deferred (a broadcast of `[..., 1]` to
+ * `[..., repeat]`), or null when it should be materialised as usual.
+ *
+ * @param values - the short array
+ * @param repeat - the row length
+ * @returns the expression, or null
+ * @example
+ * ```ts
+ * fuseRepeat(rowGrads, 1000); // rowGrads[i] at elements [1000 i, 1000 (i + 1))
+ * ```
+ */
+export function fuseRepeat(values: Float32Array, repeat: number): FusedExpr | null {
+  const length = values.length * repeat;
+  if (!enabled || length < WASM_ELEMENTWISE_MIN || repeat < MIN_REPEAT || !wasmElementwiseAvailable()) return null;
+  return new FusedExpr('repeat', [values], length, 1, repeat);
+}
+
+/** The full-size values of a `repeat` expression. */
+function expandRepeat(e: FusedExpr, out: Float32Array): Float32Array {
+  const values = e.args[0] as Float32Array;
+  for (let r = 0; r < values.length; r++) out.fill(values[r]!, r * e.repeat, (r + 1) * e.repeat);
+  return out;
+}
+
+/** Whether `op` can be deferred. @param op - a unary or binary op name */
+export function isFusable(op: UnaryOp | BinaryOp | 'where'): op is keyof typeof FUSED_CODES {
+  return Object.prototype.hasOwnProperty.call(FUSED_CODES, op);
+}
+
+/** Allocates an evaluation's output; `journaled` when the scratch scope may recycle it. */
+export type FusedAllocator = (length: number, journaled: boolean) => Float32Array;
+
+function nodesOf(x: FusedOperand): number {
+  return x instanceof FusedExpr && x.result === null ? x.nodes : 0;
+}
+
+/**
+ * A deferred op over `args`, or null when it should run at once: fusion off or unavailable, too
+ * few elements to pay for it, or an op it lacks. Operands must already be full-size arrays,
+ * numbers or expressions of `length` elements; an expression too large to grow is evaluated first.
+ *
+ * @param op - the op
+ * @param args - its operands (one for unary ops, two for binary, three for where)
+ * @param length - element count of the result
+ * @param alloc - allocates the arrays of operands evaluated early
+ * @returns the expression, or null
+ * @example
+ * ```ts
+ * const d = fuse('sub', [p, l], p.length, alloc);
+ * ```
+ */
+export function fuse(op: UnaryOp | BinaryOp | 'where', args: FusedOperand[], length: number, alloc: FusedAllocator): FusedExpr | null {
+  if (!enabled || length < WASM_ELEMENTWISE_MIN || !isFusable(op) || !wasmElementwiseAvailable()) return null;
+  for (let i = 0; i < args.length; i++) {
+    const a = settled(args[i]!);
+    args[i] = a instanceof FusedExpr && a.spent && a.nodes > MAX_RECOMPUTED_NODES ? evaluateFused(a, alloc) : a;
+  }
+  let nodes = 1;
+  for (const a of args) nodes += nodesOf(a);
+  if (nodes > MAX_NODES) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a instanceof FusedExpr) args[i] = evaluateFused(a, alloc);
+    }
+    nodes = 1;
+  }
+  for (const a of args) if (a instanceof FusedExpr) a.uses++;
+  return new FusedExpr(op, args, length, nodes);
+}
+
+/** The operand an evaluated expression stands for: its values. */
+function settled(x: FusedOperand): FusedOperand {
+  return x instanceof FusedExpr && x.result !== null ? x.result : x;
+}
+
+/**
+ * The values of `root`, computed once and cached: every op of its DAG in one pass (on WebAssembly,
+ * or op by op in JavaScript where the module is unavailable). Sub-expressions that other
+ * expressions also use get their values stored as well, so they are not computed twice.
+ *
+ * @param root - the expression
+ * @param alloc - allocates result arrays
+ * @returns the values (also in `root.result`)
+ * @example
+ * ```ts
+ * const values = evaluateFused(expr, (n) => new Float32Array(n));
+ * ```
+ */
+export function evaluateFused(root: FusedExpr, alloc: FusedAllocator): Float32Array {
+  if (root.result === null) run(root, alloc, 0);
+  return root.result!;
+}
+
+/**
+ * The sums of `root`'s values over rows of `rowLength` (its last axis), in double, computed in the
+ * same pass as the expression without storing its full-size values; null when `root` already has
+ * values or other expressions use it (then evaluate it and reduce as usual).
+ *
+ * @param root - the expression, `root.length` a multiple of `rowLength`
+ * @param rowLength - elements per row (>= 1)
+ * @param alloc - allocates arrays of sub-expressions that must be stored
+ * @returns one sum per row, or null
+ * @example
+ * ```ts
+ * const sums = sumFusedRows(expr, 1000, alloc); // Float64Array of expr.length / 1000
+ * ```
+ */
+export function sumFusedRows(root: FusedExpr, rowLength: number, alloc: FusedAllocator): Float64Array | null {
+  if (root.result !== null || root.uses > 0 || root.op === 'repeat' || rowLength < 1 || root.length % rowLength !== 0) return null;
+  return run(root, alloc, rowLength);
+}
+
+/**
+ * Evaluates the DAG under `root`, storing the root (unless `rowLength` asks for its row sums
+ * instead) and every node someone outside the DAG also uses.
+ */
+function run(root: FusedExpr, alloc: FusedAllocator, rowLength: number): Float64Array | null {
+  if (root.op === 'repeat') {
+    root.result = expandRepeat(root, alloc(root.length, inScratch && root.epoch === currentEpoch));
+    return null;
+  }
+  // Post-order over the unevaluated nodes, counting how often each is used inside this DAG (its
+  // depth is at most MAX_NODES, so recursion is safe).
+  const order: FusedExpr[] = [];
+  const inside = new Map<FusedExpr, number>([[root, 0]]);
+  const visit = (e: FusedExpr): void => {
+    for (const a of e.args) {
+      const s = settled(a);
+      if (!(s instanceof FusedExpr)) continue;
+      const seen = inside.get(s);
+      inside.set(s, (seen ?? 0) + 1);
+      if (seen === undefined) visit(s);
+    }
+    order.push(e);
+  };
+  visit(root);
+  const sums = rowLength > 0 ? new Float64Array(root.length / rowLength) : null;
+  // A repeat is never stored: streaming it in again costs less than writing it out.
+  const stored = order.filter((e) => (e === root ? sums === null : e.op !== 'repeat' && e.uses > inside.get(e)!));
+  // Results are attached only after the run: until then `settled` must still see expressions.
+  const outputs = stored.map((e) => alloc(e.length, inScratch && e.epoch === currentEpoch));
+  const summed = sums === null ? null : { root, rowLength, sums };
+  if (!runWasm(order, stored, outputs, root.length, summed)) runJs(order, stored, outputs, summed);
+  stored.forEach((e, i) => {
+    e.result = outputs[i]!;
+  });
+  for (const e of order) if (e.result === null) e.spent = true;
+  // An expression with values no longer needs its operands: let them go, and stop counting it as
+  // their user (so a later evaluation does not store them for it).
+  for (const e of order) {
+    if (e.result === null) continue;
+    for (const a of e.args) if (a instanceof FusedExpr) a.uses--;
+    e.args = [];
+  }
+  return sums;
+}
+
+/** A row-sum request: `root`'s values summed over rows of `rowLength` into `sums`. */
+interface RowSums {
+  readonly root: FusedExpr;
+  readonly rowLength: number;
+  readonly sums: Float64Array;
+}
+
+/** Runs the DAG through fused_f32; false when the module is unavailable. */
+function runWasm(
+  order: readonly FusedExpr[], stored: readonly FusedExpr[], outputs: readonly Float32Array[], n: number, summed: RowSums | null,
+): boolean {
+  if (!wasmElementwiseAvailable()) return false;
+  // Registers: streams (operand arrays, then stored results), splats (numbers), temporaries.
+  const reg = new Map<FusedExpr | Float32Array | string, number>();
+  // Numbers are keyed as strings so that -0 and 0 get separate registers.
+  const keyOf = (x: FusedOperand): FusedExpr | Float32Array | string => (typeof x === 'number' ? (Object.is(x, -0) ? '-0' : String(x)) : x);
+  const kinds: number[] = [];
+  const consts: number[] = [];
+  const inputs: Float32Array[] = [];
+  const newReg = (kind: number, value: number): number => {
+    kinds.push(kind);
+    consts.push(value);
+    return kinds.length - 1;
+  };
+  const repeats: FusedExpr[] = [];
+  for (const e of order) {
+    if (e.op === 'repeat') {
+      reg.set(e, newReg(STREAM, 0));
+      repeats.push(e);
+      continue;
+    }
+    for (const a of e.args) {
+      const s = settled(a);
+      if (s instanceof FusedExpr || reg.has(keyOf(s))) continue;
+      if (typeof s === 'number') reg.set(keyOf(s), newReg(SPLAT, s));
+      else {
+        reg.set(s, newReg(STREAM, 0));
+        inputs.push(s);
+      }
+    }
+  }
+  for (const e of stored) reg.set(e, newReg(STREAM, 0));
+  // Temporaries are reused once their last reader has run, so live ones stay few.
+  const lastUse = new Map<FusedExpr, number>();
+  order.forEach((e, k) => {
+    for (const a of e.args) {
+      const s = settled(a);
+      if (s instanceof FusedExpr) lastUse.set(s, k);
+    }
+  });
+  const free: number[] = [];
+  const program: number[] = [];
+  let count = 0;
+  for (let k = 0; k < order.length; k++) {
+    const e = order[k]!;
+    if (e.op === 'repeat') continue;
+    count++;
+    const operands = e.args.map((a) => reg.get(keyOf(settled(a)))!);
+    let dst = reg.get(e);
+    if (dst === undefined) {
+      dst = free.pop() ?? newReg(TEMP, 0);
+      reg.set(e, dst);
+    }
+    program.push(FUSED_CODES[e.op as keyof typeof FUSED_CODES], dst, operands[0]!, operands[1] ?? operands[0]!, operands[2] ?? operands[0]!);
+    // An operand may appear twice (mul(h, h)): free its register once.
+    for (const a of new Set(e.args)) {
+      const s = settled(a);
+      if (s instanceof FusedExpr && lastUse.get(s) === k && kinds[reg.get(s)!] === TEMP) free.push(reg.get(s)!);
+    }
+    if (kinds.length > MAX_REGS) return false;
+  }
+  const regs = kinds.length;
+  const streamBytes = alignBytes((CHUNK + 4) * 4);
+  const fixedBytes = alignBytes(program.length * 4) + 3 * alignBytes(regs * 4);
+  let streams = 0;
+  let blocks = 0;
+  for (const kind of kinds) {
+    if (kind === STREAM) streams++;
+    else blocks++;
+  }
+  // A chunk touches at most CHUNK / rowLength + 2 rows.
+  const sumSlots = summed === null ? 0 : Math.floor(CHUNK / summed.rowLength) + 2;
+  const sumBytes = alignBytes(sumSlots * 8);
+  const kernels = kernelsWithHeap(fixedBytes + sumBytes + blocks * BLOCK * 4 + streams * streamBytes);
+  if (kernels === null) return false;
+  const base = kernels.heapBase;
+  const programPtr = base;
+  const regsPtr = programPtr + alignBytes(program.length * 4);
+  const kindsPtr = regsPtr + alignBytes(regs * 4);
+  const constsPtr = kindsPtr + alignBytes(regs * 4);
+  const sumsPtr = constsPtr + alignBytes(regs * 4);
+  let next = sumsPtr + sumBytes;
+  const memory = kernels.exports.memory.buffer;
+  const ints = new Int32Array(memory);
+  const doubles = new Float64Array(memory, sumsPtr, sumSlots);
+  const sumReg = summed === null ? -1 : reg.get(summed.root)!;
+  const floats = new Float32Array(memory);
+  ints.set(program, programPtr >> 2);
+  ints.set(kinds, kindsPtr >> 2);
+  floats.set(consts, constsPtr >> 2);
+  const pointers: number[] = [];
+  for (const kind of kinds) {
+    pointers.push(next);
+    next += kind === STREAM ? streamBytes : BLOCK * 4;
+  }
+  ints.set(pointers, regsPtr >> 2);
+  const inputPtrs = inputs.map((a) => pointers[reg.get(a)!]! >> 2);
+  const outputPtrs = stored.map((e) => pointers[reg.get(e)!]! >> 2);
+  const repeatPtrs = repeats.map((e) => pointers[reg.get(e)!]! >> 2);
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    for (let i = 0; i < inputs.length; i++) floats.set(inputs[i]!.subarray(off, off + len), inputPtrs[i]!);
+    for (let i = 0; i < repeats.length; i++) {
+      const { repeat } = repeats[i]!;
+      const values = repeats[i]!.args[0] as Float32Array;
+      for (let at = off; at < off + len;) {
+        const row = Math.floor(at / repeat);
+        const end = Math.min((row + 1) * repeat, off + len);
+        floats.fill(values[row]!, repeatPtrs[i]! + at - off, repeatPtrs[i]! + end - off);
+        at = end;
+      }
+    }
+    if (summed === null) kernels.exports.fused_f32(programPtr, count, regsPtr, kindsPtr, constsPtr, regs, len, -1, 0, 1, 0);
+    else {
+      const { rowLength, sums } = summed;
+      const firstRow = Math.floor(off / rowLength);
+      const rows = Math.floor((off + len - 1) / rowLength) - firstRow + 1;
+      doubles.fill(0, 0, rows);
+      kernels.exports.fused_f32(programPtr, count, regsPtr, kindsPtr, constsPtr, regs, len, sumReg, sumsPtr, rowLength, off % rowLength);
+      for (let r = 0; r < rows; r++) sums[firstRow + r] = sums[firstRow + r]! + doubles[r]!;
+    }
+    for (let i = 0; i < stored.length; i++) outputs[i]!.set(floats.subarray(outputPtrs[i]!, outputPtrs[i]! + len), off);
+  }
+  return true;
+}
+
+/** The same DAG op by op with the JavaScript kernels: a full-size array per op. */
+function runJs(order: readonly FusedExpr[], stored: readonly FusedExpr[], outputs: readonly Float32Array[], summed: RowSums | null): void {
+  const values = new Map<FusedExpr, Float32Array>();
+  const valueOf = (x: FusedOperand): TypedArray => {
+    const s = settled(x);
+    if (typeof s === 'number') return Float32Array.of(s);
+    return s instanceof FusedExpr ? values.get(s)! : s;
+  };
+  for (const e of order) {
+    const k = stored.indexOf(e);
+    const out = k >= 0 ? outputs[k]! : new Float32Array(e.length);
+    if (e.op === 'repeat') {
+      values.set(e, expandRepeat(e, out));
+      continue;
+    }
+    const shapeOf = (x: FusedOperand): number[] => [typeof settled(x) === 'number' ? 1 : e.length];
+    const [a, b, c] = e.args;
+    if (e.op === 'where') whereKernel(valueOf(a!), shapeOf(a!), valueOf(b!), shapeOf(b!), valueOf(c!), shapeOf(c!), out, [e.length]);
+    else if (b === undefined) unaryKernel(e.op as UnaryOp, valueOf(a!), out);
+    else binaryKernel(e.op as BinaryOp, valueOf(a!), shapeOf(a!), valueOf(b), shapeOf(b), out, [e.length]);
+    values.set(e, out);
+  }
+  if (summed !== null) {
+    const { root, rowLength, sums } = summed;
+    const v = values.get(root)!;
+    for (let r = 0; r < sums.length; r++) {
+      let total = 0;
+      for (let i = r * rowLength; i < (r + 1) * rowLength; i++) total += v[i]!;
+      sums[r] = total;
+    }
+  }
+}

@@ -11,10 +11,13 @@ import { binaryKernel, clipKernel, unaryKernel, whereKernel } from './cpu/elemen
 import {
   gatherKernel, oneHotKernel, scatterAddKernel, scatterAlongAxisKernel, takeAlongAxisKernel,
 } from './cpu/indexing.js';
-import { evaluateFused, fuse, FusedExpr, fuseRepeat, noteScratchScope, sumFusedRows, type FusedOperand } from './cpu/fusion.js';
+import {
+  evaluateFused, fuse, FusedExpr, fuseRepeat, fusionActive, journalable, noteScratchScope, scratchEpoch, sumFusedRows, type FusedOperand,
+} from './cpu/fusion.js';
 import { broadcastKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './cpu/layout.js';
 import { matmulKernel } from './cpu/matmul.js';
 import { argReduceKernel, logSoftmaxGradKernel, reduceKernel, softmaxKernel } from './cpu/reduce.js';
+import { WASM_ELEMENTWISE_MIN } from './cpu/wasm-elementwise.js';
 
 /** Node's Buffer, where it exists: its allocUnsafeSlow skips the zero-fill of `new Float32Array(n)`. */
 const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
@@ -76,6 +79,39 @@ function allocateFused(length: number, journaled: boolean): Float32Array {
 /** An output array that starts at zero (scatter-adds, one-hot rows, matmul accumulators). */
 function allocateZeroed(dtype: DType, length: number): TypedArray {
   return newArray(dtype, length, true);
+}
+
+/**
+ * The result of scattering one value per row into zeros along the last axis (the gradient of a
+ * `pick`), kept sparse until something needs the dense array: log-softmax's gradient then needs
+ * neither the dense zeros nor their row sums (see {@link CpuBackend.logSoftmaxGrad}).
+ */
+class RowScatter {
+  /** The dense array, once made. */
+  dense: Float32Array | null = null;
+  /** The scratch scope it was made in (see fusion.ts). */
+  readonly epoch = scratchEpoch();
+
+  constructor(
+    /** One value per row. */
+    readonly updates: Float32Array,
+    /** Its position in the row. */
+    readonly indices: Int32Array,
+    /** Shape of the indices: the output's with the last axis 1. */
+    readonly indexShape: Shape,
+    /** Shape of the dense result. */
+    readonly outShape: Shape,
+  ) {}
+
+  /** The dense array (made once). */
+  materialise(): Float32Array {
+    if (this.dense === null) {
+      const out = newArray('float32', sizeOf(this.outShape), true, journalable(this.epoch)) as Float32Array;
+      scatterAlongAxisKernel(this.updates, this.indices, this.indexShape, this.outShape.length - 1, this.outShape, out);
+      this.dense = out;
+    }
+    return this.dense;
+  }
 }
 
 /** Whether `axes` are the last `axes.length` axes of a rank-`rank` shape (in any order). */
@@ -257,6 +293,11 @@ export class CpuBackend implements Backend {
   }
 
   logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor {
+    const sparse = dy.storage;
+    if (sparse instanceof RowScatter && sparse.dense === null && y.dtype === 'float32' && axis === y.shape.length - 1) {
+      const out = this.logSoftmaxGradOfRowScatter(sparse, y);
+      if (out !== null) return this.make(out, y.shape, y.dtype);
+    }
     const out = allocateUninit(y.dtype, y.size);
     logSoftmaxGradKernel(this.data(dy), this.data(y), y.shape, axis, out);
     return this.make(out, y.shape, y.dtype);
@@ -339,6 +380,11 @@ export class CpuBackend implements Backend {
   }
 
   scatterAlongAxis(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
+    const last = outShape.length - 1;
+    if (updates.dtype === 'float32' && axis === last && indices.shape[last] === 1 && sizeOf(outShape) >= WASM_ELEMENTWISE_MIN && fusionActive()) {
+      const sparse = new RowScatter(this.data(updates) as Float32Array, this.indexData(indices), indices.shape, outShape);
+      return this.make(sparse, outShape, 'float32');
+    }
     const out = allocateZeroed(updates.dtype, sizeOf(outShape));
     scatterAlongAxisKernel(this.data(updates), this.indexData(indices), indices.shape, axis, outShape, out);
     return this.make(out, outShape, updates.dtype);
@@ -357,7 +403,34 @@ export class CpuBackend implements Backend {
     return this.make(out, outShape, outDtype);
   }
 
-  private make(values: TypedArray | FusedExpr, shape: Shape, dtype: DType): Tensor {
+  /**
+   * `dy - exp(y) · sum(dy)` per row when dy is zero but for one value g per row: the row sum is g,
+   * so the result is `0 - exp(y) · g` (one fused pass over y) plus g at that value's position, with
+   * no dense dy to zero, fill and read. Bit-identical to the dense kernel's float32 path; rows the
+   * dense kernel would take in double (|g| beyond 2^±100, or not finite) decline (null).
+   */
+  private logSoftmaxGradOfRowScatter(dy: RowScatter, y: Tensor): Float32Array | null {
+    const g = dy.updates;
+    for (let r = 0; r < g.length; r++) {
+      const v = Math.abs(g[r]!);
+      if (!(v === 0 || (v >= 2 ** -100 && v <= 2 ** 100))) return null;
+    }
+    const R = y.shape[y.shape.length - 1]!;
+    const weights = fuse('exp', [this.operand(y)], y.size, allocateFused);
+    const spread = fuseRepeat(g, R);
+    const product = weights && spread && fuse('mul', [weights, spread], y.size, allocateFused);
+    const negated = product && fuse('sub', [0, product], y.size, allocateFused);
+    if (!negated) return null;
+    const out = evaluateFused(negated, allocateFused);
+    const index = dy.indices;
+    for (let r = 0; r < g.length; r++) {
+      const k = r * R + index[r]!;
+      out[k] = g[r]! + out[k]!;
+    }
+    return out;
+  }
+
+  private make(values: TypedArray | FusedExpr | RowScatter, shape: Shape, dtype: DType): Tensor {
     return new Tensor(this, values, shape, dtype);
   }
 
@@ -372,7 +445,9 @@ export class CpuBackend implements Backend {
   private data(x: Tensor): TypedArray {
     this.owned(x);
     const storage = x.storage;
-    return storage instanceof FusedExpr ? evaluateFused(storage, allocateFused) : (storage as TypedArray);
+    if (storage instanceof FusedExpr) return evaluateFused(storage, allocateFused);
+    if (storage instanceof RowScatter) return storage.materialise();
+    return storage as TypedArray;
   }
 
   /** A float32 tensor as a fusion operand: its expression while deferred, one value, or its array. */
@@ -380,7 +455,7 @@ export class CpuBackend implements Backend {
     this.owned(x);
     const storage = x.storage;
     if (storage instanceof FusedExpr) return storage.result ?? storage;
-    const values = storage as Float32Array;
+    const values = (storage instanceof RowScatter ? storage.materialise() : storage) as Float32Array;
     return values.length === 1 ? values[0]! : values;
   }
 

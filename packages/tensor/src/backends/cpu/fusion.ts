@@ -11,11 +11,12 @@
  * PyTorch's native losses are one or two. Fused, the loss stays composed from primitives and its
  * gradient from the graph, and the passes collapse.
  *
- * Results are bit-identical to running the ops one by one on WebAssembly: each op still rounds to
- * float32 (the same SIMD instructions and the same exp/sigmoid/softplus code as the single-op
- * kernels). Only float32, and only operands that are full-size (the output's element count) or one
- * value, fuse; anything else, and every other op, runs eagerly as before. Without WebAssembly SIMD
- * nothing is deferred.
+ * Results are bit-identical to running the ops one by one (fusion off): each op still rounds to
+ * float32, with the same SIMD instructions and the same exp/sigmoid/softplus code as the single-op
+ * wasm kernels. Only float32, and only operands that are full-size (the output's element count) or
+ * one value, fuse; anything else, and every other op, runs eagerly as before. Without WebAssembly
+ * SIMD nothing is deferred; an expression deferred before WebAssembly was switched off is evaluated
+ * op by op with the JavaScript kernels, whose exp/sigmoid/softplus differ from wasm's by a few ulps.
  *
  * @internal
  */
@@ -54,6 +55,14 @@ const BLOCK = 256;
 const MAX_REGS = 64;
 /** Floats per chunk streamed through the module's memory (as wasm-elementwise.ts does). */
 const CHUNK = 16384;
+const PAGE = 4096;
+/**
+ * Where each stream buffer starts within its page. Copying between a buffer and a JavaScript array
+ * whose address is a little above it modulo 4 KiB ran 10x slower (1.7 ms instead of 0.16 ms per MB
+ * measured here: the CPU's 4K-aliasing stall in memcpy), and large arrays from malloc start 16 bytes
+ * into a page; half a page away from that is far from the slow case in both copy directions.
+ */
+const STREAM_PAGE_OFFSET = 2048;
 /**
  * Ops per expression before its operands are evaluated first. Deep chains (an optimiser's running
  * averages over many steps) would otherwise grow without bound and be recomputed on every read.
@@ -90,6 +99,19 @@ export function setFusionEnabled(on: boolean): boolean {
 }
 
 /**
+ * Whether ops may be deferred now (fusion on and WebAssembly SIMD available).
+ *
+ * @returns true when {@link fuse} may defer
+ * @example
+ * ```ts
+ * if (fusionActive()) console.log('float32 elementwise chains run fused');
+ * ```
+ */
+export function fusionActive(): boolean {
+  return enabled && wasmElementwiseAvailable();
+}
+
+/**
  * Tells fusion that the backend opened or closed its outermost scratch scope, so that arrays an
  * evaluation allocates are offered for recycling only when the expression was built in that scope.
  *
@@ -102,6 +124,35 @@ export function setFusionEnabled(on: boolean): boolean {
 export function noteScratchScope(open: boolean): void {
   if (open) currentEpoch++;
   inScratch = open;
+}
+
+/**
+ * The scratch scope open now (-1 outside one), to stamp other deferred storage with, as
+ * {@link FusedExpr.epoch} does.
+ *
+ * @returns the epoch
+ * @example
+ * ```ts
+ * const madeIn = scratchEpoch();
+ * ```
+ */
+export function scratchEpoch(): number {
+  return inScratch ? currentEpoch : -1;
+}
+
+/**
+ * Whether an array allocated now for storage stamped `epoch` may be recycled by the open scratch
+ * scope: only when that storage was made in it.
+ *
+ * @param epoch - the storage's {@link scratchEpoch} at creation
+ * @returns true when the allocation may be journaled
+ * @example
+ * ```ts
+ * const journaled = journalable(madeIn);
+ * ```
+ */
+export function journalable(epoch: number): boolean {
+  return inScratch && epoch === currentEpoch;
 }
 
 /**
@@ -127,8 +178,6 @@ export class FusedExpr {
    * that scope for recycling; an expression from outside must not, since its holder outlives it.
    */
   readonly epoch: number;
-  /** How many later expressions took this one as an operand. */
-  uses = 0;
   /** Whether an evaluation computed it as an intermediate without storing it. */
   spent = false;
   /** The values, once evaluated. */
@@ -143,7 +192,7 @@ export class FusedExpr {
     this.length = length;
     this.nodes = nodes;
     this.repeat = repeat;
-    this.epoch = inScratch ? currentEpoch : -1;
+    this.epoch = scratchEpoch();
   }
 }
 
@@ -214,7 +263,6 @@ export function fuse(op: UnaryOp | BinaryOp | 'where', args: FusedOperand[], len
     }
     nodes = 1;
   }
-  for (const a of args) if (a instanceof FusedExpr) a.uses++;
   return new FusedExpr(op, args, length, nodes);
 }
 
@@ -225,8 +273,10 @@ function settled(x: FusedOperand): FusedOperand {
 
 /**
  * The values of `root`, computed once and cached: every op of its DAG in one pass (on WebAssembly,
- * or op by op in JavaScript where the module is unavailable). Sub-expressions that other
- * expressions also use get their values stored as well, so they are not computed twice.
+ * or op by op in JavaScript where the module is unavailable). Only the root is stored: a
+ * sub-expression another expression also uses is computed again there, which costs less than
+ * writing it out (it re-reads its operands, while storing writes and later re-reads a full array);
+ * a large one computed before is stored when taken up again (see MAX_RECOMPUTED_NODES).
  *
  * @param root - the expression
  * @param alloc - allocates result arrays
@@ -244,7 +294,7 @@ export function evaluateFused(root: FusedExpr, alloc: FusedAllocator): Float32Ar
 /**
  * The sums of `root`'s values over rows of `rowLength` (its last axis), in double, computed in the
  * same pass as the expression without storing its full-size values; null when `root` already has
- * values or other expressions use it (then evaluate it and reduce as usual).
+ * values (then reduce them as usual).
  *
  * @param root - the expression, `root.length` a multiple of `rowLength`
  * @param rowLength - elements per row (>= 1)
@@ -256,52 +306,43 @@ export function evaluateFused(root: FusedExpr, alloc: FusedAllocator): Float32Ar
  * ```
  */
 export function sumFusedRows(root: FusedExpr, rowLength: number, alloc: FusedAllocator): Float64Array | null {
-  if (root.result !== null || root.uses > 0 || root.op === 'repeat' || rowLength < 1 || root.length % rowLength !== 0) return null;
+  if (root.result !== null || root.op === 'repeat' || rowLength < 1 || root.length % rowLength !== 0) return null;
   return run(root, alloc, rowLength);
 }
 
 /**
- * Evaluates the DAG under `root`, storing the root (unless `rowLength` asks for its row sums
- * instead) and every node someone outside the DAG also uses.
+ * Evaluates the DAG under `root`, storing the root unless `rowLength` asks for its row sums instead.
  */
 function run(root: FusedExpr, alloc: FusedAllocator, rowLength: number): Float64Array | null {
   if (root.op === 'repeat') {
-    root.result = expandRepeat(root, alloc(root.length, inScratch && root.epoch === currentEpoch));
+    root.result = expandRepeat(root, alloc(root.length, journalable(root.epoch)));
     return null;
   }
-  // Post-order over the unevaluated nodes, counting how often each is used inside this DAG (its
-  // depth is at most MAX_NODES, so recursion is safe).
+  // Post-order over the unevaluated nodes (the depth is at most MAX_NODES: recursion is safe).
   const order: FusedExpr[] = [];
-  const inside = new Map<FusedExpr, number>([[root, 0]]);
+  const seen = new Set<FusedExpr>([root]);
   const visit = (e: FusedExpr): void => {
     for (const a of e.args) {
       const s = settled(a);
-      if (!(s instanceof FusedExpr)) continue;
-      const seen = inside.get(s);
-      inside.set(s, (seen ?? 0) + 1);
-      if (seen === undefined) visit(s);
+      if (!(s instanceof FusedExpr) || seen.has(s)) continue;
+      seen.add(s);
+      visit(s);
     }
     order.push(e);
   };
   visit(root);
   const sums = rowLength > 0 ? new Float64Array(root.length / rowLength) : null;
-  // A repeat is never stored: streaming it in again costs less than writing it out.
-  const stored = order.filter((e) => (e === root ? sums === null : e.op !== 'repeat' && e.uses > inside.get(e)!));
+  const stored = sums === null ? [root] : [];
   // Results are attached only after the run: until then `settled` must still see expressions.
-  const outputs = stored.map((e) => alloc(e.length, inScratch && e.epoch === currentEpoch));
+  const outputs = stored.map((e) => alloc(e.length, journalable(e.epoch)));
   const summed = sums === null ? null : { root, rowLength, sums };
   if (!runWasm(order, stored, outputs, root.length, summed)) runJs(order, stored, outputs, summed);
   stored.forEach((e, i) => {
     e.result = outputs[i]!;
   });
   for (const e of order) if (e.result === null) e.spent = true;
-  // An expression with values no longer needs its operands: let them go, and stop counting it as
-  // their user (so a later evaluation does not store them for it).
-  for (const e of order) {
-    if (e.result === null) continue;
-    for (const a of e.args) if (a instanceof FusedExpr) a.uses--;
-    e.args = [];
-  }
+  // With its values stored, the root no longer needs its operands: let them go.
+  if (root.result !== null) root.args = [];
   return sums;
 }
 
@@ -377,7 +418,8 @@ function runWasm(
     if (kinds.length > MAX_REGS) return false;
   }
   const regs = kinds.length;
-  const streamBytes = alignBytes((CHUNK + 4) * 4);
+  // Stream buffers are whole pages, each starting half a page in (see STREAM_PAGE_OFFSET).
+  const streamBytes = Math.ceil(((CHUNK + 4) * 4) / PAGE) * PAGE;
   const fixedBytes = alignBytes(program.length * 4) + 3 * alignBytes(regs * 4);
   let streams = 0;
   let blocks = 0;
@@ -388,7 +430,7 @@ function runWasm(
   // A chunk touches at most CHUNK / rowLength + 2 rows.
   const sumSlots = summed === null ? 0 : Math.floor(CHUNK / summed.rowLength) + 2;
   const sumBytes = alignBytes(sumSlots * 8);
-  const kernels = kernelsWithHeap(fixedBytes + sumBytes + blocks * BLOCK * 4 + streams * streamBytes);
+  const kernels = kernelsWithHeap(fixedBytes + sumBytes + blocks * BLOCK * 4 + 2 * PAGE + streams * streamBytes);
   if (kernels === null) return false;
   const base = kernels.heapBase;
   const programPtr = base;
@@ -408,8 +450,14 @@ function runWasm(
   const pointers: number[] = [];
   for (const kind of kinds) {
     pointers.push(next);
-    next += kind === STREAM ? streamBytes : BLOCK * 4;
+    if (kind !== STREAM) next += BLOCK * 4;
   }
+  next = Math.ceil(next / PAGE) * PAGE + STREAM_PAGE_OFFSET;
+  kinds.forEach((kind, r) => {
+    if (kind !== STREAM) return;
+    pointers[r] = next;
+    next += streamBytes;
+  });
   ints.set(pointers, regsPtr >> 2);
   const inputPtrs = inputs.map((a) => pointers[reg.get(a)!]! >> 2);
   const outputPtrs = stored.map((e) => pointers[reg.get(e)!]! >> 2);

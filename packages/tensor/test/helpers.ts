@@ -1,6 +1,7 @@
 /** Comparison helpers shared by the tensor tests. */
 import { expect } from 'vitest';
 import type { NestedArray, Tensor } from '../src/index.js';
+import { setWasmElementwiseEnabled } from '../src/backends/cpu/wasm-elementwise.js';
 
 /** Tolerances of {@link expectClose}: |a - e| <= atol + rtol * |e|. */
 export interface Tolerance {
@@ -46,4 +47,21 @@ export function lcg(seed: number): () => number {
 export function randomValues(n: number, seed: number): number[] {
   const next = lcg(seed);
   return Array.from({ length: n }, () => next() * 2 - 1);
+}
+
+/** Runs `f` with the wasm elementwise path off (JavaScript kernels) and on, returning both results. */
+export function bothPaths(f: () => Float32Array): { js: Float32Array; wasm: Float32Array } {
+  setWasmElementwiseEnabled(false);
+  const js = f();
+  setWasmElementwiseEnabled(true);
+  const wasm = f();
+  return { js, wasm };
+}
+
+/** Identical values, NaN matching NaN (its payload may differ) and -0 distinct from 0. */
+export function expectSameValues(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) expect(`${i}: ${actual[i]}`).toBe(`${i}: ${expected[i]}`);
+  }
 }

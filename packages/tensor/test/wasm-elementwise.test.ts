@@ -15,7 +15,7 @@ import {
   setWasmElementwiseEnabled, wasmBinaryF32, wasmElementwiseAvailable, wasmReduceRowsF32, wasmSoftmaxRowsF32, wasmUnaryF32,
   WASM_ELEMENTWISE_MIN,
 } from '../src/backends/cpu/wasm-elementwise.js';
-import { lcg } from './helpers.js';
+import { bothPaths, expectSameValues, lcg } from './helpers.js';
 
 afterEach(() => {
   setWasmElementwiseEnabled(true);
@@ -31,23 +31,6 @@ function f32Data(n: number, seed: number, special = true): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = special && i % 97 === 13 ? SPECIAL[(i / 97 | 0) % SPECIAL.length]! : next() * 8 - 4;
   return out;
-}
-
-/** Runs `f` with the wasm path off (JavaScript kernels) and on, returning both results. */
-function bothPaths(f: () => Float32Array): { js: Float32Array; wasm: Float32Array } {
-  setWasmElementwiseEnabled(false);
-  const js = f();
-  setWasmElementwiseEnabled(true);
-  const wasm = f();
-  return { js, wasm };
-}
-
-/** Identical values, NaN matching NaN (its payload may differ) and -0 distinct from 0. */
-function expectSameValues(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) expect(`${i}: ${actual[i]}`).toBe(`${i}: ${expected[i]}`);
-  }
 }
 
 /** Distance in float32 steps between two finite values of the same sign (0 and -0 count as one). */

@@ -11,7 +11,7 @@ import { logSoftmaxGradKernel, softmaxKernel } from '../src/backends/cpu/reduce.
 import {
   setWasmElementwiseEnabled, wasmElementwiseAvailable, wasmLogSoftmaxGradRowsF32, wasmSoftmaxRowsF32, WASM_ELEMENTWISE_MIN,
 } from '../src/backends/cpu/wasm-elementwise.js';
-import { lcg } from './helpers.js';
+import { bothPaths, expectSameValues, lcg } from './helpers.js';
 
 afterEach(() => {
   setWasmElementwiseEnabled(true);
@@ -21,23 +21,6 @@ afterEach(() => {
 function f32Data(n: number, seed: number, scale: number): Float32Array {
   const next = lcg(seed);
   return Float32Array.from({ length: n }, () => (next() * 2 - 1) * scale);
-}
-
-/** Runs `f` with the wasm path off (JavaScript kernels) and on, returning both results. */
-function bothPaths(f: () => Float32Array): { js: Float32Array; wasm: Float32Array } {
-  setWasmElementwiseEnabled(false);
-  const js = f();
-  setWasmElementwiseEnabled(true);
-  const wasm = f();
-  return { js, wasm };
-}
-
-/** Identical values, NaN matching NaN (its payload may differ) and -0 distinct from 0. */
-function expectSameValues(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) expect(`${i}: ${actual[i]}`).toBe(`${i}: ${expected[i]}`);
-  }
 }
 
 /** One float32 ulp of |v| (the spacing just above it; 2^-149 at the bottom). */

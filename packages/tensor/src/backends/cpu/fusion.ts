@@ -336,7 +336,10 @@ function run(root: FusedExpr, alloc: FusedAllocator, rowLength: number): Float64
   // Results are attached only after the run: until then `settled` must still see expressions.
   const outputs = stored.map((e) => alloc(e.length, journalable(e.epoch)));
   const summed = sums === null ? null : { root, rowLength, sums };
-  if (!runWasm(order, stored, outputs, root.length, summed)) runJs(order, stored, outputs, summed);
+  // A lone op runs its own kernel (WebAssembly for the ops that have one), which is as fast and
+  // spares the program set-up.
+  const lone = summed === null && order.length === 1;
+  if (lone || !runWasm(order, stored, outputs, root.length, summed)) runJs(order, stored, outputs, summed);
   stored.forEach((e, i) => {
     e.result = outputs[i]!;
   });
@@ -489,7 +492,7 @@ function runWasm(
   return true;
 }
 
-/** The same DAG op by op with the JavaScript kernels: a full-size array per op. */
+/** The same DAG op by op with the eager kernels (each takes WebAssembly or JavaScript as it would eagerly): a full-size array per op. */
 function runJs(order: readonly FusedExpr[], stored: readonly FusedExpr[], outputs: readonly Float32Array[], summed: RowSums | null): void {
   const values = new Map<FusedExpr, Float32Array>();
   const valueOf = (x: FusedOperand): TypedArray => {

@@ -299,7 +299,7 @@ export function toTensor(value: TensorLike, argName = 'x', likeDtype?: DType): T
     if (value.isDisposed) throw new Error(`${argName}: this tensor was disposed`);
     const backend = getBackend();
     if (value.backend === backend) return value;
-    return backend.fromValues(value.values().slice(), value.shape, value.dtype);
+    return backend.fromValues(value.dataSync(), value.shape, value.dtype);
   }
   if (typeof value === 'number') {
     const dtype = likeDtype === undefined ? 'float32' : likeDtype === 'int32' && !Number.isInteger(value) ? 'float32' : likeDtype;

@@ -64,7 +64,7 @@ export class Tensor {
    * On the gpujs backend this reads the data back from the device.
    */
   dataSync(): TypedArray {
-    return this.values().slice();
+    return this.dataNoCopy().slice();
   }
 
   /**
@@ -82,12 +82,13 @@ export class Tensor {
    * ```
    */
   dataNoCopy(): TypedArray {
-    return this.values();
+    if (this.disposed) throw new Error('Tensor: this tensor was disposed and its values are gone');
+    return this.backend.read(this);
   }
 
   /** The values as nested arrays (a plain number for a scalar). */
   toArray(): NestedArray {
-    const data = this.values();
+    const data = this.dataNoCopy();
     if (this.shape.length === 0) return data[0]!;
     const build = (axis: number, offset: number): NestedArray[] => {
       const n = this.shape[axis]!;
@@ -110,7 +111,7 @@ export class Tensor {
    */
   item(): number {
     if (this.size !== 1) throw new RangeError(`item(): expected a tensor with exactly one element, got shape [${this.shape.join(', ')}]`);
-    return this.values()[0]!;
+    return this.dataNoCopy()[0]!;
   }
 
   /** Frees device memory now rather than when the tensor is garbage-collected. */
@@ -122,12 +123,7 @@ export class Tensor {
 
   /** A readable summary that abbreviates large tensors, as PyTorch's print does. */
   toString(): string {
-    return formatTensor(this.shape, this.dtype, this.values(), this.backend.name);
+    return formatTensor(this.shape, this.dtype, this.dataNoCopy(), this.backend.name);
   }
 
-  /** The backend's view of the values (not copied); internal code must not mutate it. @internal */
-  values(): TypedArray {
-    if (this.disposed) throw new Error('Tensor: this tensor was disposed and its values are gone');
-    return this.backend.read(this);
-  }
 }

@@ -3,7 +3,7 @@
  * loads; it is the default backend.
  */
 import type { ArgReduceOp, Backend, BackendStats, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
-import { allocate, type DType, type TypedArray } from '../dtype.js';
+import type { DType, TypedArray } from '../dtype.js';
 import { registerBackend } from '../registry.js';
 import { sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -11,69 +11,16 @@ import { binaryKernel, clipKernel, unaryKernel, whereKernel } from './cpu/elemen
 import {
   gatherKernel, oneHotKernel, scatterAddKernel, scatterAlongAxisKernel, takeAlongAxisKernel,
 } from './cpu/indexing.js';
-import {
-  evaluateFused, fuse, FusedExpr, fuseRepeat, fusionActive, journalable, noteScratchScope, scratchEpoch, sumFusedRows, type FusedOperand,
-} from './cpu/fusion.js';
+import { evaluateFused, fuse, FusedExpr, fuseRepeat, fusionActive, sumFusedRows, type FusedOperand } from './cpu/fusion.js';
 import { broadcastKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './cpu/layout.js';
 import { matmulKernel } from './cpu/matmul.js';
 import { argReduceKernel, logSoftmaxGradKernel, reduceKernel, softmaxKernel } from './cpu/reduce.js';
-import { WASM_ELEMENTWISE_MIN } from './cpu/wasm-elementwise.js';
-
-/** Node's Buffer, where it exists: its allocUnsafeSlow skips the zero-fill of `new Float32Array(n)`. */
-const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
-
-/** Below this many bytes a zero-filled typed array is as cheap as an uninitialised one. */
-const UNINIT_MIN_BYTES = 1 << 16;
-
-/**
- * Large arrays that a scratch scope (a backward pass: see {@link CpuBackend.beginScratch}) allocated
- * and dropped, kept for reuse by later ops, keyed by dtype and length. A fresh large array costs a
- * page fault per 4 KiB on first touch, more than the loop that fills it; a recycled one costs nothing.
- */
-const pool = new Map<string, TypedArray[]>();
-let pooledBytes = 0;
-/** The pool never holds more than this; beyond it dropped arrays go to the garbage collector. */
-const POOL_MAX_BYTES = 256 * 1024 * 1024;
-/** Large arrays allocated since the outermost open scratch scope; null outside one. */
-let journal: TypedArray[] | null = null;
-let scratchDepth = 0;
-/** Arrays handed out by `read`: their holder is unknown, so they are never recycled. */
-const exposed = new WeakSet<TypedArray>();
-
-function poolKey(dtype: DType, length: number): string {
-  return `${dtype}:${length}`;
-}
-
-/**
- * An array of `length` elements for a kernel's output: zero-filled when `zeroed`, otherwise with
- * unspecified contents (for kernels that write every element). Large ones come from the pool when
- * it has one; else, in Node, an uninitialised buffer (from the malloc heap, no zero-fill pass).
- */
-function newArray(dtype: DType, length: number, zeroed: boolean, journaled = true): TypedArray {
-  const bytes = (dtype === 'float64' ? 8 : 4) * length;
-  if (bytes < UNINIT_MIN_BYTES) return allocate(dtype, length);
-  let out = pool.get(poolKey(dtype, length))?.pop();
-  if (out !== undefined) {
-    pooledBytes -= bytes;
-    if (zeroed) out.fill(0);
-  } else if (zeroed || nodeBuffer === undefined) {
-    out = allocate(dtype, length);
-  } else {
-    const { buffer } = nodeBuffer.allocUnsafeSlow(bytes);
-    out = dtype === 'float64' ? new Float64Array(buffer, 0, length) : dtype === 'int32' ? new Int32Array(buffer, 0, length) : new Float32Array(buffer, 0, length);
-  }
-  if (journal !== null && journaled) journal.push(out);
-  return out;
-}
+import { closeScratch, closingOutermost, markExposed, newArray, openScratch, scratchEpoch } from './cpu/memory.js';
+import { logSoftmaxGradRowInFloat32, WASM_ELEMENTWISE_MIN } from './cpu/wasm-elementwise.js';
 
 /** An output array that the kernel overwrites entirely. */
 function allocateUninit(dtype: DType, length: number): TypedArray {
   return newArray(dtype, length, false);
-}
-
-/** The output array of a fused evaluation (see fusion.ts), journaled only when it says so. */
-function allocateFused(length: number, journaled: boolean): Float32Array {
-  return newArray('float32', length, false, journaled) as Float32Array;
 }
 
 /** An output array that starts at zero (scatter-adds, one-hot rows, matmul accumulators). */
@@ -106,7 +53,7 @@ class RowScatter {
   /** The dense array (made once). */
   materialise(): Float32Array {
     if (this.dense === null) {
-      const out = newArray('float32', sizeOf(this.outShape), true, journalable(this.epoch)) as Float32Array;
+      const out = newArray('float32', sizeOf(this.outShape), true, this.epoch) as Float32Array;
       scatterAlongAxisKernel(this.updates, this.indices, this.indexShape, this.outShape.length - 1, this.outShape, out);
       this.dense = out;
     }
@@ -155,7 +102,7 @@ export class CpuBackend implements Backend {
   /** The tensor's own array (not a copy). @param x - a tensor of this backend */
   read(x: Tensor): TypedArray {
     const values = this.data(x);
-    exposed.add(values);
+    markExposed(values);
     return values;
   }
 
@@ -166,10 +113,7 @@ export class CpuBackend implements Backend {
    * gradients it hands back. Scopes nest; only the outermost one recycles.
    */
   beginScratch(): void {
-    if (scratchDepth++ === 0) {
-      journal = [];
-      noteScratchScope(true);
-    }
+    openScratch();
   }
 
   /**
@@ -178,24 +122,15 @@ export class CpuBackend implements Backend {
    * back to the pool; with null (the scope failed) nothing is recycled.
    */
   endScratch(keep: readonly Tensor[] | null): void {
-    if (scratchDepth === 0) return;
+    if (keep === null || !closingOutermost()) {
+      closeScratch(null);
+      return;
+    }
     // A deferred result kept past the scope still reads arrays the scope made: evaluate it now,
     // before those go back to the pool.
     const kept = new Set<unknown>();
-    if (scratchDepth === 1 && keep !== null) for (const t of keep) if (t.backend === this) kept.add(this.data(t));
-    if (--scratchDepth > 0) return;
-    const allocated = journal;
-    journal = null;
-    noteScratchScope(false);
-    if (keep === null || allocated === null) return;
-    for (const a of allocated) {
-      if (kept.has(a) || exposed.has(a) || pooledBytes + a.byteLength > POOL_MAX_BYTES) continue;
-      const key = poolKey(a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'float32', a.length);
-      const list = pool.get(key);
-      if (list === undefined) pool.set(key, [a]);
-      else list.push(a);
-      pooledBytes += a.byteLength;
-    }
+    for (const t of keep) if (t.backend === this) kept.add(this.data(t));
+    closeScratch(kept);
   }
 
   /** Nothing to free early: the array goes when the garbage collector takes it. @param _x - a tensor of this backend */
@@ -217,7 +152,7 @@ export class CpuBackend implements Backend {
 
   unary(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
     if (outDtype === 'float32' && x.dtype === 'float32') {
-      const lazy = fuse(op, [this.operand(x)], x.size, allocateFused);
+      const lazy = fuse(op, [this.operand(x)], x.size);
       if (lazy !== null) return this.make(lazy, x.shape, outDtype);
     }
     const out = allocateUninit(outDtype, x.size);
@@ -228,7 +163,7 @@ export class CpuBackend implements Backend {
   binary(op: BinaryOp, a: Tensor, b: Tensor, outShape: Shape, outDtype: DType): Tensor {
     const n = sizeOf(outShape);
     if (outDtype === 'float32' && a.dtype === 'float32' && b.dtype === 'float32' && (a.size === n || a.size === 1) && (b.size === n || b.size === 1)) {
-      const lazy = fuse(op, [this.operand(a), this.operand(b)], n, allocateFused);
+      const lazy = fuse(op, [this.operand(a), this.operand(b)], n);
       if (lazy !== null) return this.make(lazy, outShape, outDtype);
     }
     const out = allocateUninit(outDtype, sizeOf(outShape));
@@ -239,8 +174,8 @@ export class CpuBackend implements Backend {
   clip(x: Tensor, low: number, high: number): Tensor {
     if (x.dtype === 'float32') {
       // min(max(x, low), high) with wasm's max/min is what the eager kernel computes (NaN stays, max(-0, +0) is +0).
-      const above = fuse('maximum', [this.operand(x), Math.fround(low)], x.size, allocateFused);
-      const lazy = above === null ? null : fuse('minimum', [above, Math.fround(high)], x.size, allocateFused);
+      const above = fuse('maximum', [this.operand(x), Math.fround(low)], x.size);
+      const lazy = above === null ? null : fuse('minimum', [above, Math.fround(high)], x.size);
       if (lazy !== null) return this.make(lazy, x.shape, x.dtype);
     }
     const out = allocateUninit(x.dtype, x.size);
@@ -252,7 +187,7 @@ export class CpuBackend implements Backend {
     const n = sizeOf(outShape);
     const fits = (t: Tensor): boolean => t.dtype === 'float32' && (t.size === n || t.size === 1);
     if (outDtype === 'float32' && fits(cond) && fits(a) && fits(b)) {
-      const lazy = fuse('where', [this.operand(cond), this.operand(a), this.operand(b)], n, allocateFused);
+      const lazy = fuse('where', [this.operand(cond), this.operand(a), this.operand(b)], n);
       if (lazy !== null) return this.make(lazy, outShape, outDtype);
     }
     const out = allocateUninit(outDtype, sizeOf(outShape));
@@ -265,7 +200,7 @@ export class CpuBackend implements Backend {
     const storage = x.storage;
     if (op === 'sum' && outDtype === 'float32' && storage instanceof FusedExpr && isTrailing(axes, x.shape.length)) {
       // Sum a deferred expression over its last axes in the pass that computes it.
-      const sums = sumFusedRows(storage, sizeOf(axes.map((a) => x.shape[a]!)), allocateFused);
+      const sums = sumFusedRows(storage, sizeOf(axes.map((a) => x.shape[a]!)));
       if (sums !== null) return this.make(Float32Array.from(sums), outShape, outDtype);
     }
     const out = allocateZeroed(outDtype, sizeOf(outShape));
@@ -411,17 +346,14 @@ export class CpuBackend implements Backend {
    */
   private logSoftmaxGradOfRowScatter(dy: RowScatter, y: Tensor): Float32Array | null {
     const g = dy.updates;
-    for (let r = 0; r < g.length; r++) {
-      const v = Math.abs(g[r]!);
-      if (!(v === 0 || (v >= 2 ** -100 && v <= 2 ** 100))) return null;
-    }
+    for (let r = 0; r < g.length; r++) if (!logSoftmaxGradRowInFloat32(g[r]!)) return null;
     const R = y.shape[y.shape.length - 1]!;
-    const weights = fuse('exp', [this.operand(y)], y.size, allocateFused);
+    const weights = fuse('exp', [this.operand(y)], y.size);
     const spread = fuseRepeat(g, R);
-    const product = weights && spread && fuse('mul', [weights, spread], y.size, allocateFused);
-    const negated = product && fuse('sub', [0, product], y.size, allocateFused);
+    const product = weights && spread && fuse('mul', [weights, spread], y.size);
+    const negated = product && fuse('sub', [0, product], y.size);
     if (!negated) return null;
-    const out = evaluateFused(negated, allocateFused);
+    const out = evaluateFused(negated);
     const index = dy.indices;
     for (let r = 0; r < g.length; r++) {
       const k = r * R + index[r]!;
@@ -445,7 +377,7 @@ export class CpuBackend implements Backend {
   private data(x: Tensor): TypedArray {
     this.owned(x);
     const storage = x.storage;
-    if (storage instanceof FusedExpr) return evaluateFused(storage, allocateFused);
+    if (storage instanceof FusedExpr) return evaluateFused(storage);
     if (storage instanceof RowScatter) return storage.materialise();
     return storage as TypedArray;
   }

@@ -24,7 +24,8 @@ import type { BinaryOp, UnaryOp } from '../../backend.js';
 import type { TypedArray } from '../../dtype.js';
 import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { WASM_ELEMENTWISE_MIN, wasmElementwiseAvailable } from './wasm-elementwise.js';
-import { alignBytes, kernelsWithHeap } from './wasm-module.js';
+import { newArray, scratchEpoch } from './memory.js';
+import { alignBytes, alignPages, kernelsWithHeap } from './wasm-module.js';
 
 /** The ops a fused expression can hold, with their kernels.c op codes. */
 const FUSED_CODES = {
@@ -55,14 +56,6 @@ const BLOCK = 256;
 const MAX_REGS = 64;
 /** Floats per chunk streamed through the module's memory (as wasm-elementwise.ts does). */
 const CHUNK = 16384;
-const PAGE = 4096;
-/**
- * Where each stream buffer starts within its page. Copying between a buffer and a JavaScript array
- * whose address is a little above it modulo 4 KiB ran 10x slower (1.7 ms instead of 0.16 ms per MB
- * measured here: the CPU's 4K-aliasing stall in memcpy), and large arrays from malloc start 16 bytes
- * into a page; half a page away from that is far from the slow case in both copy directions.
- */
-const STREAM_PAGE_OFFSET = 2048;
 /**
  * Ops per expression before its operands are evaluated first. Deep chains (an optimiser's running
  * averages over many steps) would otherwise grow without bound and be recomputed on every read.
@@ -76,9 +69,6 @@ const MAX_NODES = 48;
 const MAX_RECOMPUTED_NODES = 8;
 
 let enabled = true;
-/** Incremented by each outermost scratch scope; see {@link FusedExpr.epoch}. */
-let currentEpoch = 0;
-let inScratch = false;
 
 /**
  * Turns lazy elementwise fusion on or off (on by default where WebAssembly SIMD is available).
@@ -109,50 +99,6 @@ export function setFusionEnabled(on: boolean): boolean {
  */
 export function fusionActive(): boolean {
   return enabled && wasmElementwiseAvailable();
-}
-
-/**
- * Tells fusion that the backend opened or closed its outermost scratch scope, so that arrays an
- * evaluation allocates are offered for recycling only when the expression was built in that scope.
- *
- * @param open - true when the scope opens
- * @example
- * ```ts
- * noteScratchScope(true); // ... backward pass ... noteScratchScope(false);
- * ```
- */
-export function noteScratchScope(open: boolean): void {
-  if (open) currentEpoch++;
-  inScratch = open;
-}
-
-/**
- * The scratch scope open now (-1 outside one), to stamp other deferred storage with, as
- * {@link FusedExpr.epoch} does.
- *
- * @returns the epoch
- * @example
- * ```ts
- * const madeIn = scratchEpoch();
- * ```
- */
-export function scratchEpoch(): number {
-  return inScratch ? currentEpoch : -1;
-}
-
-/**
- * Whether an array allocated now for storage stamped `epoch` may be recycled by the open scratch
- * scope: only when that storage was made in it.
- *
- * @param epoch - the storage's {@link scratchEpoch} at creation
- * @returns true when the allocation may be journaled
- * @example
- * ```ts
- * const journaled = journalable(madeIn);
- * ```
- */
-export function journalable(epoch: number): boolean {
-  return inScratch && epoch === currentEpoch;
 }
 
 /**
@@ -210,7 +156,7 @@ export class FusedExpr {
  */
 export function fuseRepeat(values: Float32Array, repeat: number): FusedExpr | null {
   const length = values.length * repeat;
-  if (!enabled || length < WASM_ELEMENTWISE_MIN || repeat < MIN_REPEAT || !wasmElementwiseAvailable()) return null;
+  if (length < WASM_ELEMENTWISE_MIN || repeat < MIN_REPEAT || !fusionActive()) return null;
   return new FusedExpr('repeat', [values], length, 1, repeat);
 }
 
@@ -222,12 +168,9 @@ function expandRepeat(e: FusedExpr, out: Float32Array): Float32Array {
 }
 
 /** Whether `op` can be deferred. @param op - a unary or binary op name */
-export function isFusable(op: UnaryOp | BinaryOp | 'where'): op is keyof typeof FUSED_CODES {
+function isFusable(op: UnaryOp | BinaryOp | 'where'): op is keyof typeof FUSED_CODES {
   return Object.prototype.hasOwnProperty.call(FUSED_CODES, op);
 }
-
-/** Allocates an evaluation's output; `journaled` when the scratch scope may recycle it. */
-export type FusedAllocator = (length: number, journaled: boolean) => Float32Array;
 
 function nodesOf(x: FusedOperand): number {
   return x instanceof FusedExpr && x.result === null ? x.nodes : 0;
@@ -241,25 +184,24 @@ function nodesOf(x: FusedOperand): number {
  * @param op - the op
  * @param args - its operands (one for unary ops, two for binary, three for where)
  * @param length - element count of the result
- * @param alloc - allocates the arrays of operands evaluated early
  * @returns the expression, or null
  * @example
  * ```ts
- * const d = fuse('sub', [p, l], p.length, alloc);
+ * const d = fuse('sub', [p, l], p.length);
  * ```
  */
-export function fuse(op: UnaryOp | BinaryOp | 'where', args: FusedOperand[], length: number, alloc: FusedAllocator): FusedExpr | null {
-  if (!enabled || length < WASM_ELEMENTWISE_MIN || !isFusable(op) || !wasmElementwiseAvailable()) return null;
+export function fuse(op: UnaryOp | BinaryOp | 'where', args: FusedOperand[], length: number): FusedExpr | null {
+  if (length < WASM_ELEMENTWISE_MIN || !isFusable(op) || !fusionActive()) return null;
   for (let i = 0; i < args.length; i++) {
     const a = settled(args[i]!);
-    args[i] = a instanceof FusedExpr && a.spent && a.nodes > MAX_RECOMPUTED_NODES ? evaluateFused(a, alloc) : a;
+    args[i] = a instanceof FusedExpr && a.spent && a.nodes > MAX_RECOMPUTED_NODES ? evaluateFused(a) : a;
   }
   let nodes = 1;
   for (const a of args) nodes += nodesOf(a);
   if (nodes > MAX_NODES) {
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
-      if (a instanceof FusedExpr) args[i] = evaluateFused(a, alloc);
+      if (a instanceof FusedExpr) args[i] = evaluateFused(a);
     }
     nodes = 1;
   }
@@ -279,15 +221,14 @@ function settled(x: FusedOperand): FusedOperand {
  * a large one computed before is stored when taken up again (see MAX_RECOMPUTED_NODES).
  *
  * @param root - the expression
- * @param alloc - allocates result arrays
  * @returns the values (also in `root.result`)
  * @example
  * ```ts
  * const values = evaluateFused(expr, (n) => new Float32Array(n));
  * ```
  */
-export function evaluateFused(root: FusedExpr, alloc: FusedAllocator): Float32Array {
-  if (root.result === null) run(root, alloc, 0);
+export function evaluateFused(root: FusedExpr): Float32Array {
+  if (root.result === null) run(root, 0);
   return root.result!;
 }
 
@@ -298,24 +239,23 @@ export function evaluateFused(root: FusedExpr, alloc: FusedAllocator): Float32Ar
  *
  * @param root - the expression, `root.length` a multiple of `rowLength`
  * @param rowLength - elements per row (>= 1)
- * @param alloc - allocates arrays of sub-expressions that must be stored
  * @returns one sum per row, or null
  * @example
  * ```ts
- * const sums = sumFusedRows(expr, 1000, alloc); // Float64Array of expr.length / 1000
+ * const sums = sumFusedRows(expr, 1000); // Float64Array of expr.length / 1000
  * ```
  */
-export function sumFusedRows(root: FusedExpr, rowLength: number, alloc: FusedAllocator): Float64Array | null {
+export function sumFusedRows(root: FusedExpr, rowLength: number): Float64Array | null {
   if (root.result !== null || root.op === 'repeat' || rowLength < 1 || root.length % rowLength !== 0) return null;
-  return run(root, alloc, rowLength);
+  return run(root, rowLength);
 }
 
 /**
  * Evaluates the DAG under `root`, storing the root unless `rowLength` asks for its row sums instead.
  */
-function run(root: FusedExpr, alloc: FusedAllocator, rowLength: number): Float64Array | null {
+function run(root: FusedExpr, rowLength: number): Float64Array | null {
   if (root.op === 'repeat') {
-    root.result = expandRepeat(root, alloc(root.length, journalable(root.epoch)));
+    root.result = expandRepeat(root, newArray('float32', root.length, false, root.epoch) as Float32Array);
     return null;
   }
   // Post-order over the unevaluated nodes (the depth is at most MAX_NODES: recursion is safe).
@@ -334,7 +274,7 @@ function run(root: FusedExpr, alloc: FusedAllocator, rowLength: number): Float64
   const sums = rowLength > 0 ? new Float64Array(root.length / rowLength) : null;
   const stored = sums === null ? [root] : [];
   // Results are attached only after the run: until then `settled` must still see expressions.
-  const outputs = stored.map((e) => alloc(e.length, journalable(e.epoch)));
+  const outputs = stored.map((e) => newArray('float32', e.length, false, e.epoch) as Float32Array);
   const summed = sums === null ? null : { root, rowLength, sums };
   // A lone op runs its own kernel (WebAssembly for the ops that have one), which is as fast and
   // spares the program set-up.
@@ -421,27 +361,36 @@ function runWasm(
     if (kinds.length > MAX_REGS) return false;
   }
   const regs = kinds.length;
-  // Stream buffers are whole pages, each starting half a page in (see STREAM_PAGE_OFFSET).
-  const streamBytes = Math.ceil(((CHUNK + 4) * 4) / PAGE) * PAGE;
-  const fixedBytes = alignBytes(program.length * 4) + 3 * alignBytes(regs * 4);
+  // Streams come first, each a whole number of pages, so every one starts at heapBase's offset
+  // within a page (chosen by wasm-module.ts to keep memcpy clear of 4K aliasing).
+  const streamBytes = alignPages((CHUNK + 4) * 4);
   let streams = 0;
-  let blocks = 0;
-  for (const kind of kinds) {
-    if (kind === STREAM) streams++;
-    else blocks++;
-  }
+  for (const kind of kinds) if (kind === STREAM) streams++;
+  const blocks = regs - streams;
   // A chunk touches at most CHUNK / rowLength + 2 rows.
   const sumSlots = summed === null ? 0 : Math.floor(CHUNK / summed.rowLength) + 2;
   const sumBytes = alignBytes(sumSlots * 8);
-  const kernels = kernelsWithHeap(fixedBytes + sumBytes + blocks * BLOCK * 4 + 2 * PAGE + streams * streamBytes);
+  const tableBytes = alignBytes(program.length * 4) + 3 * alignBytes(regs * 4);
+  const kernels = kernelsWithHeap(streams * streamBytes + tableBytes + sumBytes + blocks * BLOCK * 4);
   if (kernels === null) return false;
-  const base = kernels.heapBase;
-  const programPtr = base;
+  const pointers: number[] = [];
+  let next = kernels.heapBase;
+  kinds.forEach((kind, r) => {
+    if (kind !== STREAM) return;
+    pointers[r] = next;
+    next += streamBytes;
+  });
+  const programPtr = next;
   const regsPtr = programPtr + alignBytes(program.length * 4);
   const kindsPtr = regsPtr + alignBytes(regs * 4);
   const constsPtr = kindsPtr + alignBytes(regs * 4);
   const sumsPtr = constsPtr + alignBytes(regs * 4);
-  let next = sumsPtr + sumBytes;
+  next = sumsPtr + sumBytes;
+  kinds.forEach((kind, r) => {
+    if (kind === STREAM) return;
+    pointers[r] = next;
+    next += BLOCK * 4;
+  });
   const memory = kernels.exports.memory.buffer;
   const ints = new Int32Array(memory);
   const doubles = new Float64Array(memory, sumsPtr, sumSlots);
@@ -450,17 +399,6 @@ function runWasm(
   ints.set(program, programPtr >> 2);
   ints.set(kinds, kindsPtr >> 2);
   floats.set(consts, constsPtr >> 2);
-  const pointers: number[] = [];
-  for (const kind of kinds) {
-    pointers.push(next);
-    if (kind !== STREAM) next += BLOCK * 4;
-  }
-  next = Math.ceil(next / PAGE) * PAGE + STREAM_PAGE_OFFSET;
-  kinds.forEach((kind, r) => {
-    if (kind !== STREAM) return;
-    pointers[r] = next;
-    next += streamBytes;
-  });
   ints.set(pointers, regsPtr >> 2);
   const inputPtrs = inputs.map((a) => pointers[reg.get(a)!]! >> 2);
   const outputPtrs = stored.map((e) => pointers[reg.get(e)!]! >> 2);

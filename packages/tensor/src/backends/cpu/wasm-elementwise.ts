@@ -316,6 +316,24 @@ function softmaxRows(x: TypedArray, P: number, R: number, out: TypedArray, what:
 }
 
 /**
+ * Whether log_softmax_grad_rows_f32 computes a row whose gradient sums to `sum` in float32 (0, or
+ * 2^-100 <= |sum| <= 2^100, the test in kernels.c); other rows it computes in double. Code that
+ * reproduces the kernel's results another way takes the same split.
+ *
+ * @param sum - the row's sum of dy
+ * @returns true when that row runs in float32
+ * @example
+ * ```ts
+ * logSoftmaxGradRowInFloat32(0.5); // true
+ * logSoftmaxGradRowInFloat32(2 ** 120); // false
+ * ```
+ */
+export function logSoftmaxGradRowInFloat32(sum: number): boolean {
+  const magnitude = Math.abs(sum);
+  return magnitude === 0 || (magnitude >= 2 ** -100 && magnitude <= 2 ** 100);
+}
+
+/**
  * The gradient of log-softmax along the last axis of a `[P, R]` float32 view on WebAssembly:
  * `out = dy - exp(y) * sum(dy)` per row, the row sum in double as in the JavaScript kernel, the
  * product and difference in float32 (double for rows whose sum is beyond 2^±100, infinite or NaN).

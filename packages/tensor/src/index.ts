@@ -9,9 +9,12 @@ export { type DType, type TypedArray, promoteTypes, isFloat, assertDType } from 
 export {
   type Shape, sizeOf, broadcastShapes, normalizeAxis, normalizeAxes, shapesEqual, formatShape, reducedShape,
 } from './shape.js';
+export { type Backend, type BackendStats } from './backend.js';
 export {
-  type Backend, type BackendStats, type UnaryOp, type BinaryOp, type ReduceOp, type ArgReduceOp, UNARY_OPS, BINARY_OPS,
-} from './backend.js';
+  PRIMITIVES, UNARY_OPS, BINARY_OPS, primitivesOf, resultDType, type PrimitiveName, type PrimitiveSpec, type PrimitiveFamily,
+  type PrimitiveOf, type DTypeRule, type SimdCodes, type SimdOp, type UnaryOp, type BinaryOp, type ReduceOp, type ArgReduceOp,
+  type FusableOp,
+} from './primitives.js';
 export { setBackend, getBackend, getStats, resetStats, registerBackend, type BackendOptions, type GpuJsMode, type BackendFactory } from './registry.js';
 export {
   tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, toTensor,

@@ -1,4 +1,4 @@
-import type { BinaryOp, ReduceOp, UnaryOp } from './backend.js';
+import { resultDType, type BinaryOp, type ReduceOp, type UnaryOp } from './primitives.js';
 import { assertDType, isFloat, promoteTypes, type DType } from './dtype.js';
 import { getBackend } from './registry.js';
 import {
@@ -9,13 +9,9 @@ import { toTensor, type TensorLike } from './creation.js';
 
 // ---------------------------------------------------------------- elementwise unary
 
-/** Unary ops whose int32 result stays int32; the rest give float32 for int32 input. */
-const INT_PRESERVING: ReadonlySet<UnaryOp> = new Set(['neg', 'square', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round']);
-
 function unary(op: UnaryOp, x: TensorLike): Tensor {
   const t = toTensor(x, 'x');
-  const outDtype = t.dtype === 'int32' && !INT_PRESERVING.has(op) ? 'float32' : t.dtype;
-  return getBackend().unary(op, t, outDtype);
+  return getBackend().unary(op, t, resultDType(op, t.dtype));
 }
 
 /** -x, elementwise. @param x - the input @example neg(tensor([1, -2]))  // [-1, 2] */
@@ -74,9 +70,7 @@ function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
 function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   const [ta, tb] = operands(a, b);
   const outShape = shapesEqual(ta.shape, tb.shape) ? ta.shape : broadcastShapes(ta.shape, tb.shape, op);
-  let outDtype = promoteTypes(ta.dtype, tb.dtype);
-  if (op === 'div' && outDtype === 'int32') outDtype = 'float32';
-  return getBackend().binary(op, ta, tb, outShape, outDtype);
+  return getBackend().binary(op, ta, tb, outShape, resultDType(op, promoteTypes(ta.dtype, tb.dtype)));
 }
 
 /**
@@ -280,8 +274,7 @@ function reduce(op: ReduceOp, x: TensorLike, axis: number | readonly number[] | 
   const t = toTensor(x, 'x');
   const axes = normalizeAxes(axis, t.rank, 'axis');
   if (typeof keepDims !== 'boolean') throw new TypeError(`${name}: keepDims must be a boolean, got ${String(keepDims)}`);
-  const outDtype = op === 'logSumExp' && t.dtype === 'int32' ? 'float32' : t.dtype;
-  const reduced = getBackend().reduce(op, t, axes, outDtype);
+  const reduced = getBackend().reduce(op, t, axes, resultDType(op, t.dtype));
   return keepDims ? getBackend().reshape(reduced, reducedShape(t.shape, axes, true)) : reduced;
 }
 

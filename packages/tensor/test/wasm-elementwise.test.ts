@@ -7,7 +7,7 @@
  * path off and leaves the JavaScript kernels in charge.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BinaryOp, ReduceOp, UnaryOp } from '../src/backend.js';
+import type { BinaryOp, ReduceOp, UnaryOp } from '../src/primitives.js';
 import { exp, sigmoid, tensor, type Shape } from '../src/index.js';
 import { binaryKernel, unaryKernel } from '../src/backends/cpu/elementwise.js';
 import { reduceKernel, softmaxKernel } from '../src/backends/cpu/reduce.js';

@@ -22,6 +22,12 @@
  */
 #include <wasm_simd128.h>
 
+/* The op codes of every entry point that takes one, as X-macro lists generated from the primitives
+ * table (packages/tensor/src/primitives.ts) by `pnpm build:wasm`. Each kernel below builds its
+ * switch from its list, naming a macro of the op's own code (FUSED_<NAME>, SIMD_UNARY_<NAME>, ...):
+ * an op the table gives a code but this file no code does not compile. */
+#include "ops.generated.h"
+
 #define MR 4
 #define NR 8
 /* Length of a block of the shared axis: one B panel block (KC x NR floats, 8 KiB) stays in L1. */
@@ -196,8 +202,6 @@ void matmul_f32(const float *a, int ars, int acs, const float *b, int brs, int b
  * NaN, as Math.min/max do.
  */
 
-enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3 };
-
 #define BINARY_LOOPS(NAME, VOP, SOP)                                                              \
   static void NAME##_vv(const float *a, const float *b, float *o, int n) {                       \
     int i = 0;                                                                                    \
@@ -226,10 +230,19 @@ enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3 };
     for (; i < n; i++) o[i] = s SOP b[i];                                                         \
   }
 
-BINARY_LOOPS(add, wasm_f32x4_add, +)
-BINARY_LOOPS(sub, wasm_f32x4_sub, -)
-BINARY_LOOPS(mul, wasm_f32x4_mul, *)
-BINARY_LOOPS(div, wasm_f32x4_div, /)
+/* Each binary_f32 op's vector instruction and scalar operator. */
+#define SIMD_BINARY_ADD wasm_f32x4_add, +
+#define SIMD_BINARY_SUB wasm_f32x4_sub, -
+#define SIMD_BINARY_MUL wasm_f32x4_mul, *
+#define SIMD_BINARY_DIV wasm_f32x4_div, /
+
+/* One more expansion, so that SIMD_BINARY_<NAME> splits into BINARY_LOOPS' two arguments. */
+#define BINARY_LOOPS_OF(NAME, ...) BINARY_LOOPS(NAME, __VA_ARGS__)
+#define DEFINE_BINARY_LOOPS(NAME, CODE) BINARY_LOOPS_OF(NAME, SIMD_BINARY_##NAME)
+SIMD_BINARY_OPS(DEFINE_BINARY_LOOPS)
+#define BINARY_VV_CASE(NAME, CODE) case OP_##NAME: NAME##_vv(ar, br, o, cols); break;
+#define BINARY_VS_CASE(NAME, CODE) case OP_##NAME: NAME##_vs(ar, *br, o, cols); break;
+#define BINARY_SV_CASE(NAME, CODE) case OP_##NAME: NAME##_sv(*ar, br, o, cols); break;
 
 /*
  * out (rows x cols, contiguous) = A op B, where row r of A starts at a + r*a_row and is a vector
@@ -245,26 +258,11 @@ void binary_f32(int op, const float *a, int a_row, int a_step, const float *b, i
     const float *br = b + r * b_row;
     float *o = out + r * cols;
     if (a_step && b_step) {
-      switch (op) {
-        case OP_ADD: add_vv(ar, br, o, cols); break;
-        case OP_SUB: sub_vv(ar, br, o, cols); break;
-        case OP_MUL: mul_vv(ar, br, o, cols); break;
-        case OP_DIV: div_vv(ar, br, o, cols); break;
-      }
+      switch (op) { SIMD_BINARY_OPS(BINARY_VV_CASE) }
     } else if (a_step) {
-      switch (op) {
-        case OP_ADD: add_vs(ar, *br, o, cols); break;
-        case OP_SUB: sub_vs(ar, *br, o, cols); break;
-        case OP_MUL: mul_vs(ar, *br, o, cols); break;
-        case OP_DIV: div_vs(ar, *br, o, cols); break;
-      }
+      switch (op) { SIMD_BINARY_OPS(BINARY_VS_CASE) }
     } else {
-      switch (op) {
-        case OP_ADD: add_sv(*ar, br, o, cols); break;
-        case OP_SUB: sub_sv(*ar, br, o, cols); break;
-        case OP_MUL: mul_sv(*ar, br, o, cols); break;
-        case OP_DIV: div_sv(*ar, br, o, cols); break;
-      }
+      switch (op) { SIMD_BINARY_OPS(BINARY_SV_CASE) }
     }
   }
 }
@@ -335,48 +333,41 @@ static inline v128_t softplus_f32x4(v128_t x) {
   return wasm_f32x4_add(wasm_f32x4_pmax(x, wasm_f32x4_splat(0.0f)), l);
 }
 
-enum { UOP_EXP = 0, UOP_SIGMOID = 1, UOP_SOFTPLUS = 2 };
-
-static inline v128_t unary_f32x4(int op, v128_t v) {
-  return op == UOP_EXP ? exp_f32x4(v) : op == UOP_SIGMOID ? sigmoid_f32x4(v) : softplus_f32x4(v);
-}
+/* Each unary_f32 op's four-lane function. */
+#define SIMD_UNARY_EXP exp_f32x4
+#define SIMD_UNARY_SIGMOID sigmoid_f32x4
+#define SIMD_UNARY_SOFTPLUS softplus_f32x4
 
 /* Two vectors per step: V8 keeps the polynomial constants in spill slots, so a second independent
- * vector halves their reloads per element (softplus ran 1.3x faster unrolled). */
+ * vector halves their reloads per element (softplus ran 1.3x faster unrolled). The tail goes
+ * through zero-padded vectors. */
 #define UNARY_LOOP(F)                                                                             \
   for (; i + 8 <= n; i += 8) {                                                                    \
     v128_t a = F(wasm_v128_load(x + i));                                                          \
     v128_t b = F(wasm_v128_load(x + i + 4));                                                      \
     wasm_v128_store(out + i, a);                                                                  \
     wasm_v128_store(out + i + 4, b);                                                              \
+  }                                                                                               \
+  for (; i < n; i += 4) {                                                                         \
+    float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};                                                     \
+    int m = n - i < 4 ? n - i : 4;                                                                \
+    for (int j = 0; j < m; j++) tail[j] = x[i + j];                                               \
+    wasm_v128_store(tail, F(wasm_v128_load(tail)));                                               \
+    for (int j = 0; j < m; j++) out[i + j] = tail[j];                                             \
   }
+#define UNARY_CASE(NAME, CODE) case UOP_##NAME: UNARY_LOOP(SIMD_UNARY_##NAME) break;
 
-/* out[i] = f(x[i]) for i < n; out may be x. The tail goes through zero-padded vectors. */
+/* out[i] = f(x[i]) for i < n; out may be x. */
 EXPORT(unary_f32)
 void unary_f32(int op, const float *x, float *out, int n) {
   int i = 0;
-  if (op == UOP_EXP) {
-    UNARY_LOOP(exp_f32x4)
-  } else if (op == UOP_SIGMOID) {
-    UNARY_LOOP(sigmoid_f32x4)
-  } else {
-    UNARY_LOOP(softplus_f32x4)
-  }
-  for (; i < n; i += 4) {
-    float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    int m = n - i < 4 ? n - i : 4;
-    for (int j = 0; j < m; j++) tail[j] = x[i + j];
-    wasm_v128_store(tail, unary_f32x4(op, wasm_v128_load(tail)));
-    for (int j = 0; j < m; j++) out[i + j] = tail[j];
-  }
+  switch (op) { SIMD_UNARY_OPS(UNARY_CASE) }
 }
 
 /* The four float32 lanes of v as two f64x2 halves, and back (rounding once, to nearest). */
 #define PROMOTE_LO(v) wasm_f64x2_promote_low_f32x4(v)
 #define PROMOTE_HI(v) wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle((v), (v), 1, 0))
 #define DEMOTE2(lo, hi) wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5)
-
-enum { ROP_SUM = 0, ROP_MAX = 1, ROP_MIN = 2 };
 
 /* Sum of x[0, n) accumulated in double (as the JavaScript kernel does), four lanes at a time. */
 static double sum_row_f64(const float *x, int n) {
@@ -451,12 +442,18 @@ static float sum_row(const float *x, int n) { return (float)sum_row_f64(x, n); }
 EXTREME_ROW(max_row, wasm_f32x4_pmax, wasm_f32x4_max)
 EXTREME_ROW(min_row, wasm_f32x4_pmin, wasm_f32x4_min)
 
+/* Each reduce_rows_f32 op's row function. */
+#define REDUCE_ROWS_SUM sum_row
+#define REDUCE_ROWS_MAX max_row
+#define REDUCE_ROWS_MIN min_row
+#define REDUCE_ROWS_CASE(NAME, CODE) case ROP_##NAME: out[p] = REDUCE_ROWS_##NAME(row, n); break;
+
 /* out[p] = reduction of the row x[p*n, (p+1)*n) for p < rows; n >= 1. */
 EXPORT(reduce_rows_f32)
 void reduce_rows_f32(int op, const float *x, float *out, int rows, int n) {
   for (int p = 0; p < rows; p++) {
     const float *row = x + p * n;
-    out[p] = op == ROP_SUM ? sum_row(row, n) : op == ROP_MAX ? max_row(row, n) : min_row(row, n);
+    switch (op) { REDUCE_ROWS_OPS(REDUCE_ROWS_CASE) }
   }
 }
 
@@ -640,25 +637,58 @@ void log_softmax_grad_rows_f32(const float *dy, const float *y, float *out, int 
 #define FUSED_MAX_REGS 64
 
 enum { FR_TEMP = 0, FR_STREAM = 1, FR_SPLAT = 2 };
-enum {
-  F_NEG = 1, F_ABS, F_SQUARE, F_SQRT, F_RELU, F_EXP, F_SIGMOID, F_SOFTPLUS,
-  F_ADD = 16, F_SUB, F_MUL, F_DIV, F_MAX, F_MIN, F_EQ, F_NE, F_LT, F_LE, F_GT, F_GE,
-  F_WHERE = 32
-};
+/*
+ * Each fusable op's expression over the vectors a, b, c of its operands (and the constants one and
+ * zero of fused_f32).
+ */
+#define FUSED_NEG wasm_f32x4_neg(a)
+#define FUSED_ABS wasm_f32x4_abs(a)
+#define FUSED_SQUARE wasm_f32x4_mul(a, a)
+#define FUSED_SQRT wasm_f32x4_sqrt(a)
+/* x < 0 ? 0 : x, keeping NaN and -0 as the JavaScript kernel does. */
+#define FUSED_RELU wasm_f32x4_pmax(a, zero)
+#define FUSED_EXP exp_f32x4(a)
+#define FUSED_SIGMOID sigmoid_f32x4(a)
+#define FUSED_SOFTPLUS softplus_f32x4(a)
+#define FUSED_ADD wasm_f32x4_add(a, b)
+#define FUSED_SUB wasm_f32x4_sub(a, b)
+#define FUSED_MUL wasm_f32x4_mul(a, b)
+#define FUSED_DIV wasm_f32x4_div(a, b)
+/* NaN in either operand gives NaN and max(-0, +0) is +0, as Math.max/min. */
+#define FUSED_MAXIMUM wasm_f32x4_max(a, b)
+#define FUSED_MINIMUM wasm_f32x4_min(a, b)
+/* Comparisons give 1 or 0; NaN compares false except under "not equal". */
+#define FUSED_EQUAL wasm_v128_and(wasm_f32x4_eq(a, b), one)
+#define FUSED_NOT_EQUAL wasm_v128_and(wasm_f32x4_ne(a, b), one)
+#define FUSED_LESS wasm_v128_and(wasm_f32x4_lt(a, b), one)
+#define FUSED_LESS_EQUAL wasm_v128_and(wasm_f32x4_le(a, b), one)
+#define FUSED_GREATER wasm_v128_and(wasm_f32x4_gt(a, b), one)
+#define FUSED_GREATER_EQUAL wasm_v128_and(wasm_f32x4_ge(a, b), one)
+/* a != 0 ? b : c (a NaN condition counts as true, as in the JavaScript kernel). */
+#define FUSED_WHERE wasm_v128_bitselect(b, c, wasm_f32x4_ne(a, zero))
 
 /* One op over the block: the switch runs once per instruction and block, each case its own loop. */
-#define FUSED_UNARY(EXPR)                                                                          \
-  for (int i = 0; i < m; i += 4) {                                                                 \
-    v128_t a = wasm_v128_load(x + i);                                                              \
-    wasm_v128_store(d + i, EXPR);                                                                  \
-  }                                                                                                \
-  break;
-#define FUSED_BINARY(EXPR)                                                                         \
-  for (int i = 0; i < m; i += 4) {                                                                 \
-    v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(y + i);                                   \
-    wasm_v128_store(d + i, EXPR);                                                                  \
-  }                                                                                                \
-  break;
+#define FUSED_UNARY_CASE(NAME, CODE)                                                               \
+  case F_##NAME:                                                                                   \
+    for (int i = 0; i < m; i += 4) {                                                               \
+      v128_t a = wasm_v128_load(x + i);                                                            \
+      wasm_v128_store(d + i, FUSED_##NAME);                                                        \
+    }                                                                                              \
+    break;
+#define FUSED_BINARY_CASE(NAME, CODE)                                                              \
+  case F_##NAME:                                                                                   \
+    for (int i = 0; i < m; i += 4) {                                                               \
+      v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(y + i);                                 \
+      wasm_v128_store(d + i, FUSED_##NAME);                                                        \
+    }                                                                                              \
+    break;
+#define FUSED_TERNARY_CASE(NAME, CODE)                                                             \
+  case F_##NAME:                                                                                   \
+    for (int i = 0; i < m; i += 4) {                                                               \
+      v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(y + i), c = wasm_v128_load(z + i);      \
+      wasm_v128_store(d + i, FUSED_##NAME);                                                        \
+    }                                                                                              \
+    break;
 
 /*
  * With sum_reg >= 0, register sum_reg is also summed by rows of row_len (in double, as sum_row_f64
@@ -686,36 +716,9 @@ void fused_f32(const int *prog, int count, float **regs, const int *kinds, const
       float *d = cur[ins[1]];
       const float *x = cur[ins[2]], *y = cur[ins[3]], *z = cur[ins[4]];
       switch (ins[0]) {
-        case F_NEG: FUSED_UNARY(wasm_f32x4_neg(a))
-        case F_ABS: FUSED_UNARY(wasm_f32x4_abs(a))
-        case F_SQUARE: FUSED_UNARY(wasm_f32x4_mul(a, a))
-        case F_SQRT: FUSED_UNARY(wasm_f32x4_sqrt(a))
-        /* x < 0 ? 0 : x, keeping NaN and -0 as the JavaScript kernel does. */
-        case F_RELU: FUSED_UNARY(wasm_f32x4_pmax(a, zero))
-        case F_EXP: FUSED_UNARY(exp_f32x4(a))
-        case F_SIGMOID: FUSED_UNARY(sigmoid_f32x4(a))
-        case F_SOFTPLUS: FUSED_UNARY(softplus_f32x4(a))
-        case F_ADD: FUSED_BINARY(wasm_f32x4_add(a, b))
-        case F_SUB: FUSED_BINARY(wasm_f32x4_sub(a, b))
-        case F_MUL: FUSED_BINARY(wasm_f32x4_mul(a, b))
-        case F_DIV: FUSED_BINARY(wasm_f32x4_div(a, b))
-        /* NaN in either operand gives NaN and max(-0, +0) is +0, as Math.max/min. */
-        case F_MAX: FUSED_BINARY(wasm_f32x4_max(a, b))
-        case F_MIN: FUSED_BINARY(wasm_f32x4_min(a, b))
-        /* Comparisons give 1 or 0; NaN compares false except under "not equal". */
-        case F_EQ: FUSED_BINARY(wasm_v128_and(wasm_f32x4_eq(a, b), one))
-        case F_NE: FUSED_BINARY(wasm_v128_and(wasm_f32x4_ne(a, b), one))
-        case F_LT: FUSED_BINARY(wasm_v128_and(wasm_f32x4_lt(a, b), one))
-        case F_LE: FUSED_BINARY(wasm_v128_and(wasm_f32x4_le(a, b), one))
-        case F_GT: FUSED_BINARY(wasm_v128_and(wasm_f32x4_gt(a, b), one))
-        case F_GE: FUSED_BINARY(wasm_v128_and(wasm_f32x4_ge(a, b), one))
-        /* x != 0 ? y : z (a NaN condition counts as true, as in the JavaScript kernel). */
-        case F_WHERE:
-          for (int i = 0; i < m; i += 4) {
-            v128_t c = wasm_f32x4_ne(wasm_v128_load(x + i), zero);
-            wasm_v128_store(d + i, wasm_v128_bitselect(wasm_v128_load(y + i), wasm_v128_load(z + i), c));
-          }
-          break;
+        FUSED_UNARY_OPS(FUSED_UNARY_CASE)
+        FUSED_BINARY_OPS(FUSED_BINARY_CASE)
+        FUSED_TERNARY_OPS(FUSED_TERNARY_CASE)
         default: break;
       }
     }

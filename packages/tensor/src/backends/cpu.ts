@@ -2,7 +2,8 @@
  * The `cpu` backend: hand-written loops over typed arrays. Registered as `'cpu'` when this module
  * loads; it is the default backend.
  */
-import type { ArgReduceOp, Backend, BackendStats, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { Backend, BackendStats } from '../backend.js';
+import type { ArgReduceOp, BinaryOp, ReduceOp, UnaryOp } from '../primitives.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { registerBackend } from '../registry.js';
 import { sizeOf, type Shape } from '../shape.js';

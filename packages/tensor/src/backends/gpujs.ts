@@ -2,7 +2,8 @@
  * The `gpujs` backend: every primitive is a GPU.js kernel. Registered as `'gpujs'` when this
  * module loads; `setBackend('gpujs', { mode })` selects it.
  */
-import type { ArgReduceOp, Backend, BackendStats, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { Backend, BackendStats } from '../backend.js';
+import { PRIMITIVES, type ArgReduceOp, type BinaryOp, type ReduceOp, type UnaryOp } from '../primitives.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { registerBackend, type BackendOptions, type GpuJsMode } from '../registry.js';
 import { formatShape, sizeOf, type Shape } from '../shape.js';
@@ -209,7 +210,7 @@ export class GpuJsBackend implements Backend {
     const outShape = x.shape.filter((_, i) => !axes.includes(i));
     const R = extent(axes.map((a) => x.shape[a]!));
     if (sizeOf(outShape) === 0) return this.make(this.empty(), outShape, outDtype);
-    if (R === 0) return this.fill(outShape, op === 'sum' ? 0 : op === 'min' ? Infinity : -Infinity, outDtype);
+    if (R === 0) return this.fill(outShape, PRIMITIVES[op].identity, outDtype);
     // One element per output (only extent-1 axes reduced): every reduction of one value is itself.
     if (R === 1) return this.share(x, outShape, outDtype);
     const layout = reductionLayout(x.shape, axes);

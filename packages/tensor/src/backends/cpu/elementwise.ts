@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { BinaryOp, UnaryOp } from '../../backend.js';
+import { missingKernel, type BinaryOp, type UnaryOp } from '../../primitives.js';
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32, sigmoidF32, softplusF32 } from './fastmath.js';
@@ -473,7 +473,7 @@ export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
     case 'round': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = Math.sign(v) * Math.round(Math.abs(v)); } break;
     case 'sin': for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); break;
     case 'cos': for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); break;
-    default: throw new Error(`cpu backend: unknown unary op ${String(op)}`);
+    default: missingKernel(op, 'cpu unaryKernel');
   }
 }
 
@@ -502,7 +502,7 @@ function binaryVectorVector(
     case 'lessEqual': lessEqualVV(a, ai, b, bi, out, o, n); break;
     case 'greater': greaterVV(a, ai, b, bi, out, o, n); break;
     case 'greaterEqual': greaterEqualVV(a, ai, b, bi, out, o, n); break;
-    default: throw new Error(`cpu backend: unknown binary op ${String(op)}`);
+    default: missingKernel(op, 'cpu binary kernel');
   }
 }
 
@@ -528,7 +528,7 @@ function binaryVectorScalar(op: BinaryOp, a: TypedArray, ai: number, s: number, 
     case 'lessEqual': lessEqualVS(a, ai, s, out, o, n); break;
     case 'greater': greaterVS(a, ai, s, out, o, n); break;
     case 'greaterEqual': greaterEqualVS(a, ai, s, out, o, n); break;
-    default: throw new Error(`cpu backend: unknown binary op ${String(op)}`);
+    default: missingKernel(op, 'cpu binary kernel');
   }
 }
 
@@ -551,7 +551,7 @@ function binaryScalarVector(op: BinaryOp, s: number, b: TypedArray, bi: number, 
     case 'lessEqual': lessEqualSV(s, b, bi, out, o, n); break;
     case 'greater': greaterSV(s, b, bi, out, o, n); break;
     case 'greaterEqual': greaterEqualSV(s, b, bi, out, o, n); break;
-    default: throw new Error(`cpu backend: unknown binary op ${String(op)}`);
+    default: missingKernel(op, 'cpu binary kernel');
   }
 }
 

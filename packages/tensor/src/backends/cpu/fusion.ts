@@ -20,26 +20,20 @@
  *
  * @internal
  */
-import type { BinaryOp, UnaryOp } from '../../backend.js';
+import type { BinaryOp, FusableOp, UnaryOp } from '../../primitives.js';
 import type { TypedArray } from '../../dtype.js';
 import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { WASM_ELEMENTWISE_MIN, wasmElementwiseAvailable } from './wasm-elementwise.js';
 import { newArray, scratchEpoch } from './memory.js';
 import { alignBytes, alignPages, kernelsWithHeap } from './wasm-module.js';
-
-/** The ops a fused expression can hold, with their kernels.c op codes. */
-const FUSED_CODES = {
-  neg: 1, abs: 2, square: 3, sqrt: 4, relu: 5, exp: 6, sigmoid: 7, softplus: 8,
-  add: 16, sub: 17, mul: 18, div: 19, maximum: 20, minimum: 21,
-  equal: 22, notEqual: 23, less: 24, lessEqual: 25, greater: 26, greaterEqual: 27,
-  where: 32,
-} as const;
+import { FUSED_OP_CODES } from './wasm-op-codes.generated.js';
 
 /**
- * An op a fused expression can hold: one of kernels.c's, or `repeat` (each value of a short array
- * repeated along a row: a broadcast to a longer last axis, filled chunk by chunk as it streams in).
+ * An op a fused expression can hold: a fusable primitive (one with a fused_f32 code in the
+ * primitives table), or `repeat` (each value of a short array repeated along a row: a broadcast to
+ * a longer last axis, filled chunk by chunk as it streams in).
  */
-export type FusedOp = keyof typeof FUSED_CODES | 'repeat';
+export type FusedOp = FusableOp | 'repeat';
 
 /** Shortest row a `repeat` covers: shorter ones cost more in fill calls than the broadcast array. */
 const MIN_REPEAT = 16;
@@ -168,8 +162,8 @@ function expandRepeat(e: FusedExpr, out: Float32Array): Float32Array {
 }
 
 /** Whether `op` can be deferred. @param op - a unary or binary op name */
-function isFusable(op: UnaryOp | BinaryOp | 'where'): op is keyof typeof FUSED_CODES {
-  return Object.prototype.hasOwnProperty.call(FUSED_CODES, op);
+function isFusable(op: UnaryOp | BinaryOp | 'where'): op is FusableOp {
+  return Object.prototype.hasOwnProperty.call(FUSED_OP_CODES, op);
 }
 
 function nodesOf(x: FusedOperand): number {
@@ -352,7 +346,7 @@ function runWasm(
       dst = free.pop() ?? newReg(TEMP, 0);
       reg.set(e, dst);
     }
-    program.push(FUSED_CODES[e.op as keyof typeof FUSED_CODES], dst, operands[0]!, operands[1] ?? operands[0]!, operands[2] ?? operands[0]!);
+    program.push(FUSED_OP_CODES[e.op as FusableOp], dst, operands[0]!, operands[1] ?? operands[0]!, operands[2] ?? operands[0]!);
     // An operand may appear twice (mul(h, h)): free its register once.
     for (const a of new Set(e.args)) {
       const s = settled(a);

@@ -8,22 +8,12 @@
  *
  * @internal
  */
-import type { ArgReduceOp, ReduceOp } from '../../backend.js';
+import { missingKernel, PRIMITIVES, type ArgReduceOp, type ReduceOp } from '../../primitives.js';
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32 } from './fastmath.js';
 import { extent } from './strided.js';
 import { WASM_ELEMENTWISE_MIN, wasmLogSoftmaxGradRowsF32, wasmReduceRowsF32, wasmSoftmaxRowsF32 } from './wasm-elementwise.js';
-
-/** The result of reducing no elements at all. */
-export function reduceIdentity(op: ReduceOp): number {
-  switch (op) {
-    case 'sum': return 0;
-    case 'max': return -Infinity;
-    case 'min': return Infinity;
-    case 'logSumExp': return -Infinity;
-  }
-}
 
 /** The shift that makes exp(x - shift) safe: the maximum when finite, else 0 (the result is then ±Infinity or NaN anyway). */
 function safeShift(max: number): number {
@@ -109,6 +99,7 @@ function reduceRows(op: ReduceOp, x: TypedArray, P: number, R: number, out: Type
       for (let p = 0; p < P; p++) out[p] = logSumExpRun(x, p * R, R, f32);
       break;
     }
+    default: missingKernel(op, 'cpu reduceRows');
   }
 }
 
@@ -172,6 +163,7 @@ function reduceColumns(op: ReduceOp, x: TypedArray, P: number, R: number, C: num
         }
         for (let c = 0; c < C; c++) acc[c] = shift[c]! + Math.log(acc[c]!);
         break;
+      default: missingKernel(op, 'cpu reduceColumns');
     }
     out.set(acc, p * C);
   }
@@ -191,7 +183,7 @@ function reduceOneGroup(op: ReduceOp, x: TypedArray, P: number, R: number, C: nu
 export function reduceKernel(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
   if (out.length === 0) return;
   if (x.length === 0) {
-    out.fill(reduceIdentity(op));
+    out.fill(PRIMITIVES[op].identity);
     return;
   }
   // Fuse runs of axes into groups [extent, reduced?], dropping extent-1 axes.

@@ -12,11 +12,12 @@
  *
  * @internal
  */
-import type { BinaryOp, ReduceOp, UnaryOp } from '../../backend.js';
+import type { BinaryOp, ReduceOp, UnaryOp } from '../../primitives.js';
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { broadcastStrides, mergeAxes } from './strided.js';
 import { alignBytes, kernelModule, kernelsWithHeap } from './wasm-module.js';
+import { REDUCE_ROWS_OP_CODES, SIMD_BINARY_OP_CODES, SIMD_UNARY_OP_CODES } from './wasm-op-codes.generated.js';
 
 /**
  * Elements from which float32 elementwise ops and reductions go to WebAssembly: below it the
@@ -37,13 +38,6 @@ const CHUNK_BYTES = CHUNK_FLOATS * 4;
 const MIN_REDUCE_ROW = 8;
 
 let enabled = true;
-
-/** Op codes of kernels.c's binary_f32. */
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
-/** Op codes of kernels.c's unary_f32. */
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = { exp: 0, sigmoid: 1, softplus: 2 };
-/** Op codes of kernels.c's reduce_rows_f32 (logSumExp goes through softmax_rows_f32). */
-const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
 
 /**
  * Turns the wasm elementwise and reduction path on or off (it is on by default). Off, every op
@@ -106,7 +100,7 @@ interface OperandLayout {
 export function wasmBinaryF32(
   op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape,
 ): boolean {
-  const code = BINARY_CODES[op];
+  const code = SIMD_BINARY_OP_CODES[op];
   if (!enabled || code === undefined) return false;
   if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
   const n = out.length;
@@ -199,7 +193,7 @@ export function wasmBinaryF32(
  * ```
  */
 export function wasmUnaryF32(op: UnaryOp, x: TypedArray, out: TypedArray): boolean {
-  const code = UNARY_CODES[op];
+  const code = SIMD_UNARY_OP_CODES[op];
   if (!enabled || code === undefined) return false;
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
   const n = x.length;
@@ -237,7 +231,7 @@ export function wasmUnaryF32(op: UnaryOp, x: TypedArray, out: TypedArray): boole
  */
 export function wasmReduceRowsF32(op: ReduceOp, x: TypedArray, P: number, R: number, out: TypedArray): boolean {
   if (op === 'logSumExp') return softmaxRows(x, P, R, out, 'logSumExp');
-  const code = REDUCE_CODES[op];
+  const code = REDUCE_ROWS_OP_CODES[op];
   // Rows shorter than two vectors gain nothing from SIMD and pay a call per row.
   if (!enabled || code === undefined || R < MIN_REDUCE_ROW) return false;
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import type { BinaryOp, UnaryOp } from '../../backend.js';
+import type { BinaryOp, UnaryOp } from '../../primitives.js';
 import { coordinates, KernelSource, lit, mergeLayout, offsetExpr } from './codegen.js';
 import type { KernelSpec } from './runtime.js';
 

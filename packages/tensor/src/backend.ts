@@ -87,19 +87,22 @@ export interface Backend {
   /** Log-softmax along `axis`, computed stably (x - logSumExp). */
   logSoftmax(x: Tensor, axis: number): Tensor;
   /**
-   * The vector-Jacobian product of log-softmax along `axis`: `dy - exp(y) * sum(dy, axis)`, where
-   * `y` is the log-softmax output and `dy` the gradient arriving at it (same shape and dtype).
-   * One fused pass where the composition would make three full-size temporaries.
+   * Optional fused kernel: the vector-Jacobian product of log-softmax along `axis`,
+   * `dy - exp(y) * sum(dy, axis)`, where `y` is the log-softmax output and `dy` the gradient
+   * arriving at it (same shape and dtype). A backend implements it only where one pass beats the
+   * composition (which makes three full-size temporaries); without it the frontend's
+   * `logSoftmaxGrad` composes it from {@link Backend.reduce}, {@link Backend.unary} and
+   * {@link Backend.binary}.
    */
-  logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor;
+  logSoftmaxGrad?(dy: Tensor, y: Tensor, axis: number): Tensor;
   /**
-   * The vector-Jacobian product of logSumExp: `dy * exp(x - y)`, where `y` is the logSumExp of `x`
-   * and `dy` the gradient arriving at it, both in the kept-dims shape (x's shape with the reduced
-   * axes set to 1, so they broadcast against x) and x's dtype; the result has x's shape. One backend
-   * call (one graph node in autograd) whose implementation is free to fuse or compose. Where x and y
-   * are both -Infinity the result is NaN, as the composition gives.
+   * Optional fused kernel: the vector-Jacobian product of logSumExp, `dy * exp(x - y)`, where `y`
+   * is the logSumExp of `x` and `dy` the gradient arriving at it, both in the kept-dims shape (x's
+   * shape with the reduced axes set to 1, so they broadcast against x) and x's dtype; the result
+   * has x's shape. Without it the frontend's `logSumExpGrad` composes it from a difference, exp
+   * and a product. Where x and y are both -Infinity the result must be NaN, as the composition gives.
    */
-  logSumExpGrad(dy: Tensor, x: Tensor, y: Tensor): Tensor;
+  logSumExpGrad?(dy: Tensor, x: Tensor, y: Tensor): Tensor;
 
   /**
    * Optional memory hook: opens a scratch scope, in which every tensor the backend makes is a

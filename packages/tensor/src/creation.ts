@@ -314,3 +314,12 @@ export function toTensor(value: TensorLike, argName = 'x', likeDtype?: DType): T
     throw new TypeError(`${argName}: ${(e as Error).message.replace(/^(tensor|values): /, '')}`);
   }
 }
+
+/**
+ * {@link toTensor}, with int32 promoted to float32: the operand of an op whose result is fractional.
+ * @internal
+ */
+export function toFloatTensor(value: TensorLike, argName = 'x'): Tensor {
+  const t = toTensor(value, argName);
+  return t.dtype === 'int32' ? getBackend().cast(t, 'float32') : t;
+}

@@ -11,7 +11,7 @@ export {
 } from './shape.js';
 export { type Backend, type BackendStats } from './backend.js';
 export {
-  PRIMITIVES, UNARY_OPS, BINARY_OPS, primitivesOf, resultDType, type PrimitiveName, type PrimitiveSpec, type PrimitiveFamily,
+  PRIMITIVES, UNARY_OPS, BINARY_OPS, primitivesOf, resultDType, missingKernel, type PrimitiveName, type PrimitiveSpec, type PrimitiveFamily,
   type PrimitiveOf, type DTypeRule, type SimdCodes, type SimdOp, type UnaryOp, type BinaryOp, type ReduceOp, type ArgReduceOp,
   type FusableOp,
 } from './primitives.js';
@@ -21,7 +21,12 @@ export {
   type TensorInput, type TensorLike, type RandOptions, type RandnOptions,
 } from './creation.js';
 export { setSeed, Random } from './random.js';
-export * from './ops.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduce.js';
+export * from './ops/shape.js';
+export * from './ops/indexing.js';
+export * from './ops/linalg.js';
+export * from './ops/memory.js';
 export { CpuBackend } from './backends/cpu.js';
 export { setFusionEnabled } from './backends/cpu/fusion.js';
 export { GpuJsBackend } from './backends/gpujs.js';

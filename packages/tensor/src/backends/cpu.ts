@@ -239,17 +239,6 @@ export class CpuBackend implements Backend {
     return this.make(out, y.shape, y.dtype);
   }
 
-  logSumExpGrad(dy: Tensor, x: Tensor, y: Tensor): Tensor {
-    // Composed from the elementwise kernels, as on gpujs: they take WebAssembly SIMD for large
-    // float32 operands, and three SIMD passes measured faster than one fused scalar-exp pass.
-    const shifted = allocateUninit(x.dtype, x.size);
-    binaryKernel('sub', this.data(x), x.shape, this.data(y), y.shape, shifted, x.shape);
-    const weights = allocateUninit(x.dtype, x.size);
-    unaryKernel('exp', shifted, weights);
-    binaryKernel('mul', this.data(dy), dy.shape, weights, x.shape, shifted, x.shape);
-    return this.make(shifted, x.shape, x.dtype);
-  }
-
   reshape(x: Tensor, shape: Shape): Tensor {
     this.owned(x);
     // Shares the storage, deferred or not: the elements keep their row-major order.

@@ -243,30 +243,6 @@ export class GpuJsBackend implements Backend {
     return this.softmaxAlong(x, axis, true);
   }
 
-  /** Composed from this backend's own kernels (sum, exp, a broadcast multiply, a subtraction). */
-  logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor {
-    const keptShape = y.shape.map((d, i) => (i === axis ? 1 : d));
-    const total = this.reduce('sum', dy, [axis], dy.dtype);
-    const totalKept = this.reshape(total, keptShape);
-    const probabilities = this.unary('exp', y, y.dtype);
-    const scaled = this.binary('mul', probabilities, totalKept, y.shape, y.dtype);
-    const result = this.binary('sub', dy, scaled, y.shape, y.dtype);
-    for (const t of [total, probabilities, scaled]) t.dispose();
-    return result;
-  }
-
-  /**
-   * Composed from this backend's own kernels (a broadcast subtraction, exp, a broadcast multiply).
-   * The axes are not needed: dy and y arrive in the kept-dims shape, so broadcasting places them.
-   */
-  logSumExpGrad(dy: Tensor, x: Tensor, y: Tensor): Tensor {
-    const shifted = this.binary('sub', x, y, x.shape, x.dtype);
-    const weights = this.unary('exp', shifted, x.dtype);
-    const result = this.binary('mul', dy, weights, x.shape, x.dtype);
-    for (const t of [shifted, weights]) t.dispose();
-    return result;
-  }
-
   // ------------------------------------------------------------------ layout
 
   /**

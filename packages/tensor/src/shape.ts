@@ -25,17 +25,6 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
-/** Row-major strides of a shape, in elements. */
-export function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
-
 /**
  * True when two shapes have the same rank and extents.
  * @param a - a shape

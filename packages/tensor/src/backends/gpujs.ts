@@ -8,7 +8,7 @@ import type { DType, TypedArray } from '../dtype.js';
 import { registerBackend, type BackendOptions, type GpuJsMode } from '../registry.js';
 import { formatShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { broadcastStrides, contiguous, extent, mergeLayout } from './gpujs/codegen.js';
+import { broadcastStrides, extent, mergeAxes, rowMajorStrides } from '../strides.js';
 import {
   binaryFormula, elementwiseSpec, FILL_SPEC, identityFormula, truncateFormula, unaryFormula, whereFormula,
   type Formula, type OperandLayout,
@@ -255,7 +255,7 @@ export class GpuJsBackend implements Backend {
   }
 
   transpose(x: Tensor, perm: readonly number[]): Tensor {
-    const strides = contiguous(x.shape);
+    const strides = rowMajorStrides(x.shape);
     return this.copy(x, perm.map((a) => x.shape[a]!), perm.map((a) => strides[a]!), 0);
   }
 
@@ -264,7 +264,7 @@ export class GpuJsBackend implements Backend {
   }
 
   slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
-    const strides = contiguous(x.shape);
+    const strides = rowMajorStrides(x.shape);
     const base = begin.reduce((sum, b, k) => sum + b * strides[k]!, 0);
     return this.copy(x, size, strides, base);
   }
@@ -353,12 +353,12 @@ export class GpuJsBackend implements Backend {
     if (sizeOf(outShape) === 0) return this.make(this.empty(), outShape, outDtype);
     if (k === 0) return this.fill(outShape, 0, outDtype);
     const batchStrides = (t: Tensor): number[] => {
-      const strides = contiguous(t.shape);
+      const strides = rowMajorStrides(t.shape);
       return t.shape.slice(0, rank - 2).map((d, i) => (d === 1 ? 0 : strides[i]!));
     };
-    const batch = mergeLayout(outShape.slice(0, rank - 2), [batchStrides(a), batchStrides(b)]);
+    const batch = mergeAxes(outShape.slice(0, rank - 2), [batchStrides(a), batchStrides(b)]);
     const spec = matmulSpec({
-      batchDims: batch.dims,
+      batchDims: batch.shape,
       aBatchStrides: batch.strides[0]!,
       bBatchStrides: batch.strides[1]!,
       m, n, k,

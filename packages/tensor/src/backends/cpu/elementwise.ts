@@ -9,7 +9,8 @@ import { missingKernel, type BinaryOp, type UnaryOp } from '../../primitives.js'
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32, sigmoidF32, softplusF32 } from './fastmath.js';
-import { broadcastStrides, mergeAxes } from './strided.js';
+import { broadcastStrides } from '../../strides.js';
+import { mergeRuns } from './strided.js';
 import { WASM_ELEMENTWISE_MIN, wasmBinaryF32, wasmUnaryF32 } from './wasm-elementwise.js';
 
 /** 1 / (1 + e^-x) without overflow: e^-|x| never exceeds 1. */
@@ -596,7 +597,7 @@ export function binaryKernel(
     binaryScalarVector(op, a[0]!, b, 0, out, 0, n);
     return;
   }
-  const { shape, strides } = mergeAxes(outShape, [broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)]);
+  const { shape, strides } = mergeRuns(outShape, [broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)]);
   const aStrides = strides[0]!;
   const bStrides = strides[1]!;
   const rank = shape.length;
@@ -664,7 +665,7 @@ export function whereKernel(
     for (let i = 0; i < n; i++) out[i] = cond[i] !== 0 ? a[i]! : b[i]!;
     return;
   }
-  const { shape, strides } = mergeAxes(outShape, [
+  const { shape, strides } = mergeRuns(outShape, [
     broadcastStrides(condShape, outShape), broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape),
   ]);
   const [cStrides, aStrides, bStrides] = strides as [number[], number[], number[]];

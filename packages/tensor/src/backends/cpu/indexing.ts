@@ -7,7 +7,8 @@
  */
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
-import { copyRun, extent } from './strided.js';
+import { extent } from '../../strides.js';
+import { copyRun } from './strided.js';
 
 /** `out[p, i, c] = x[p, indices[i], c]` (TF gather; `indices` flattened to length I). */
 export function gatherKernel(x: TypedArray, shape: Shape, indices: Int32Array, axis: number, out: TypedArray): void {

@@ -6,12 +6,13 @@
  * @internal
  */
 import type { TypedArray } from '../../dtype.js';
-import { stridesOf, type Shape } from '../../shape.js';
-import { broadcastStrides, copyRun, copyStrided, extent, scatterStrided } from './strided.js';
+import type { Shape } from '../../shape.js';
+import { broadcastStrides, extent, rowMajorStrides } from '../../strides.js';
+import { copyRun, copyStrided, scatterStrided } from './strided.js';
 
 /** Writes `x` with its axes permuted (result axis i is input axis `perm[i]`) into `out`. */
 export function transposeKernel(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void {
-  const strides = stridesOf(shape);
+  const strides = rowMajorStrides(shape);
   copyStrided(x, 0, perm.map((a) => shape[a]!), perm.map((a) => strides[a]!), out);
 }
 
@@ -22,7 +23,7 @@ export function broadcastKernel(x: TypedArray, shape: Shape, outShape: Shape, ou
 
 /** Writes the box of `x` at `begin` with extents `size` into `out`. */
 export function sliceKernel(x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[], out: TypedArray): void {
-  const strides = stridesOf(shape);
+  const strides = rowMajorStrides(shape);
   let offset = 0;
   for (let i = 0; i < shape.length; i++) offset += begin[i]! * strides[i]!;
   copyStrided(x, offset, size, strides, out);
@@ -49,7 +50,7 @@ export function padKernel(
   x: TypedArray, shape: Shape, paddings: readonly (readonly [number, number])[], value: number, outShape: Shape, out: TypedArray,
 ): void {
   if (value !== 0) out.fill(value);
-  const strides = stridesOf(outShape);
+  const strides = rowMajorStrides(outShape);
   let offset = 0;
   for (let i = 0; i < shape.length; i++) offset += paddings[i]![0] * strides[i]!;
   scatterStrided(x, shape, out, offset, strides);

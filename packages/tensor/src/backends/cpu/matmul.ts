@@ -15,7 +15,7 @@
  */
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
-import { broadcastStrides, extent } from './strided.js';
+import { broadcastStrides, extent } from '../../strides.js';
 import { wasmMatmulF32 } from './wasm-matmul.js';
 
 const MR = 4;

@@ -12,7 +12,7 @@ import { missingKernel, PRIMITIVES, type ArgReduceOp, type ReduceOp } from '../.
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32 } from './fastmath.js';
-import { extent } from './strided.js';
+import { extent } from '../../strides.js';
 import { WASM_ELEMENTWISE_MIN, wasmLogSoftmaxGradRowsF32, wasmReduceRowsF32, wasmSoftmaxRowsF32 } from './wasm-elementwise.js';
 
 /** The shift that makes exp(x - shift) safe: the maximum when finite, else 0 (the result is then ±Infinity or NaN anyway). */

@@ -8,66 +8,19 @@
  */
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
-
-/** Row-major strides of `shape`, with 0 for every axis of extent 1 (so it can broadcast). */
-export function contiguousStrides(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const d = shape[i]!;
-    strides[i] = d === 1 ? 0 : s;
-    s *= d;
-  }
-  return strides;
-}
+import { mergeAxes, type MergedAxes } from '../../strides.js';
 
 /**
- * The strides that read an operand of `shape` as if it had been broadcast to `outShape`
- * (right-aligned; a size-1 or missing axis gets stride 0).
+ * {@link mergeAxes} for the loops below, which take the last axis as their inner run: a space of
+ * one element keeps one axis of extent 1 (stride 0).
  */
-export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
-  const own = contiguousStrides(shape);
-  const lead = outShape.length - shape.length;
-  const strides = new Array<number>(outShape.length).fill(0);
-  for (let i = 0; i < shape.length; i++) strides[lead + i] = shape[i] === 1 ? 0 : own[i]!;
-  return strides;
-}
-
-/** A shape with one stride list per operand, after {@link mergeAxes}. */
-export interface MergedLayout {
-  shape: number[];
-  strides: number[][];
-}
-
-/**
- * Simplifies an iteration: drops extent-1 axes and fuses each axis into the one before it when
- * every operand steps through both as one run. `[N, C] + [C]` stays two axes; `[N, C] + [N, C]`
- * becomes one. The result has at least one axis (extent 1 for a scalar).
- */
-export function mergeAxes(shape: Shape, strides: readonly (readonly number[])[]): MergedLayout {
-  const merged: number[] = [];
-  const mergedStrides: number[][] = strides.map(() => []);
-  for (let axis = 0; axis < shape.length; axis++) {
-    const extent = shape[axis]!;
-    if (extent === 1) continue;
-    const last = merged.length - 1;
-    let fuses = last >= 0;
-    for (let k = 0; fuses && k < strides.length; k++) {
-      if (mergedStrides[k]![last] !== strides[k]![axis]! * extent) fuses = false;
-    }
-    if (fuses) {
-      merged[last] = merged[last]! * extent;
-      for (let k = 0; k < strides.length; k++) mergedStrides[k]![last] = strides[k]![axis]!;
-    } else {
-      merged.push(extent);
-      for (let k = 0; k < strides.length; k++) mergedStrides[k]!.push(strides[k]![axis]!);
-    }
+export function mergeRuns(shape: Shape, strides: readonly (readonly number[])[]): MergedAxes {
+  const merged = mergeAxes(shape, strides);
+  if (merged.shape.length === 0) {
+    merged.shape.push(1);
+    for (const s of merged.strides) s.push(0);
   }
-  if (merged.length === 0) {
-    merged.push(1);
-    for (const s of mergedStrides) s.push(0);
-  }
-  return { shape: merged, strides: mergedStrides };
+  return merged;
 }
 
 /** Below this many elements a hand loop beats `TypedArray.set(subarray)` (which allocates a view). */
@@ -97,7 +50,7 @@ export function copyStrided(
   let size = 1;
   for (const d of shape) size *= d;
   if (size === 0) return;
-  const layout = mergeAxes(shape, [strides]);
+  const layout = mergeRuns(shape, [strides]);
   const dims = layout.shape;
   const st = layout.strides[0]!;
   const rank = dims.length;
@@ -176,7 +129,7 @@ export function scatterStrided(
   let size = 1;
   for (const d of shape) size *= d;
   if (size === 0) return;
-  const layout = mergeAxes(shape, [strides]);
+  const layout = mergeRuns(shape, [strides]);
   const dims = layout.shape;
   const st = layout.strides[0]!;
   const rank = dims.length;
@@ -198,11 +151,4 @@ export function scatterStrided(
       counters[axis] = 0;
     }
   }
-}
-
-/** Product of `shape[from:to]`. */
-export function extent(shape: Shape, from: number, to: number = shape.length): number {
-  let n = 1;
-  for (let i = from; i < to; i++) n *= shape[i]!;
-  return n;
 }

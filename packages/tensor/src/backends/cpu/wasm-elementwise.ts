@@ -15,7 +15,7 @@
 import type { BinaryOp, ReduceOp, UnaryOp } from '../../primitives.js';
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
-import { broadcastStrides, mergeAxes } from './strided.js';
+import { broadcastStrides, mergeAxes } from '../../strides.js';
 import { alignBytes, kernelModule, kernelsWithHeap } from './wasm-module.js';
 import { REDUCE_ROWS_OP_CODES, SIMD_BINARY_OP_CODES, SIMD_UNARY_OP_CODES } from './wasm-op-codes.generated.js';
 

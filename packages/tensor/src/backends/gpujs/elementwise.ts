@@ -10,7 +10,8 @@
  * @internal
  */
 import type { BinaryOp, UnaryOp } from '../../primitives.js';
-import { coordinates, KernelSource, lit, mergeLayout, offsetExpr } from './codegen.js';
+import { mergeAxes } from '../../strides.js';
+import { coordinates, KernelSource, lit, offsetExpr } from './codegen.js';
 import type { KernelSpec } from './runtime.js';
 
 /** Writes the statements of one elementwise formula and returns the expression of its result. */
@@ -153,10 +154,10 @@ export interface OperandLayout {
  * index arithmetic at all.
  */
 export function elementwiseSpec(name: string, formula: Formula, dims: readonly number[], operands: readonly OperandLayout[]): KernelSpec {
-  const layout = mergeLayout(dims, operands.map((o) => o.strides));
+  const layout = mergeAxes(dims, operands.map((o) => o.strides));
   const bases = operands.map((o) => o.base);
   // One axis read contiguously or as a single value: the source is the same for every size.
-  const flat = layout.dims.length <= 1 && bases.every((b) => b === 0) && layout.strides.every((s) => s.length === 0 || s[0] === 0 || s[0] === 1);
+  const flat = layout.shape.length <= 1 && bases.every((b) => b === 0) && layout.strides.every((s) => s.length === 0 || s[0] === 0 || s[0] === 1);
   if (flat) {
     // A one-element output reads every operand at 0, which is also what step 1 reads there.
     const steps = layout.strides.map((s) => (s.length === 0 ? 1 : s[0]!));
@@ -176,7 +177,7 @@ export function elementwiseSpec(name: string, formula: Formula, dims: readonly n
     source: () => {
       const src = new KernelSource(operands.map((_, k) => `x${k}`));
       const i = src.let('i', 'this.thread.x');
-      const coords = layout.dims.length <= 1 ? layout.dims.map(() => i) : coordinates(src, i, layout.dims);
+      const coords = layout.shape.length <= 1 ? layout.shape.map(() => i) : coordinates(src, i, layout.shape);
       const values = operands.map((_, k) => src.let('v', `x${k}[${offsetExpr(coords, layout.strides[k]!, bases[k])}]`));
       return src.build(formula(src, values));
     },

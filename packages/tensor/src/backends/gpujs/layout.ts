@@ -9,7 +9,8 @@
  *
  * @internal
  */
-import { contiguous, coordinates, divmod, KernelSource, lit, offsetExpr } from './codegen.js';
+import { rowMajorStrides } from '../../strides.js';
+import { coordinates, divmod, KernelSource, lit, offsetExpr } from './codegen.js';
 import type { KernelSpec } from './runtime.js';
 
 /** Most inputs one concat kernel reads (WebGL guarantees 8 texture units per shader). */
@@ -43,7 +44,7 @@ export function padSpec(shape: readonly number[], paddings: readonly (readonly [
         return before === 0 ? c : src.let('c', `${c} - ${before}`);
       });
       const result = src.let('y', 'value');
-      const read = `x[${offsetExpr(inner, contiguous(shape))}]`;
+      const read = `x[${offsetExpr(inner, rowMajorStrides(shape))}]`;
       src.add(inside.length === 0 ? `${result} = ${read};` : `if (${inside.join(' && ')}) { ${result} = ${read}; }`);
       return src.build(result);
     },

@@ -11,7 +11,8 @@
  *
  * @internal
  */
-import { coordinates, divmod, extent, KernelSource, lit, mergeLayout, offsetExpr } from './codegen.js';
+import { extent, mergeAxes, rowMajorStrides } from '../../strides.js';
+import { coordinates, divmod, KernelSource, lit, offsetExpr } from './codegen.js';
 import type { KernelSpec } from './runtime.js';
 
 /** Most elements one thread reduces in one pass. */
@@ -135,16 +136,11 @@ function reducePassSource(pass: ReducePass): string {
 export function reductionLayout(shape: readonly number[], axes: readonly number[]): {
   keptDims: number[]; keptStrides: number[]; reducedDims: number[]; reducedStrides: number[];
 } {
-  const strides: number[] = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
+  const strides = rowMajorStrides(shape);
   const keptAxes = shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const kept = mergeLayout(keptAxes.map((a) => shape[a]!), [keptAxes.map((a) => strides[a]!)]);
-  const reduced = mergeLayout(axes.map((a) => shape[a]!), [axes.map((a) => strides[a]!)]);
-  return { keptDims: kept.dims, keptStrides: kept.strides[0]!, reducedDims: reduced.dims, reducedStrides: reduced.strides[0]! };
+  const kept = mergeAxes(keptAxes.map((a) => shape[a]!), [keptAxes.map((a) => strides[a]!)]);
+  const reduced = mergeAxes(axes.map((a) => shape[a]!), [axes.map((a) => strides[a]!)]);
+  return { keptDims: kept.shape, keptStrides: kept.strides[0]!, reducedDims: reduced.shape, reducedStrides: reduced.strides[0]! };
 }
 
 /** The chunk length and group count for reducing `total` elements per output. */

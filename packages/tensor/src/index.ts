@@ -28,5 +28,4 @@ export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/memory.js';
 export { CpuBackend } from './backends/cpu.js';
-export { setFusionEnabled } from './backends/cpu/fusion.js';
 export { GpuJsBackend } from './backends/gpujs.js';

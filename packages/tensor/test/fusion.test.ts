@@ -10,13 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '../src/index.js';
 import { FusedExpr } from '../src/backends/cpu/fusion.js';
-import { setWasmElementwiseEnabled, wasmElementwiseAvailable } from '../src/backends/cpu/wasm-elementwise.js';
+import { cpuRewriteCounts, setFusionEnabled, setWasmElementwiseEnabled, wasmElementwiseAvailable } from '../src/cpu.js';
 import { lcg } from './helpers.js';
 
 T.setBackend('cpu');
 
 afterEach(() => {
-  T.setFusionEnabled(true);
+  setFusionEnabled(true);
   setWasmElementwiseEnabled(true);
 });
 
@@ -54,11 +54,11 @@ const exprOf = (t: Tensor): FusedExpr => {
 
 /** Runs `f` with fusion off (every op eager), restoring the previous setting. */
 function eager<R>(f: () => R): R {
-  const previous = T.setFusionEnabled(false);
+  const previous = setFusionEnabled(false);
   try {
     return f();
   } finally {
-    T.setFusionEnabled(previous);
+    setFusionEnabled(previous);
   }
 }
 
@@ -124,7 +124,7 @@ const binaryFn = (op: BinaryName): ((a: Tensor | number, b: Tensor | number) => 
 
 /** Runs `build` fused (checking the result is deferred before reading it) and eagerly; compares. */
 function checkFusedEqualsEager(label: string, build: () => Tensor, expectDeferred = true): void {
-  T.setFusionEnabled(true);
+  setFusionEnabled(true);
   const fused = build();
   if (expectDeferred) expect(isDeferred(fused), `${label} is deferred`).toBe(true);
   const got = valuesOf(fused);
@@ -351,7 +351,7 @@ describe('random DAGs (fast-check)', () => {
         (k, seed, n, steps, shuffleSeed) => {
           const inputs = Array.from({ length: k }, (_, i) => T.tensor(f32Data(n, seed + i, (i % 3) as 0 | 1 | 2), [n]));
           const want = eager(() => runProgram(inputs, steps).map((t) => t.dataSync()));
-          T.setFusionEnabled(true);
+          setFusionEnabled(true);
           const fused = runProgram(inputs, steps);
           expect(isDeferred(fused[fused.length - 1]!)).toBe(true);
           // Read the last value first (one pass over the DAG, shared nodes stored), then the others.
@@ -376,7 +376,7 @@ describe('random DAGs (fast-check)', () => {
           const n = 1500;
           const inputs = Array.from({ length: k }, (_, i) => T.tensor(f32Data(n, seed + i, 2), [n]));
           const want = eager(() => runProgram(inputs, steps).map((t) => t.dataSync()));
-          T.setFusionEnabled(true);
+          setFusionEnabled(true);
           const fused = runProgram(inputs, steps);
           fused.forEach((t, i) => expectSame(t.dataSync(), want[i]!, `value ${i} of ${JSON.stringify(steps)}`));
         },
@@ -429,7 +429,7 @@ describe('random expression trees (fast-check)', () => {
         // Operands must include a full-size input for the result to have n elements.
         const root: Node = { kind: 'binary', op: 'add', a: { kind: 'leaf', input: 0 }, b: tree };
         const want = eager(() => build(root, inputs).dataSync());
-        T.setFusionEnabled(true);
+        setFusionEnabled(true);
         expectSame(build(root, inputs).dataSync(), want, JSON.stringify(tree));
       }),
       {
@@ -632,12 +632,12 @@ describe('what stays eager', () => {
 
   it('with fusion off nothing is deferred, and setFusionEnabled returns the previous setting', () => {
     const x = T.tensor(f32Data(N, 89, 2), [N]);
-    expect(T.setFusionEnabled(false)).toBe(true);
+    expect(setFusionEnabled(false)).toBe(true);
     try {
       expect(T.exp(x).storage).toBeInstanceOf(Float32Array);
-      expect(T.setFusionEnabled(false)).toBe(false);
+      expect(setFusionEnabled(false)).toBe(false);
     } finally {
-      T.setFusionEnabled(true);
+      setFusionEnabled(true);
     }
     expect(isDeferred(T.exp(x))).toBe(true);
   });
@@ -1115,14 +1115,19 @@ describe('a sparse row scatter (the gradient of pick) and log-softmax gradients'
   });
 
   it('logSoftmaxGrad of a sparse scatter is bit-identical to the dense kernel', () => {
+    const before = cpuRewriteCounts().sparseRowGradient;
     const fast = T.logSoftmaxGrad(T.scatterAlongAxis(g, index, -1, [rows, classes]), y, 1);
+    expect(cpuRewriteCounts().sparseRowGradient, 'the sparseRowGradient rewrite fired').toBe(before + 1);
     const dense = eager(() => T.logSoftmaxGrad(T.scatterAlongAxis(g, index, -1, [rows, classes]), y, 1));
+    expect(cpuRewriteCounts().sparseRowGradient, 'fusion off: the dense kernel ran').toBe(before + 1);
     expectSame(fast.dataSync(), dense.dataSync(), 'logSoftmaxGrad');
   });
 
   it('declines (and stays exact) when a row value is beyond 2^100, where the dense kernel works in double', () => {
     const huge = T.tensor(Float32Array.from({ length: rows }, (_, r) => (r === 3 ? 2 ** 110 : 1)), [rows, 1]);
+    const before = cpuRewriteCounts().sparseRowGradient;
     const got = T.logSoftmaxGrad(T.scatterAlongAxis(huge, index, -1, [rows, classes]), y, 1);
+    expect(cpuRewriteCounts().sparseRowGradient, 'declined').toBe(before);
     const want = eager(() => T.logSoftmaxGrad(T.scatterAlongAxis(huge, index, -1, [rows, classes]), y, 1));
     expectSame(got.dataSync(), want.dataSync(), 'huge row');
   });

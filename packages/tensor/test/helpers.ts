@@ -1,7 +1,7 @@
 /** Comparison helpers shared by the tensor tests. */
 import { expect } from 'vitest';
 import type { NestedArray, Tensor } from '../src/index.js';
-import { setWasmElementwiseEnabled } from '../src/backends/cpu/wasm-elementwise.js';
+import { setWasmElementwiseEnabled } from '../src/cpu.js';
 
 /** Tolerances of {@link expectClose}: |a - e| <= atol + rtol * |e|. */
 export interface Tolerance {

@@ -4,7 +4,7 @@ import {
   type ReduceOp, type Shape, type Tensor,
 } from '../src/index.js';
 import { expectClose, randomValues } from './helpers.js';
-import { setWasmElementwiseEnabled } from '../src/backends/cpu/wasm-elementwise.js';
+import { setWasmElementwiseEnabled } from '../src/cpu.js';
 
 const reducers: Record<ReduceOp, (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor> = {
   sum, max, min, logSumExp,

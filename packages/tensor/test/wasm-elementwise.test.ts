@@ -11,10 +11,8 @@ import type { BinaryOp, ReduceOp, UnaryOp } from '../src/primitives.js';
 import { exp, sigmoid, tensor, type Shape } from '../src/index.js';
 import { binaryKernel, unaryKernel } from '../src/backends/cpu/elementwise.js';
 import { reduceKernel, softmaxKernel } from '../src/backends/cpu/reduce.js';
-import {
-  setWasmElementwiseEnabled, wasmBinaryF32, wasmElementwiseAvailable, wasmReduceRowsF32, wasmSoftmaxRowsF32, wasmUnaryF32,
-  WASM_ELEMENTWISE_MIN,
-} from '../src/backends/cpu/wasm-elementwise.js';
+import { setWasmElementwiseEnabled, wasmElementwiseAvailable } from '../src/cpu.js';
+import { wasmBinaryF32, wasmReduceRowsF32, wasmSoftmaxRowsF32, wasmUnaryF32, WASM_ELEMENTWISE_MIN } from '../src/backends/cpu/wasm-elementwise.js';
 import { bothPaths, expectSameValues, lcg } from './helpers.js';
 
 afterEach(() => {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { broadcastShapes, matmul, tensor, type Shape } from '../src/index.js';
 import { matmulKernel, WASM_THRESHOLD } from '../src/backends/cpu/matmul.js';
-import { setWasmMatmulEnabled, wasmMatmulAvailable } from '../src/backends/cpu/wasm-matmul.js';
+import { setWasmMatmulEnabled, wasmMatmulAvailable } from '../src/cpu.js';
 import { expectClose, lcg } from './helpers.js';
 
 /** kernels.c's KC: the wasm kernel adds up the shared axis in blocks this long. */

@@ -8,9 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { logSoftmax, logSoftmaxGrad, setBackend, tensor } from '../src/index.js';
 import { expF32 } from '../src/backends/cpu/fastmath.js';
 import { logSoftmaxGradKernel, softmaxKernel } from '../src/backends/cpu/reduce.js';
-import {
-  setWasmElementwiseEnabled, wasmElementwiseAvailable, wasmLogSoftmaxGradRowsF32, wasmSoftmaxRowsF32, WASM_ELEMENTWISE_MIN,
-} from '../src/backends/cpu/wasm-elementwise.js';
+import { setWasmElementwiseEnabled, wasmElementwiseAvailable } from '../src/cpu.js';
+import { wasmLogSoftmaxGradRowsF32, wasmSoftmaxRowsF32, WASM_ELEMENTWISE_MIN } from '../src/backends/cpu/wasm-elementwise.js';
 import { bothPaths, expectSameValues, lcg } from './helpers.js';
 
 afterEach(() => {

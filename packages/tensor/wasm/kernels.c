@@ -667,28 +667,18 @@ enum { FR_TEMP = 0, FR_STREAM = 1, FR_SPLAT = 2 };
 /* a != 0 ? b : c (a NaN condition counts as true, as in the JavaScript kernel). */
 #define FUSED_WHERE wasm_v128_bitselect(b, c, wasm_f32x4_ne(a, zero))
 
-/* One op over the block: the switch runs once per instruction and block, each case its own loop. */
-#define FUSED_UNARY_CASE(NAME, CODE)                                                               \
+/* One op over the block: the switch runs once per instruction and block, each case its own loop,
+ * which loads the op's operands (the rest of the declaration after `v128_t`) and stores its expression. */
+#define FUSED_CASE(NAME, ...)                                                                      \
   case F_##NAME:                                                                                   \
     for (int i = 0; i < m; i += 4) {                                                               \
-      v128_t a = wasm_v128_load(x + i);                                                            \
+      v128_t __VA_ARGS__;                                                                          \
       wasm_v128_store(d + i, FUSED_##NAME);                                                        \
     }                                                                                              \
     break;
-#define FUSED_BINARY_CASE(NAME, CODE)                                                              \
-  case F_##NAME:                                                                                   \
-    for (int i = 0; i < m; i += 4) {                                                               \
-      v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(y + i);                                 \
-      wasm_v128_store(d + i, FUSED_##NAME);                                                        \
-    }                                                                                              \
-    break;
-#define FUSED_TERNARY_CASE(NAME, CODE)                                                             \
-  case F_##NAME:                                                                                   \
-    for (int i = 0; i < m; i += 4) {                                                               \
-      v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(y + i), c = wasm_v128_load(z + i);      \
-      wasm_v128_store(d + i, FUSED_##NAME);                                                        \
-    }                                                                                              \
-    break;
+#define FUSED_UNARY_CASE(NAME, CODE) FUSED_CASE(NAME, a = wasm_v128_load(x + i))
+#define FUSED_BINARY_CASE(NAME, CODE) FUSED_CASE(NAME, a = wasm_v128_load(x + i), b = wasm_v128_load(y + i))
+#define FUSED_TERNARY_CASE(NAME, CODE) FUSED_CASE(NAME, a = wasm_v128_load(x + i), b = wasm_v128_load(y + i), c = wasm_v128_load(z + i))
 
 /*
  * With sum_reg >= 0, register sum_reg is also summed by rows of row_len (in double, as sum_row_f64

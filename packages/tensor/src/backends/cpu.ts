@@ -12,12 +12,12 @@ import { binaryKernel, clipKernel, unaryKernel, whereKernel } from './cpu/elemen
 import {
   gatherKernel, oneHotKernel, scatterAddKernel, scatterAlongAxisKernel, takeAlongAxisKernel,
 } from './cpu/indexing.js';
-import { evaluateFused, fuse, FusedExpr, fuseRepeat, fusionActive, sumFusedRows, type FusedOperand } from './cpu/fusion.js';
+import { evaluateFused, fuse, FusedExpr, fuseRepeat, sumFusedRows, type FusedOperand } from './cpu/fusion.js';
 import { broadcastKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './cpu/layout.js';
 import { matmulKernel } from './cpu/matmul.js';
 import { argReduceKernel, logSoftmaxGradKernel, reduceKernel, softmaxKernel } from './cpu/reduce.js';
-import { closeScratch, closingOutermost, markExposed, newArray, openScratch, scratchEpoch } from './cpu/memory.js';
-import { logSoftmaxGradRowInFloat32, WASM_ELEMENTWISE_MIN } from './cpu/wasm-elementwise.js';
+import { closeScratch, closingOutermost, markExposed, newArray, openScratch } from './cpu/memory.js';
+import { logSoftmaxGradOfRowScatter, RowScatter, sparseRowScatter } from './cpu/rewrites.js';
 
 /** An output array that the kernel overwrites entirely. */
 function allocateUninit(dtype: DType, length: number): TypedArray {
@@ -27,39 +27,6 @@ function allocateUninit(dtype: DType, length: number): TypedArray {
 /** An output array that starts at zero (scatter-adds, one-hot rows, matmul accumulators). */
 function allocateZeroed(dtype: DType, length: number): TypedArray {
   return newArray(dtype, length, true);
-}
-
-/**
- * The result of scattering one value per row into zeros along the last axis (the gradient of a
- * `pick`), kept sparse until something needs the dense array: log-softmax's gradient then needs
- * neither the dense zeros nor their row sums (see {@link CpuBackend.logSoftmaxGrad}).
- */
-class RowScatter {
-  /** The dense array, once made. */
-  dense: Float32Array | null = null;
-  /** The scratch scope it was made in (see fusion.ts). */
-  readonly epoch = scratchEpoch();
-
-  constructor(
-    /** One value per row. */
-    readonly updates: Float32Array,
-    /** Its position in the row. */
-    readonly indices: Int32Array,
-    /** Shape of the indices: the output's with the last axis 1. */
-    readonly indexShape: Shape,
-    /** Shape of the dense result. */
-    readonly outShape: Shape,
-  ) {}
-
-  /** The dense array (made once). */
-  materialise(): Float32Array {
-    if (this.dense === null) {
-      const out = newArray('float32', sizeOf(this.outShape), true, this.epoch) as Float32Array;
-      scatterAlongAxisKernel(this.updates, this.indices, this.indexShape, this.outShape.length - 1, this.outShape, out);
-      this.dense = out;
-    }
-    return this.dense;
-  }
 }
 
 /** Whether `axes` are the last `axes.length` axes of a rank-`rank` shape (in any order). */
@@ -230,8 +197,9 @@ export class CpuBackend implements Backend {
 
   logSoftmaxGrad(dy: Tensor, y: Tensor, axis: number): Tensor {
     const sparse = dy.storage;
-    if (sparse instanceof RowScatter && sparse.dense === null && y.dtype === 'float32' && axis === y.shape.length - 1) {
-      const out = this.logSoftmaxGradOfRowScatter(sparse, y);
+    if (sparse instanceof RowScatter && y.dtype === 'float32') {
+      // The sparseRowGradient rewrite (rewrites.ts): the gradient of a pick of this log-softmax.
+      const out = logSoftmaxGradOfRowScatter(sparse, this.operand(y), axis);
       if (out !== null) return this.make(out, y.shape, y.dtype);
     }
     const out = allocateUninit(y.dtype, y.size);
@@ -305,10 +273,10 @@ export class CpuBackend implements Backend {
   }
 
   scatterAlongAxis(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
-    const last = outShape.length - 1;
-    if (updates.dtype === 'float32' && axis === last && indices.shape[last] === 1 && sizeOf(outShape) >= WASM_ELEMENTWISE_MIN && fusionActive()) {
-      const sparse = new RowScatter(this.data(updates) as Float32Array, this.indexData(indices), indices.shape, outShape);
-      return this.make(sparse, outShape, 'float32');
+    if (updates.dtype === 'float32') {
+      // The pattern of the sparseRowGradient rewrite (rewrites.ts): pick's gradient, kept sparse.
+      const sparse = sparseRowScatter(this.data(updates) as Float32Array, this.indexData(indices), indices.shape, axis, outShape);
+      if (sparse !== null) return this.make(sparse, outShape, 'float32');
     }
     const out = allocateZeroed(updates.dtype, sizeOf(outShape));
     scatterAlongAxisKernel(this.data(updates), this.indexData(indices), indices.shape, axis, outShape, out);
@@ -326,30 +294,6 @@ export class CpuBackend implements Backend {
     const out = allocateZeroed(outDtype, sizeOf(outShape));
     matmulKernel(this.data(a), a.shape, this.data(b), b.shape, transposeA, transposeB, outShape, out);
     return this.make(out, outShape, outDtype);
-  }
-
-  /**
-   * `dy - exp(y) · sum(dy)` per row when dy is zero but for one value g per row: the row sum is g,
-   * so the result is `0 - exp(y) · g` (one fused pass over y) plus g at that value's position, with
-   * no dense dy to zero, fill and read. Bit-identical to the dense kernel's float32 path; rows the
-   * dense kernel would take in double (|g| beyond 2^±100, or not finite) decline (null).
-   */
-  private logSoftmaxGradOfRowScatter(dy: RowScatter, y: Tensor): Float32Array | null {
-    const g = dy.updates;
-    for (let r = 0; r < g.length; r++) if (!logSoftmaxGradRowInFloat32(g[r]!)) return null;
-    const R = y.shape[y.shape.length - 1]!;
-    const weights = fuse('exp', [this.operand(y)], y.size);
-    const spread = fuseRepeat(g, R);
-    const product = weights && spread && fuse('mul', [weights, spread], y.size);
-    const negated = product && fuse('sub', [0, product], y.size);
-    if (!negated) return null;
-    const out = evaluateFused(negated);
-    const index = dy.indices;
-    for (let r = 0; r < g.length; r++) {
-      const k = r * R + index[r]!;
-      out[k] = g[r]! + out[k]!;
-    }
-    return out;
   }
 
   private make(values: TypedArray | FusedExpr | RowScatter, shape: Shape, dtype: DType): Tensor {

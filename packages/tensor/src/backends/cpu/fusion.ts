@@ -25,6 +25,7 @@ import type { TypedArray } from '../../dtype.js';
 import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { WASM_ELEMENTWISE_MIN, wasmElementwiseAvailable } from './wasm-elementwise.js';
 import { newArray, scratchEpoch } from './memory.js';
+import { isEnabled } from './switches.js';
 import { alignBytes, alignPages, kernelsWithHeap } from './wasm-module.js';
 import { FUSED_OP_CODES } from './wasm-op-codes.generated.js';
 
@@ -62,37 +63,17 @@ const MAX_NODES = 48;
  */
 const MAX_RECOMPUTED_NODES = 8;
 
-let enabled = true;
-
-/**
- * Turns lazy elementwise fusion on or off (on by default where WebAssembly SIMD is available).
- * Off, every float32 elementwise op runs at once, as its own kernel.
- *
- * @param on - whether float32 elementwise ops may be deferred and fused
- * @returns the previous setting
- * @example
- * ```ts
- * const previous = setFusionEnabled(false); // one kernel per op
- * setFusionEnabled(previous);
- * ```
- */
-export function setFusionEnabled(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
-  return previous;
-}
-
 /**
  * Whether ops may be deferred now (fusion on and WebAssembly SIMD available).
  *
- * @returns true when {@link fuse} may defer
+ * @returns true when `fuse` may defer
  * @example
  * ```ts
  * if (fusionActive()) console.log('float32 elementwise chains run fused');
  * ```
  */
 export function fusionActive(): boolean {
-  return enabled && wasmElementwiseAvailable();
+  return isEnabled('fusion') && wasmElementwiseAvailable();
 }
 
 /**

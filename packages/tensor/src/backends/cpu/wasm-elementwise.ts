@@ -16,6 +16,7 @@ import type { BinaryOp, ReduceOp, UnaryOp } from '../../primitives.js';
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { broadcastStrides, mergeAxes } from '../../strides.js';
+import { isEnabled } from './switches.js';
 import { alignBytes, kernelModule, kernelsWithHeap } from './wasm-module.js';
 import { REDUCE_ROWS_OP_CODES, SIMD_BINARY_OP_CODES, SIMD_UNARY_OP_CODES } from './wasm-op-codes.generated.js';
 
@@ -37,26 +38,6 @@ const CHUNK_BYTES = CHUNK_FLOATS * 4;
 /** Shortest row a wasm reduction takes. */
 const MIN_REDUCE_ROW = 8;
 
-let enabled = true;
-
-/**
- * Turns the wasm elementwise and reduction path on or off (it is on by default). Off, every op
- * runs its JavaScript kernel; tests use this to compare the two paths and to cover the fallback.
- *
- * @param on - whether float32 elementwise ops and reductions may use WebAssembly
- * @returns the previous setting
- * @example
- * ```ts
- * const previous = setWasmElementwiseEnabled(false); // force the JS kernels
- * setWasmElementwiseEnabled(previous);
- * ```
- */
-export function setWasmElementwiseEnabled(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
-  return previous;
-}
-
 /**
  * Whether float32 elementwise ops and reductions can run on WebAssembly here (enabled, and the
  * module compiled).
@@ -68,7 +49,7 @@ export function setWasmElementwiseEnabled(on: boolean): boolean {
  * ```
  */
 export function wasmElementwiseAvailable(): boolean {
-  return enabled && kernelModule() !== null;
+  return isEnabled('wasmElementwise') && kernelModule() !== null;
 }
 
 /** One operand of binary_f32: where row r starts (r * row) and whether it steps along the row. */
@@ -101,7 +82,7 @@ export function wasmBinaryF32(
   op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape,
 ): boolean {
   const code = SIMD_BINARY_OP_CODES[op];
-  if (!enabled || code === undefined) return false;
+  if (!isEnabled('wasmElementwise') || code === undefined) return false;
   if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
   const n = out.length;
   let rows: number;
@@ -194,7 +175,7 @@ export function wasmBinaryF32(
  */
 export function wasmUnaryF32(op: UnaryOp, x: TypedArray, out: TypedArray): boolean {
   const code = SIMD_UNARY_OP_CODES[op];
-  if (!enabled || code === undefined) return false;
+  if (!isEnabled('wasmElementwise') || code === undefined) return false;
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
   const n = x.length;
   const kernels = kernelsWithHeap(CHUNK_BYTES);
@@ -233,7 +214,7 @@ export function wasmReduceRowsF32(op: ReduceOp, x: TypedArray, P: number, R: num
   if (op === 'logSumExp') return softmaxRows(x, P, R, out, 'logSumExp');
   const code = REDUCE_ROWS_OP_CODES[op];
   // Rows shorter than two vectors gain nothing from SIMD and pay a call per row.
-  if (!enabled || code === undefined || R < MIN_REDUCE_ROW) return false;
+  if (!isEnabled('wasmElementwise') || code === undefined || R < MIN_REDUCE_ROW) return false;
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
   // Whole rows per chunk (one row when a row is longer than a chunk).
   const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
@@ -277,7 +258,7 @@ export function wasmSoftmaxRowsF32(x: TypedArray, P: number, R: number, out: Typ
 
 /** The shared body of logSumExp, softmax and log-softmax rows: chunked row statistics from softmax_rows_f32. */
 function softmaxRows(x: TypedArray, P: number, R: number, out: TypedArray, what: 'logSumExp' | 'softmax' | 'logSoftmax'): boolean {
-  if (!enabled || R < MIN_REDUCE_ROW) return false;
+  if (!isEnabled('wasmElementwise') || R < MIN_REDUCE_ROW) return false;
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
   const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
   const xBytes = alignBytes(rowsPerChunk * R * 4);
@@ -348,7 +329,7 @@ export function logSoftmaxGradRowInFloat32(sum: number): boolean {
  * ```
  */
 export function wasmLogSoftmaxGradRowsF32(dy: TypedArray, y: TypedArray, P: number, R: number, out: TypedArray): boolean {
-  if (!enabled || R < MIN_REDUCE_ROW) return false;
+  if (!isEnabled('wasmElementwise') || R < MIN_REDUCE_ROW) return false;
   if (!(dy instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array)) return false;
   const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
   const chunkBytes = alignBytes(rowsPerChunk * R * 4);

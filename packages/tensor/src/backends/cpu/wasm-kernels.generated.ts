@@ -8,7 +8,7 @@
  *
  * @internal
  */
-export const KERNEL_SOURCES_SHA256 = '2b4b2a383f776bfce52baac0cfac06969cf48ed0af2836750b1c078ae5e36fa4';
+export const KERNEL_SOURCES_SHA256 = 'cc956ed4b3c1480bdc15e7379da299588d959f2ca012e837e0e36e4c6f21fd59';
 
 /**
  * The compiled WebAssembly module (35016 bytes), base64.

@@ -11,43 +11,24 @@
  *
  * @internal
  */
+import { isEnabled } from './switches.js';
 import { alignBytes as align, kernelModule, kernelsWithHeap } from './wasm-module.js';
 
 /** Tile sizes of kernels.c: packed panels are padded to whole MR-row and NR-column panels. */
 const MR = 4;
 const NR = 8;
 
-let enabled = true;
-
-/**
- * Turns the wasm path on or off (it is on by default). Off, every product runs the JavaScript
- * kernel; tests use this to compare the two paths and to cover the fallback.
- *
- * @param on - whether float32 products may use WebAssembly
- * @returns the previous setting
- * @example
- * ```ts
- * const previous = setWasmMatmulEnabled(false); // force the JS kernel
- * setWasmMatmulEnabled(previous);
- * ```
- */
-export function setWasmMatmulEnabled(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
-  return previous;
-}
-
 /**
  * Whether float32 products can run on WebAssembly here (enabled, and the module compiled).
  *
- * @returns true when {@link wasmMatmulF32} will run products
+ * @returns true when `wasmMatmulF32` will run products
  * @example
  * ```ts
  * if (!wasmMatmulAvailable()) console.log('float32 matmul runs in JavaScript');
  * ```
  */
 export function wasmMatmulAvailable(): boolean {
-  return enabled && kernelModule() !== null;
+  return isEnabled('wasmMatmul') && kernelModule() !== null;
 }
 
 /**
@@ -77,7 +58,7 @@ export function wasmMatmulF32(
   a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number,
   transposeA: boolean, transposeB: boolean, aOffsets: readonly number[], bOffsets: readonly number[],
 ): boolean {
-  if (!enabled) return false;
+  if (!isEnabled('wasmMatmul')) return false;
   const aBytes = align(m * k * 4);
   const bBytes = align(k * n * 4);
   const cBytes = align(m * n * 4);

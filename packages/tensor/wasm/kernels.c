@@ -1,11 +1,12 @@
 /*
- * WebAssembly SIMD kernels of the cpu backend: the float32 matrix product, and float32
- * elementwise ops and last-axis reductions (after the matrix product below).
+ * WebAssembly SIMD kernels of the cpu backend: the float32 matrix product, float32 elementwise ops
+ * and last-axis reductions, and fused elementwise programs (in that order below).
  *
  * Built by `pnpm build:wasm` (scripts/build-wasm.mjs) with clang --target=wasm32 -msimd128 into
- * packages/tensor/src/backends/cpu/wasm-kernels.generated.ts; the TypeScript side
- * (wasm-matmul.ts, wasm-elementwise.ts, sharing wasm-module.ts) copies operands into this module's
- * memory, calls a kernel and copies the result out.
+ * packages/tensor/src/backends/cpu/wasm-kernels.generated.ts, after it generates ops.generated.h
+ * from the primitives table; the TypeScript side (wasm-matmul.ts, wasm-elementwise.ts, fusion.ts,
+ * sharing wasm-module.ts) copies operands into this module's memory, calls a kernel and copies the
+ * result out.
  *
  * The product is the usual packed GEMM: A is packed into panels of MR rows and B into panels of
  * NR columns, each interleaved along the shared axis so the micro-kernel reads both sequentially.

@@ -199,11 +199,11 @@ function settled(x: FusedOperand): FusedOperand {
  * @returns the values (also in `root.result`)
  * @example
  * ```ts
- * const values = evaluateFused(expr, (n) => new Float32Array(n));
+ * const values = evaluateFused(expr); // a Float32Array of expr.length
  * ```
  */
 export function evaluateFused(root: FusedExpr): Float32Array {
-  if (root.result === null) run(root, 0);
+  if (root.result === null) run(root, STORE_VALUES);
   return root.result!;
 }
 
@@ -225,8 +225,12 @@ export function sumFusedRows(root: FusedExpr, rowLength: number): Float64Array |
   return run(root, rowLength);
 }
 
+/** {@link run}'s `rowLength` for an evaluation that stores the root's values (no row sums). */
+const STORE_VALUES = 0;
+
 /**
- * Evaluates the DAG under `root`, storing the root unless `rowLength` asks for its row sums instead.
+ * Evaluates the DAG under `root`: stores the root's values for a `rowLength` of
+ * {@link STORE_VALUES}, else returns their sums over rows of `rowLength` instead.
  */
 function run(root: FusedExpr, rowLength: number): Float64Array | null {
   if (root.op === 'repeat') {
@@ -246,7 +250,7 @@ function run(root: FusedExpr, rowLength: number): Float64Array | null {
     order.push(e);
   };
   visit(root);
-  const sums = rowLength > 0 ? new Float64Array(root.length / rowLength) : null;
+  const sums = rowLength === STORE_VALUES ? null : new Float64Array(root.length / rowLength);
   const stored = sums === null ? [root] : [];
   // Results are attached only after the run: until then `settled` must still see expressions.
   const outputs = stored.map((e) => newArray('float32', e.length, false, e.epoch) as Float32Array);

@@ -116,7 +116,8 @@ export function openScratch(): void {
  * @returns true at depth 1
  * @example
  * ```ts
- * if (closingOutermost()) settleKeptResults();
+ * // Deferred results the scope hands on are evaluated only when recycling follows:
+ * closeScratch(closingOutermost() ? new Set(keep.map(valuesOf)) : null);
  * ```
  */
 export function closingOutermost(): boolean {

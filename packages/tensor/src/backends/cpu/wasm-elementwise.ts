@@ -1,7 +1,9 @@
 /**
  * Float32 elementwise ops and last-axis reductions of the cpu backend on WebAssembly SIMD
- * (kernels.c, shared module in wasm-module.ts): add/sub/mul/div (equal shapes, scalars, row and
- * column broadcasts), exp, sigmoid, softplus, and sum/max/min/logSumExp/softmax/log-softmax over the last axis.
+ * (kernels.c, shared module in wasm-module.ts): the binary and unary ops the primitives table gives
+ * a `simd.binary` or `simd.unary` code (binary ones on equal shapes, scalars, row and column
+ * broadcasts), the reductions it gives a `simd.reduceRows` code, and logSumExp, softmax,
+ * log-softmax and its gradient over the last axis.
  *
  * Each call streams its operands through the module's memory in cache-sized chunks (copy in, run,
  * copy out). The copies are memcpy-speed and the SIMD loops run 4 floats per instruction, so from

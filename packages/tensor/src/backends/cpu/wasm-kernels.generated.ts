@@ -8,7 +8,7 @@
  *
  * @internal
  */
-export const KERNEL_SOURCES_SHA256 = 'cc956ed4b3c1480bdc15e7379da299588d959f2ca012e837e0e36e4c6f21fd59';
+export const KERNEL_SOURCES_SHA256 = '20bb2cca1cdc033f7d11697d06c888cf1aba948c6db997689afb8062930ee7b2';
 
 /**
  * The compiled WebAssembly module (35016 bytes), base64.

@@ -1,11 +1,11 @@
 /**
  * The WebAssembly SIMD module of the cpu backend (packages/tensor/wasm/kernels.c, compiled into
- * wasm-kernels.generated.ts by `pnpm build:wasm`), shared by the matrix product (wasm-matmul.ts)
- * and the elementwise and reduction kernels (wasm-elementwise.ts).
+ * wasm-kernels.generated.ts by `pnpm build:wasm`), shared by the matrix product (wasm-matmul.ts),
+ * the elementwise and reduction kernels (wasm-elementwise.ts) and fused expressions (fusion.ts).
  *
- * The module is compiled synchronously on first use: it is about 17 KB, well under the 8 MB that
- * current Chrome allows synchronously on the main thread (older Chrome allowed 4 KB and throws;
- * that lands in the fallback). One instance, and so one memory, is kept and grown as calls need;
+ * The module is compiled synchronously on first use. Its size, which the build writes into the doc
+ * of KERNELS_WASM_BASE64, is far under the 8 MB that current Chrome allows synchronously on the main
+ * thread (older Chrome allowed 4 KB and throws; that lands in the fallback). One instance, and so one memory, is kept and grown as calls need;
  * a call needing more than {@link RETAIN_BYTES} gets a throwaway instance so that a one-off large
  * operation does not pin its memory forever. When WebAssembly or its SIMD extension is missing, or
  * compilation is refused (too large for synchronous compilation, or a Content-Security-Policy

@@ -5,7 +5,7 @@ import {
   sub, tensor, UNARY_OPS, where, zeros, type BinaryOp, type Shape, type Tensor, type UnaryOp,
 } from '../src/index.js';
 import { BINARY_A, BINARY_B, BINARY_EXPECTED, UNARY_EXPECTED, UNARY_INPUT } from './fixtures.js';
-import { expectClose, randomValues } from './helpers.js';
+import { broadcastOffset, expectClose, randomValues } from './helpers.js';
 
 const unaryFns: Record<UnaryOp, (x: Tensor) => Tensor> = {
   neg: T.neg, exp: T.exp, expm1: T.expm1, log: T.log, log1p: T.log1p, sqrt: T.sqrt, rsqrt: T.rsqrt, square: T.square,
@@ -29,22 +29,7 @@ const binaryScalar: Record<BinaryOp, (a: number, b: number) => number> = {
 function naiveBroadcast(fn: (a: number, b: number) => number, a: ArrayLike<number>, aShape: Shape, b: ArrayLike<number>, bShape: Shape): number[] {
   const out = broadcastShapes(aShape, bShape);
   const size = out.reduce((p, d) => p * d, 1);
-  const offsetIn = (flatIndex: number, shape: Shape): number => {
-    let rest = flatIndex;
-    let offset = 0;
-    let stride = 1;
-    for (let axis = out.length - 1; axis >= 0; axis--) {
-      const coord = rest % out[axis]!;
-      rest = Math.floor(rest / out[axis]!);
-      const own = axis - (out.length - shape.length);
-      if (own >= 0) {
-        if (shape[own] !== 1) offset += coord * stride;
-        stride *= shape[own]!;
-      }
-    }
-    return offset;
-  };
-  return Array.from({ length: size }, (_, i) => fn(a[offsetIn(i, aShape)]!, b[offsetIn(i, bShape)]!));
+  return Array.from({ length: size }, (_, i) => fn(a[broadcastOffset(i, out, aShape)]!, b[broadcastOffset(i, out, bShape)]!));
 }
 
 describe('unary ops', () => {

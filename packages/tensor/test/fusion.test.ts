@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import * as T from '../src/index.js';
 import { FusedExpr } from '../src/backends/cpu/fusion.js';
 import { cpuRewriteCounts, setFusionEnabled, setWasmElementwiseEnabled, wasmElementwiseAvailable } from '../src/cpu.js';
-import { lcg } from './helpers.js';
+import { lcg, switchedOff } from './helpers.js';
 
 T.setBackend('cpu');
 
@@ -52,25 +52,10 @@ const exprOf = (t: Tensor): FusedExpr => {
   return t.storage as FusedExpr;
 };
 
-/** Runs `f` with fusion off (every op eager), restoring the previous setting. */
-function eager<R>(f: () => R): R {
-  const previous = setFusionEnabled(false);
-  try {
-    return f();
-  } finally {
-    setFusionEnabled(previous);
-  }
-}
-
-/** Runs `f` with the WebAssembly kernels off, restoring the previous setting. */
-function withoutWasm<R>(f: () => R): R {
-  const previous = setWasmElementwiseEnabled(false);
-  try {
-    return f();
-  } finally {
-    setWasmElementwiseEnabled(previous);
-  }
-}
+/** Runs `f` with fusion off (every op eager). */
+const eager = <R>(f: () => R): R => switchedOff(setFusionEnabled, f);
+/** Runs `f` with the WebAssembly kernels off. */
+const withoutWasm = <R>(f: () => R): R => switchedOff(setWasmElementwiseEnabled, f);
 
 const hex = (v: number): string => (new Uint32Array(Float32Array.of(v).buffer)[0]! >>> 0).toString(16).padStart(8, '0');
 

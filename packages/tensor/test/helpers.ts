@@ -1,6 +1,6 @@
 /** Comparison helpers shared by the tensor tests. */
 import { expect } from 'vitest';
-import type { NestedArray, Tensor } from '../src/index.js';
+import type { NestedArray, Shape, Tensor } from '../src/index.js';
 import { setWasmElementwiseEnabled } from '../src/cpu.js';
 
 /** Tolerances of {@link expectClose}: |a - e| <= atol + rtol * |e|. */
@@ -63,5 +63,37 @@ export function expectSameValues(actual: Float32Array, expected: Float32Array): 
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     if (!Object.is(actual[i], expected[i])) expect(`${i}: ${actual[i]}`).toBe(`${i}: ${expected[i]}`);
+  }
+}
+
+/**
+ * Where element `flatIndex` of a result of shape `outShape` reads an operand of shape `shape`
+ * broadcast to it (NumPy rules, right-aligned), by explicit index arithmetic: slow and obviously
+ * right, the reference the kernels' strided loops are checked against. Each operand element spans
+ * `blockSize` values (a matrix of a batched product; 1 for elementwise ops).
+ */
+export function broadcastOffset(flatIndex: number, outShape: Shape, shape: Shape, blockSize = 1): number {
+  let rest = flatIndex;
+  let offset = 0;
+  let stride = blockSize;
+  for (let axis = outShape.length - 1; axis >= 0; axis--) {
+    const coord = rest % outShape[axis]!;
+    rest = Math.floor(rest / outShape[axis]!);
+    const own = axis - (outShape.length - shape.length);
+    if (own >= 0) {
+      if (shape[own] !== 1) offset += coord * stride;
+      stride *= shape[own]!;
+    }
+  }
+  return offset;
+}
+
+/** Runs `f` with one cpu fast path switched off by its setter (from `@lossgraph/tensor/cpu`), restoring the previous setting. */
+export function switchedOff<R>(setEnabled: (on: boolean) => boolean, f: () => R): R {
+  const previous = setEnabled(false);
+  try {
+    return f();
+  } finally {
+    setEnabled(previous);
   }
 }

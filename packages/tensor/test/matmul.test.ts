@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { broadcastShapes, matmul, tensor, transpose, zeros, type DType, type Shape } from '../src/index.js';
-import { expectClose, randomValues } from './helpers.js';
+import { broadcastOffset, expectClose, randomValues } from './helpers.js';
 
 /**
  * out = op(a) @ op(b) by the textbook triple loop over every batch, with broadcast batch axes
@@ -18,25 +18,10 @@ function naiveMatmul(
   const n = transposeB ? bRows : bCols;
   const batch = broadcastShapes(aShape.slice(0, -2), bShape.slice(0, -2));
   const batches = batch.reduce((p, d) => p * d, 1);
-  const batchOffset = (index: number, shape: Shape, matrixSize: number): number => {
-    let rest = index;
-    let offset = 0;
-    let stride = matrixSize;
-    for (let axis = batch.length - 1; axis >= 0; axis--) {
-      const coord = rest % batch[axis]!;
-      rest = Math.floor(rest / batch[axis]!);
-      const own = axis - (batch.length - shape.length);
-      if (own >= 0) {
-        if (shape[own] !== 1) offset += coord * stride;
-        stride *= shape[own]!;
-      }
-    }
-    return offset;
-  };
   const values: number[] = [];
   for (let t = 0; t < batches; t++) {
-    const ao = batchOffset(t, aShape.slice(0, -2), aRows * aCols);
-    const bo = batchOffset(t, bShape.slice(0, -2), bRows * bCols);
+    const ao = broadcastOffset(t, batch, aShape.slice(0, -2), aRows * aCols);
+    const bo = broadcastOffset(t, batch, bShape.slice(0, -2), bRows * bCols);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let s = 0;

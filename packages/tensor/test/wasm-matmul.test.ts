@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { broadcastShapes, matmul, tensor, type Shape } from '../src/index.js';
 import { matmulKernel, WASM_THRESHOLD } from '../src/backends/cpu/matmul.js';
 import { setWasmMatmulEnabled, wasmMatmulAvailable } from '../src/cpu.js';
-import { expectClose, lcg } from './helpers.js';
+import { broadcastOffset, expectClose, lcg } from './helpers.js';
 
 /** kernels.c's KC: the wasm kernel adds up the shared axis in blocks this long. */
 const KC = 256;
@@ -49,25 +49,10 @@ function emulate(a: number[], aShape: Shape, b: number[], bShape: Shape, ta: boo
   const k = ta ? aRows : aCols;
   const n = tb ? bRows : bCols;
   const batch = broadcastShapes(aShape.slice(0, -2), bShape.slice(0, -2));
-  const offset = (t: number, own: Shape, size: number): number => {
-    let rest = t;
-    let off = 0;
-    let stride = size;
-    for (let axis = batch.length - 1; axis >= 0; axis--) {
-      const coord = rest % batch[axis]!;
-      rest = Math.floor(rest / batch[axis]!);
-      const o = axis - (batch.length - own.length);
-      if (o >= 0) {
-        if (own[o] !== 1) off += coord * stride;
-        stride *= own[o]!;
-      }
-    }
-    return off;
-  };
   const out: number[] = [];
   for (let t = 0; t < sizeOf(batch); t++) {
-    const ao = offset(t, aShape.slice(0, -2), m * k);
-    const bo = offset(t, bShape.slice(0, -2), k * n);
+    const ao = broadcastOffset(t, batch, aShape.slice(0, -2), m * k);
+    const bo = broadcastOffset(t, batch, bShape.slice(0, -2), k * n);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         out.push(dot((p) => a[ao + (ta ? p * m + i : i * k + p)]!, (p) => b[bo + (tb ? j * k + p : p * n + j)]!, k, how));

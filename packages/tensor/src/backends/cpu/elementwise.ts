@@ -604,6 +604,8 @@ export function binaryKernel(
   const inner = shape[rank - 1]!;
   const aStep = aStrides[rank - 1]!;
   const bStep = bStrides[rank - 1]!;
+  // The outer axes step by local counters rather than a RunCursor (strided.ts): with runs as short
+  // as a few dozen elements, the cursor's per-run field updates measured 10-15% slower here.
   const outerRank = rank - 1;
   const counters = new Array<number>(outerRank).fill(0);
   let ai = 0;
@@ -674,6 +676,7 @@ export function whereKernel(
   const cStep = cStrides[rank - 1]!;
   const aStep = aStrides[rank - 1]!;
   const bStep = bStrides[rank - 1]!;
+  // Local counters, as in binaryKernel (the hot broadcast loops).
   const outerRank = rank - 1;
   const counters = new Array<number>(outerRank).fill(0);
   let ci = 0;

@@ -16,6 +16,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { broadcastStrides, extent } from '../../strides.js';
+import { RunCursor } from './strided.js';
 import { wasmMatmulF32 } from './wasm-matmul.js';
 
 const MR = 4;
@@ -82,20 +83,11 @@ function batchOffsets(batchShape: Shape, aStrides: readonly number[], bStrides: 
   const batches = extent(batchShape, 0);
   const aOffsets = new Array<number>(batches);
   const bOffsets = new Array<number>(batches);
-  const counters = new Array<number>(batchShape.length).fill(0);
-  let aOffset = 0;
-  let bOffset = 0;
+  const cursor = new RunCursor(batchShape, batchShape.length, aStrides, bStrides);
   for (let batch = 0; batch < batches; batch++) {
-    aOffsets[batch] = aOffset;
-    bOffsets[batch] = bOffset;
-    for (let axis = batchShape.length - 1; axis >= 0; axis--) {
-      aOffset += aStrides[axis]!;
-      bOffset += bStrides[axis]!;
-      if (++counters[axis]! < batchShape[axis]!) break;
-      aOffset -= aStrides[axis]! * batchShape[axis]!;
-      bOffset -= bStrides[axis]! * batchShape[axis]!;
-      counters[axis] = 0;
-    }
+    aOffsets[batch] = cursor.a;
+    bOffsets[batch] = cursor.b;
+    cursor.next();
   }
   return { aOffsets, bOffsets };
 }

@@ -23,6 +23,70 @@ export function mergeRuns(shape: Shape, strides: readonly (readonly number[])[])
   return merged;
 }
 
+/**
+ * The offsets of up to three operands at the current run of a merged iteration, stepped run by
+ * run over its outer axes like an odometer (counters, no division). Every cpu loop that walks an
+ * iteration as contiguous inner runs (copies, broadcasts, binary ops, where, batched products)
+ * steps it with {@link RunCursor.next}; an operand not passed follows the first, unused.
+ */
+export class RunCursor {
+  /** The first operand's offset of the current run. */
+  a = 0;
+  /** The second operand's. */
+  b = 0;
+  /** The third operand's. */
+  c = 0;
+  private readonly counters: number[];
+
+  constructor(
+    /** The extents of the outer axes (the iteration's axes but its inner one, or all of them). */
+    private readonly dims: readonly number[],
+    /** How many leading axes of `dims` to step. */
+    private readonly axes: number,
+    private readonly aStrides: readonly number[],
+    private readonly bStrides: readonly number[] = aStrides,
+    private readonly cStrides: readonly number[] = aStrides,
+  ) {
+    this.counters = new Array<number>(axes).fill(0);
+  }
+
+  /** Moves every offset to the next run. */
+  next(): void {
+    for (let axis = this.axes - 1; axis >= 0; axis--) {
+      const extent = this.dims[axis]!;
+      this.a += this.aStrides[axis]!;
+      this.b += this.bStrides[axis]!;
+      this.c += this.cStrides[axis]!;
+      if (++this.counters[axis]! < extent) return;
+      this.a -= this.aStrides[axis]! * extent;
+      this.b -= this.bStrides[axis]! * extent;
+      this.c -= this.cStrides[axis]! * extent;
+      this.counters[axis] = 0;
+    }
+  }
+}
+
+/** One operand's strided view as {@link copyStrided} and {@link scatterStrided} walk it: contiguous inner runs of `inner` elements. */
+interface StridedRuns {
+  dims: number[];
+  strides: number[];
+  inner: number;
+  innerStride: number;
+  runs: number;
+}
+
+/** The merged runs of a view of `shape` at `strides`; null when it has no elements. */
+function stridedRuns(shape: Shape, strides: readonly number[]): StridedRuns | null {
+  let size = 1;
+  for (const d of shape) size *= d;
+  if (size === 0) return null;
+  const layout = mergeRuns(shape, [strides]);
+  const dims = layout.shape;
+  const st = layout.strides[0]!;
+  const inner = dims[dims.length - 1]!;
+  return { dims, strides: st, inner, innerStride: st[dims.length - 1]!, runs: size / inner };
+}
+
 /** Below this many elements a hand loop beats `TypedArray.set(subarray)` (which allocates a view). */
 const SET_THRESHOLD = 32;
 
@@ -47,37 +111,24 @@ const TILE = 32;
 export function copyStrided(
   src: TypedArray, offset: number, shape: Shape, strides: readonly number[], dst: TypedArray, dstOffset = 0,
 ): void {
-  let size = 1;
-  for (const d of shape) size *= d;
-  if (size === 0) return;
-  const layout = mergeRuns(shape, [strides]);
-  const dims = layout.shape;
-  const st = layout.strides[0]!;
+  const view = stridedRuns(shape, strides);
+  if (view === null) return;
+  const { dims, strides: st, inner, innerStride, runs } = view;
   const rank = dims.length;
-  const inner = dims[rank - 1]!;
-  const innerStride = st[rank - 1]!;
-
   if (rank >= 2 && st[rank - 2] === 1 && innerStride !== 0 && inner >= 8 && dims[rank - 2]! >= 8) {
     copyTransposedTiles(src, offset, dims, st, dst, dstOffset);
     return;
   }
-
-  const outerRank = rank - 1;
-  const counters = new Array<number>(outerRank).fill(0);
-  const runs = size / inner;
-  let srcPos = offset;
+  const source = new RunCursor(dims, rank - 1, st);
+  source.a = offset;
   let dstPos = dstOffset;
   for (let r = 0; r < runs; r++) {
+    const srcPos = source.a;
     if (innerStride === 1) copyRun(src, srcPos, dst, dstPos, inner);
     else if (innerStride === 0) dst.fill(src[srcPos]!, dstPos, dstPos + inner);
     else for (let i = 0, p = srcPos; i < inner; i++, p += innerStride) dst[dstPos + i] = src[p]!;
     dstPos += inner;
-    for (let axis = outerRank - 1; axis >= 0; axis--) {
-      srcPos += st[axis]!;
-      if (++counters[axis]! < dims[axis]!) break;
-      srcPos -= st[axis]! * dims[axis]!;
-      counters[axis] = 0;
-    }
+    source.next();
   }
 }
 
@@ -95,10 +146,11 @@ function copyTransposedTiles(
   const outerRank = rank - 2;
   let outer = 1;
   for (let i = 0; i < outerRank; i++) outer *= dims[i]!;
-  const counters = new Array<number>(outerRank).fill(0);
-  let base = offset;
+  const source = new RunCursor(dims, outerRank, st);
+  source.a = offset;
   let dstBase = dstOffset;
   for (let o = 0; o < outer; o++) {
+    const base = source.a;
     for (let r0 = 0; r0 < rows; r0 += TILE) {
       const r1 = Math.min(r0 + TILE, rows);
       for (let c0 = 0; c0 < cols; c0 += TILE) {
@@ -110,12 +162,7 @@ function copyTransposedTiles(
       }
     }
     dstBase += rows * cols;
-    for (let axis = outerRank - 1; axis >= 0; axis--) {
-      base += st[axis]!;
-      if (++counters[axis]! < dims[axis]!) break;
-      base -= st[axis]! * dims[axis]!;
-      counters[axis] = 0;
-    }
+    source.next();
   }
 }
 
@@ -126,29 +173,17 @@ function copyTransposedTiles(
 export function scatterStrided(
   src: TypedArray, shape: Shape, dst: TypedArray, offset: number, strides: readonly number[],
 ): void {
-  let size = 1;
-  for (const d of shape) size *= d;
-  if (size === 0) return;
-  const layout = mergeRuns(shape, [strides]);
-  const dims = layout.shape;
-  const st = layout.strides[0]!;
-  const rank = dims.length;
-  const inner = dims[rank - 1]!;
-  const innerStride = st[rank - 1]!;
-  const outerRank = rank - 1;
-  const counters = new Array<number>(outerRank).fill(0);
-  const runs = size / inner;
-  let dstPos = offset;
+  const view = stridedRuns(shape, strides);
+  if (view === null) return;
+  const { dims, strides: st, inner, innerStride, runs } = view;
+  const target = new RunCursor(dims, dims.length - 1, st);
+  target.a = offset;
   let srcPos = 0;
   for (let r = 0; r < runs; r++) {
+    const dstPos = target.a;
     if (innerStride === 1) copyRun(src, srcPos, dst, dstPos, inner);
     else for (let i = 0, p = dstPos; i < inner; i++, p += innerStride) dst[p] = src[srcPos + i]!;
     srcPos += inner;
-    for (let axis = outerRank - 1; axis >= 0; axis--) {
-      dstPos += st[axis]!;
-      if (++counters[axis]! < dims[axis]!) break;
-      dstPos -= st[axis]! * dims[axis]!;
-      counters[axis] = 0;
-    }
+    target.next();
   }
 }

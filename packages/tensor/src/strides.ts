@@ -70,3 +70,12 @@ export function extent(shape: Shape, from = 0, to: number = shape.length): numbe
   for (let i = from; i < to; i++) n *= shape[i]!;
   return n;
 }
+
+/**
+ * `shape` viewed around `axis` as `[before, along, after]`: the extents of the axes before it, its
+ * own, and of the axes after it. Kernels along one axis (indexing, softmax, arg-reductions) loop
+ * over this view, so the axes after `axis` are one contiguous run of `after` elements.
+ */
+export function aroundAxis(shape: Shape, axis: number): [before: number, along: number, after: number] {
+  return [extent(shape, 0, axis), shape[axis]!, extent(shape, axis + 1)];
+}

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import * as T from '../src/index.js';
 import { FusedExpr } from '../src/backends/cpu/fusion.js';
 import { cpuRewriteCounts, setFusionEnabled, setWasmElementwiseEnabled, wasmElementwiseAvailable } from '../src/cpu.js';
-import { lcg, switchedOff } from './helpers.js';
+import { expectSameValues, hex, lcg, switchedOff } from './helpers.js';
 
 T.setBackend('cpu');
 
@@ -57,21 +57,6 @@ const eager = <R>(f: () => R): R => switchedOff(setFusionEnabled, f);
 /** Runs `f` with the WebAssembly kernels off. */
 const withoutWasm = <R>(f: () => R): R => switchedOff(setWasmElementwiseEnabled, f);
 
-const hex = (v: number): string => (new Uint32Array(Float32Array.of(v).buffer)[0]! >>> 0).toString(16).padStart(8, '0');
-
-/** Same float32 values: Object.is per element (so -0 is not 0, NaN is NaN). */
-function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, label = ''): void {
-  expect(actual.length, `${label} length`).toBe(expected.length);
-  let bad = 0;
-  let first = '';
-  for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) {
-      if (bad === 0) first = `element ${i}: fused ${actual[i]} (0x${hex(actual[i]!)}), eager ${expected[i]} (0x${hex(expected[i]!)})`;
-      bad++;
-    }
-  }
-  if (bad > 0) expect.fail(`${label}: ${bad} of ${expected.length} elements differ; first ${first}`);
-}
 
 /** Distance in float32 steps (0 and -0 one step apart); infinities and NaN must match exactly. */
 function expectWithinUlps(actual: ArrayLike<number>, expected: ArrayLike<number>, maxUlps: number, label: string): void {
@@ -118,7 +103,7 @@ function checkFusedEqualsEager(label: string, build: () => Tensor, expectDeferre
     expect(isDeferred(t), `${label} with fusion off`).toBe(false);
     return valuesOf(t);
   });
-  expectSame(got, want, label);
+  expectSameValues(got, want, label);
 }
 
 describe('fusion engages here', () => {
@@ -280,7 +265,7 @@ describe('chains of ops', () => {
     expect(mixed.dtype).toBe('float64');
     expect(isDeferred(mixed)).toBe(false);
     const want = eager(() => T.add(T.exp(T.mul(x, 0.01)), xd).dataSync());
-    expectSame(mixed.dataSync(), want, 'float32 chain + float64');
+    expectSameValues(mixed.dataSync(), want, 'float32 chain + float64');
   });
 });
 
@@ -346,7 +331,7 @@ describe('random DAGs (fast-check)', () => {
             const j = 1 + Math.floor(next() * i);
             [order[i], order[j]] = [order[j]!, order[i]!];
           }
-          for (const i of order) expectSame(fused[i]!.dataSync(), want[i]!, `value ${i} of ${JSON.stringify(steps)}`);
+          for (const i of order) expectSameValues(fused[i]!.dataSync(), want[i]!, `value ${i} of ${JSON.stringify(steps)}`);
         },
       ),
       { numRuns: 600, seed: 20261129 },
@@ -363,7 +348,7 @@ describe('random DAGs (fast-check)', () => {
           const want = eager(() => runProgram(inputs, steps).map((t) => t.dataSync()));
           setFusionEnabled(true);
           const fused = runProgram(inputs, steps);
-          fused.forEach((t, i) => expectSame(t.dataSync(), want[i]!, `value ${i} of ${JSON.stringify(steps)}`));
+          fused.forEach((t, i) => expectSameValues(t.dataSync(), want[i]!, `value ${i} of ${JSON.stringify(steps)}`));
         },
       ),
       { numRuns: 100, seed: 7 },
@@ -415,7 +400,7 @@ describe('random expression trees (fast-check)', () => {
         const root: Node = { kind: 'binary', op: 'add', a: { kind: 'leaf', input: 0 }, b: tree };
         const want = eager(() => build(root, inputs).dataSync());
         setFusionEnabled(true);
-        expectSame(build(root, inputs).dataSync(), want, JSON.stringify(tree));
+        expectSameValues(build(root, inputs).dataSync(), want, JSON.stringify(tree));
       }),
       {
         numRuns: 300, seed: 42,
@@ -447,9 +432,9 @@ describe('shared sub-expressions', () => {
       const he = T.exp(x);
       return { a: T.add(he, 1).dataSync(), b: T.mul(he, 3).dataSync(), h: he.dataSync() };
     });
-    expectSame(av, want.a, 'a');
-    expectSame(bv, want.b, 'b');
-    expectSame(h.dataSync(), want.h, 'h');
+    expectSameValues(av, want.a, 'a');
+    expectSameValues(bv, want.b, 'b');
+    expectSameValues(h.dataSync(), want.h, 'h');
   });
 
   it('h used only by a: reading a does not store h, and h read later is still right', () => {
@@ -461,8 +446,8 @@ describe('shared sub-expressions', () => {
       const he = T.sigmoid(x);
       return { a: T.sub(he, 0.5).dataSync(), h: he.dataSync() };
     });
-    expectSame(av, want.a, 'a');
-    expectSame(h.dataSync(), want.h, 'h');
+    expectSameValues(av, want.a, 'a');
+    expectSameValues(h.dataSync(), want.h, 'h');
   });
 
   it('a diamond (h used twice inside one expression) does not store h and is right', () => {
@@ -474,7 +459,7 @@ describe('shared sub-expressions', () => {
       const he = T.softplus(x);
       return T.add(T.mul(he, 2), T.div(he, 3)).dataSync();
     });
-    expectSame(rv, want, 'diamond');
+    expectSameValues(rv, want, 'diamond');
   });
 
   it('an evaluated expression used as an operand later is read from its values', () => {
@@ -486,8 +471,8 @@ describe('shared sub-expressions', () => {
       const he = T.exp(T.neg(x));
       return { h: he.dataSync(), later: T.mul(he, he).dataSync() };
     });
-    expectSame(hv, want.h, 'h');
-    expectSame(later.dataSync(), want.later, 'later');
+    expectSameValues(hv, want.h, 'h');
+    expectSameValues(later.dataSync(), want.later, 'later');
   });
 
   it('three consumers of one node read in turn: each is right and the shared node is computed once', () => {
@@ -498,7 +483,7 @@ describe('shared sub-expressions', () => {
       const he = T.square(T.sub(x, 1));
       return [T.add(he, 1), T.sqrt(he), T.relu(T.neg(he))].map((t) => t.dataSync());
     });
-    vals.forEach((v, i) => expectSame(v, want[i]!, `consumer ${i}`));
+    vals.forEach((v, i) => expectSameValues(v, want[i]!, `consumer ${i}`));
   });
 });
 
@@ -547,12 +532,12 @@ describe('size and depth', () => {
     expect(e.dataNoCopy(), 'the same array, not a second evaluation').toBe(mv);
     expect(back.dataNoCopy()).toBe(mv);
     expect(exprOf(e).result).toBe(mv);
-    expectSame(m.dataSync(), eager(() => T.sigmoid(T.add(x2, 1)).dataSync()), 'reshaped');
+    expectSameValues(m.dataSync(), eager(() => T.sigmoid(T.add(x2, 1)).dataSync()), 'reshaped');
     expect(m.shape).toEqual([64, 64]);
     // A deferred reshape as an operand of a later deferred op.
     const after = T.mul(T.reshape(T.neg(x2), [64, 64]), m);
     expect(isDeferred(after)).toBe(true);
-    expectSame(after.dataSync(), eager(() => T.mul(T.reshape(T.neg(x2), [64, 64]), T.reshape(T.sigmoid(T.add(x2, 1)), [64, 64])).dataSync()), 'reshape operand');
+    expectSameValues(after.dataSync(), eager(() => T.mul(T.reshape(T.neg(x2), [64, 64]), T.reshape(T.sigmoid(T.add(x2, 1)), [64, 64])).dataSync()), 'reshape operand');
   });
 });
 
@@ -594,13 +579,13 @@ describe('what stays eager', () => {
       const t = f();
       expect(t.storage, name).toBeInstanceOf(Float32Array);
       // And they are right when an operand is itself deferred.
-      expectSame(t.dataSync(), eager(f).dataSync(), name);
+      expectSameValues(t.dataSync(), eager(f).dataSync(), name);
     }
     const deferredRow = T.exp(T.tensor(f32Data(2048, 86, 2), [1, 2048]));
     expect(isDeferred(deferredRow)).toBe(true);
     const bcast = T.add(T.tensor(f32Data(4, 87, 2), [4, 1]), deferredRow);
     expect(bcast.storage).toBeInstanceOf(Float32Array);
-    expectSame(bcast.dataSync(), eager(() => T.add(T.tensor(f32Data(4, 87, 2), [4, 1]), T.exp(T.tensor(f32Data(2048, 86, 2), [1, 2048])))).dataSync(), 'deferred row broadcast');
+    expectSameValues(bcast.dataSync(), eager(() => T.add(T.tensor(f32Data(4, 87, 2), [4, 1]), T.exp(T.tensor(f32Data(2048, 86, 2), [1, 2048])))).dataSync(), 'deferred row broadcast');
   });
 
   it('ops fusion lacks, on a deferred input, evaluate it', () => {
@@ -611,7 +596,7 @@ describe('what stays eager', () => {
     ] as const) {
       const t = f(x);
       expect(t.storage, name).toBeInstanceOf(Float32Array);
-      expectSame(t.dataSync(), eager(() => f(x)).dataSync(), name);
+      expectSameValues(t.dataSync(), eager(() => f(x)).dataSync(), name);
     }
   });
 
@@ -642,9 +627,9 @@ describe('switching fusion off with deferred tensors alive', () => {
     eager(() => {
       const f = T.add(e, d); // eager: evaluates e (storing d, which f also uses) and d
       expect(f.storage).toBeInstanceOf(Float32Array);
-      expectSame(f.dataSync(), want.f, 'f');
-      expectSame(e.dataSync(), want.e, 'e');
-      expectSame(d.dataSync(), want.d, 'd');
+      expectSameValues(f.dataSync(), want.f, 'f');
+      expectSameValues(e.dataSync(), want.e, 'e');
+      expectSameValues(d.dataSync(), want.d, 'd');
     });
   });
 });
@@ -668,7 +653,7 @@ describe('the JavaScript fallback', () => {
       expect(isDeferred(t), name).toBe(true);
       const got = withoutWasm(() => t.dataSync());
       const want = withoutWasm(() => eager(f).dataSync());
-      expectSame(got, want, `${name} (JS fallback vs JS eager)`);
+      expectSameValues(got, want, `${name} (JS fallback vs JS eager)`);
     }
   });
 
@@ -681,7 +666,7 @@ describe('the JavaScript fallback', () => {
       const got = withoutWasm(() => t.dataSync());
       const want = eager(f).dataSync();
       if (transcendental.has(name)) expectWithinUlps(got, want, 4, `${name} (JS fallback vs wasm eager)`);
-      else expectSame(got, want, `${name} (JS fallback vs wasm eager)`);
+      else expectSameValues(got, want, `${name} (JS fallback vs wasm eager)`);
     }
   });
 
@@ -745,9 +730,9 @@ describe('many stored sub-expressions', () => {
       const e = build();
       return { root: e.root.dataSync(), others: e.others.map((t) => t.dataSync()), hs: e.hs.map((t) => t.dataSync()) };
     });
-    expectSame(rootValues, want.root, 'root');
-    fused.others.forEach((t, i) => expectSame(t.dataSync(), want.others[i]!, `other ${i}`));
-    fused.hs.forEach((t, i) => expectSame(t.dataSync(), want.hs[i]!, `h ${i}`));
+    expectSameValues(rootValues, want.root, 'root');
+    fused.others.forEach((t, i) => expectSameValues(t.dataSync(), want.others[i]!, `other ${i}`));
+    fused.hs.forEach((t, i) => expectSameValues(t.dataSync(), want.hs[i]!, `h ${i}`));
   });
 });
 
@@ -773,7 +758,7 @@ describe('row sums of a deferred expression', () => {
         expect(Math.abs(got[r]! - eagerSum[r]!), `row ${r} of [${rows}, ${cols}] vs eager`).toBeLessThanOrEqual(Math.abs(exact) * 2.4e-7 + mag * 1e-12);
       }
       // The expression itself is still readable (it was summed, not stored).
-      expectSame(e.dataSync(), ev, `e of [${rows}, ${cols}]`);
+      expectSameValues(e.dataSync(), ev, `e of [${rows}, ${cols}]`);
     }
   });
 
@@ -788,8 +773,8 @@ describe('row sums of a deferred expression', () => {
     const ref = (v: ArrayLike<number>): number => Array.from(v).reduce((p, q) => p + q, 0);
     expect(Math.abs(sa - ref(av))).toBeLessThanOrEqual(Math.abs(ref(av)) * 1.2e-7);
     expect(Math.abs(sh - ref(hv))).toBeLessThanOrEqual(Math.abs(ref(hv)) * 1.2e-7);
-    expectSame(a.dataSync(), av, 'a');
-    expectSame(h.dataSync(), hv, 'h');
+    expectSameValues(a.dataSync(), av, 'a');
+    expectSameValues(h.dataSync(), hv, 'h');
   });
 
   it('short rows (1, 3, 7 values) over many chunks, and a row sum of an expression past 64 registers', () => {
@@ -837,7 +822,7 @@ describe('row sums of a deferred expression', () => {
     }
     const leading = T.sum(build(), 0);
     expect(leading.shape).toEqual([30, 100]);
-    expectSame(leading.dataSync(), eager(() => T.sum(build(), 0).dataSync()), 'sum over axis 0');
+    expectSameValues(leading.dataSync(), eager(() => T.sum(build(), 0).dataSync()), 'sum over axis 0');
   });
 
   it('a row sum with WebAssembly off equals the double sum of the JavaScript values', () => {
@@ -861,7 +846,7 @@ describe('broadcasts along the last axis (repeat)', () => {
       const c = col(rows, 1300 + rows, 0);
       const b = T.broadcastTo(c, [rows, cols]);
       expect(isDeferred(b), `[${rows}, ${cols}]`).toBe(true);
-      expectSame(b.dataSync(), eager(() => T.broadcastTo(c, [rows, cols]).dataSync()), `broadcast [${rows}, ${cols}]`);
+      expectSameValues(b.dataSync(), eager(() => T.broadcastTo(c, [rows, cols]).dataSync()), `broadcast [${rows}, ${cols}]`);
       const x = T.tensor(f32Data(rows * cols, 1400 + rows, 1), [rows, cols]);
       checkFusedEqualsEager(`x * broadcast [${rows}, ${cols}]`, () => T.add(T.mul(x, T.broadcastTo(c, [rows, cols])), T.broadcastTo(T.neg(c), [rows, cols])));
       checkFusedEqualsEager(`where(broadcast, x, -0) [${rows}, ${cols}]`, () => T.where(T.broadcastTo(c, [rows, cols]), x, T.scalar(-0)));
@@ -880,11 +865,11 @@ describe('broadcasts along the last axis (repeat)', () => {
     const c = col(512, 1600, 0);
     const short = T.broadcastTo(c, [512, 8]);
     expect(short.storage).toBeInstanceOf(Float32Array);
-    expectSame(short.dataSync(), eager(() => T.broadcastTo(c, [512, 8]).dataSync()), 'short rows');
+    expectSameValues(short.dataSync(), eager(() => T.broadcastTo(c, [512, 8]).dataSync()), 'short rows');
     const row = T.tensor(f32Data(64, 1601, 0), [1, 64]);
     const down = T.broadcastTo(row, [64, 64]);
     expect(down.storage).toBeInstanceOf(Float32Array);
-    expectSame(down.dataSync(), eager(() => T.broadcastTo(row, [64, 64]).dataSync()), 'down the rows');
+    expectSameValues(down.dataSync(), eager(() => T.broadcastTo(row, [64, 64]).dataSync()), 'down the rows');
     const xd = T.tensor(Float64Array.from(f32Data(64, 1602, 0)), [64, 1]);
     expect(T.broadcastTo(xd, [64, 64]).storage).toBeInstanceOf(Float64Array);
   });
@@ -899,9 +884,9 @@ describe('broadcasts along the last axis (repeat)', () => {
       const he = T.broadcastTo(c, [64, 256]);
       return { a: T.add(he, x).dataSync(), b: T.mul(he, T.exp(x)).dataSync(), h: he.dataSync() };
     });
-    expectSame(a.dataSync(), want.a, 'a');
-    expectSame(b.dataSync(), want.b, 'b');
-    expectSame(h.dataSync(), want.h, 'h');
+    expectSameValues(a.dataSync(), want.a, 'a');
+    expectSameValues(b.dataSync(), want.b, 'b');
+    expectSameValues(h.dataSync(), want.h, 'h');
     // The column itself deferred (1024 rows): broadcastTo reads it first.
     const big = T.tensor(f32Data(1024, 1702, 0), [1024, 1]);
     checkFusedEqualsEager('repeat of exp(column)', () => T.sub(T.broadcastTo(T.exp(big), [1024, 32]), T.tensor(f32Data(1024 * 32, 1703, 1), [1024, 32])));
@@ -912,7 +897,7 @@ describe('broadcasts along the last axis (repeat)', () => {
     const x = T.tensor(f32Data(40 * 1000, 1801, 3), [40, 1000]);
     const build = (): Tensor => T.mul(T.broadcastTo(c, [40, 1000]), T.sub(x, 1));
     const t = build();
-    expectSame(withoutWasm(() => t.dataSync()), withoutWasm(() => eager(build).dataSync()), 'repeat, JS fallback');
+    expectSameValues(withoutWasm(() => t.dataSync()), withoutWasm(() => eager(build).dataSync()), 'repeat, JS fallback');
     const s = T.sum(build(), -1).dataSync();
     const ev = eager(build).dataSync();
     for (let r = 0; r < 40; r++) {
@@ -936,7 +921,7 @@ describe('broadcasts along the last axis (repeat)', () => {
         return T.sum(junk);
       }, (r) => [r]);
     }
-    expectSame(kept.dataSync(), eager(() => T.withScratch(build, (r) => [r]).dataSync()), 'kept repeat');
+    expectSameValues(kept.dataSync(), eager(() => T.withScratch(build, (r) => [r]).dataSync()), 'kept repeat');
   });
 });
 
@@ -970,7 +955,7 @@ describe('scratch scopes', () => {
     expect(exprOf(kept).result, 'evaluated at the end of the scope').not.toBeNull();
     for (let i = 0; i < 5; i++) churn(600 + i);
     const want = eager(() => T.withScratch(build, (r) => [r]).dataSync());
-    expectSame(kept.dataSync(), want, 'kept after churn');
+    expectSameValues(kept.dataSync(), want, 'kept after churn');
   });
 
   it('a kept reshape of a deferred result, and a kept pair sharing a sub-expression, survive', () => {
@@ -983,7 +968,7 @@ describe('scratch scopes', () => {
     const kept = T.withScratch(build, (r) => r);
     for (let i = 0; i < 5; i++) churn(700 + i);
     const want = eager(() => T.withScratch(build, (r) => r).map((t) => t.dataSync()));
-    kept.forEach((t, i) => expectSame(t.dataSync(), want[i]!, `kept ${i}`));
+    kept.forEach((t, i) => expectSameValues(t.dataSync(), want[i]!, `kept ${i}`));
   });
 
   it('nested scopes: an inner deferred result kept by the outer scope survives', () => {
@@ -994,7 +979,7 @@ describe('scratch scopes', () => {
     }, (r) => [r]);
     const kept = build();
     for (let i = 0; i < 4; i++) churn(800 + i);
-    expectSame(kept.dataSync(), eager(build).dataSync(), 'nested');
+    expectSameValues(kept.dataSync(), eager(build).dataSync(), 'nested');
   });
 
   it('a deferred value made outside any scope and first evaluated inside one is not recycled', () => {
@@ -1011,17 +996,17 @@ describe('scratch scopes', () => {
       const he = T.exp(T.mul(x, 0.03));
       return { f: T.add(T.mul(x, 2), T.sigmoid(y)).dataSync(), a: T.add(he, 1).dataSync(), b: T.mul(he, 3).dataSync(), h: he.dataSync() };
     });
-    expectSame(f.dataSync(), want.f, 'f');
-    expectSame(a.dataSync(), want.a, 'a');
-    expectSame(h.dataSync(), want.h, 'h');
-    expectSame(b.dataSync(), want.b, 'b (built outside, evaluated after the scopes)');
+    expectSameValues(f.dataSync(), want.f, 'f');
+    expectSameValues(a.dataSync(), want.a, 'a');
+    expectSameValues(h.dataSync(), want.h, 'h');
+    expectSameValues(b.dataSync(), want.b, 'b (built outside, evaluated after the scopes)');
   });
 
   it('a deferred value made outside and read directly inside a scope (through an eager op) is not recycled', () => {
     const f = T.sub(T.square(y), x);
     T.withScratch(() => T.sum(T.log(T.abs(f))), (r) => [r]);
     for (let i = 0; i < 4; i++) churn(1000 + i);
-    expectSame(f.dataSync(), eager(() => T.sub(T.square(y), x).dataSync()), 'f');
+    expectSameValues(f.dataSync(), eager(() => T.sub(T.square(y), x).dataSync()), 'f');
   });
 
   it('a scope that throws recycles nothing: its deferred values stay readable', () => {
@@ -1032,7 +1017,7 @@ describe('scratch scopes', () => {
       throw new Error('boom');
     }, () => [])).toThrow('boom');
     for (let i = 0; i < 3; i++) churn(1100 + i);
-    expectSame((inside as Tensor | null)!.dataSync(), eager(() => T.mul(T.log(T.add(T.abs(x), 2)), T.exp(T.neg(y))).dataSync()), 'after throw');
+    expectSameValues((inside as Tensor | null)!.dataSync(), eager(() => T.mul(T.log(T.add(T.abs(x), 2)), T.exp(T.neg(y))).dataSync()), 'after throw');
   });
 
   it('a kept value built in one scope and used in the next scope stays right', () => {
@@ -1047,8 +1032,8 @@ describe('scratch scopes', () => {
       const e1 = T.mul(T.exp(T.mul(x, 0.01)), 2);
       return { g1: e1.dataSync(), g2: T.mul(T.add(e1, T.sigmoid(y)), e1).dataSync() };
     });
-    expectSame(g1.dataSync(), want.g1, 'g1');
-    expectSame(g2.dataSync(), want.g2, 'g2');
+    expectSameValues(g1.dataSync(), want.g1, 'g1');
+    expectSameValues(g2.dataSync(), want.g2, 'g2');
   });
 });
 
@@ -1069,8 +1054,8 @@ describe('recomputation stays bounded', () => {
       for (let i = 0; i < 10; i++) he = T.mul(T.add(he, 0.5), 0.75);
       return { a: T.sub(he, 1).dataSync(), b: T.mul(he, 2).dataSync() };
     });
-    expectSame(a.dataSync(), want.a, 'a');
-    expectSame(b.dataSync(), want.b, 'b');
+    expectSameValues(a.dataSync(), want.a, 'a');
+    expectSameValues(b.dataSync(), want.b, 'b');
   });
 
   it('a running state updated each step (an optimiser moving average) never grows past a few steps of history', () => {
@@ -1096,7 +1081,7 @@ describe('a sparse row scatter (the gradient of pick) and log-softmax gradients'
   it('scatterAlongAxis of one value per row stays sparse and reads back like the dense scatter', () => {
     const sparse = T.scatterAlongAxis(g, index, -1, [rows, classes]);
     expect((sparse.storage as object).constructor.name).toBe('RowScatter');
-    expectSame(sparse.dataSync(), eager(() => T.scatterAlongAxis(g, index, -1, [rows, classes])).dataSync(), 'scatter');
+    expectSameValues(sparse.dataSync(), eager(() => T.scatterAlongAxis(g, index, -1, [rows, classes])).dataSync(), 'scatter');
   });
 
   it('logSoftmaxGrad of a sparse scatter is bit-identical to the dense kernel', () => {
@@ -1105,7 +1090,7 @@ describe('a sparse row scatter (the gradient of pick) and log-softmax gradients'
     expect(cpuRewriteCounts().sparseRowGradient, 'the sparseRowGradient rewrite fired').toBe(before + 1);
     const dense = eager(() => T.logSoftmaxGrad(T.scatterAlongAxis(g, index, -1, [rows, classes]), y, 1));
     expect(cpuRewriteCounts().sparseRowGradient, 'fusion off: the dense kernel ran').toBe(before + 1);
-    expectSame(fast.dataSync(), dense.dataSync(), 'logSoftmaxGrad');
+    expectSameValues(fast.dataSync(), dense.dataSync(), 'logSoftmaxGrad');
   });
 
   it('declines (and stays exact) when a row value is beyond 2^100, where the dense kernel works in double', () => {
@@ -1114,12 +1099,12 @@ describe('a sparse row scatter (the gradient of pick) and log-softmax gradients'
     const got = T.logSoftmaxGrad(T.scatterAlongAxis(huge, index, -1, [rows, classes]), y, 1);
     expect(cpuRewriteCounts().sparseRowGradient, 'declined').toBe(before);
     const want = eager(() => T.logSoftmaxGrad(T.scatterAlongAxis(huge, index, -1, [rows, classes]), y, 1));
-    expectSame(got.dataSync(), want.dataSync(), 'huge row');
+    expectSameValues(got.dataSync(), want.dataSync(), 'huge row');
   });
 
   it('a sparse scatter kept past a scratch scope is made dense before the scope recycles', () => {
     const kept = T.withScratch(() => T.scatterAlongAxis(T.mul(g, 2), index, -1, [rows, classes]), (r) => [r]);
     for (let i = 0; i < 3; i++) T.withScratch(() => T.exp(T.tensor(f32Data(rows * classes, 90 + i, 0), [rows, classes])), (r) => [r]).dataSync();
-    expectSame(kept.dataSync(), eager(() => T.scatterAlongAxis(T.mul(g, 2), index, -1, [rows, classes])).dataSync(), 'kept scatter');
+    expectSameValues(kept.dataSync(), eager(() => T.scatterAlongAxis(T.mul(g, 2), index, -1, [rows, classes])).dataSync(), 'kept scatter');
   });
 });

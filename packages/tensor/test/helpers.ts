@@ -58,12 +58,24 @@ export function bothPaths(f: () => Float32Array): { js: Float32Array; wasm: Floa
   return { js, wasm };
 }
 
-/** Identical values, NaN matching NaN (its payload may differ) and -0 distinct from 0. */
-export function expectSameValues(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
+/** The bits of `v` as a float32, in hex (to show which NaN or which zero). */
+export const hex = (v: number): string => (new Uint32Array(Float32Array.of(v).buffer)[0]! >>> 0).toString(16).padStart(8, '0');
+
+/**
+ * Identical float32 values: Object.is per element, so NaN matches NaN (its payload may differ) and
+ * -0 differs from 0. A failure counts the differing elements and shows the first one's bits.
+ */
+export function expectSameValues(actual: ArrayLike<number>, expected: ArrayLike<number>, label = ''): void {
+  expect(actual.length, `${label} length`).toBe(expected.length);
+  let bad = 0;
+  let first = '';
   for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) expect(`${i}: ${actual[i]}`).toBe(`${i}: ${expected[i]}`);
+    if (!Object.is(actual[i], expected[i])) {
+      if (bad === 0) first = `element ${i}: got ${actual[i]} (0x${hex(actual[i]!)}), expected ${expected[i]} (0x${hex(expected[i]!)})`;
+      bad++;
+    }
   }
+  if (bad > 0) expect.fail(`${label}: ${bad} of ${expected.length} elements differ; first ${first}`);
 }
 
 /**

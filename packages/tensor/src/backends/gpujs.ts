@@ -8,7 +8,7 @@ import type { DType, TypedArray } from '../dtype.js';
 import { registerBackend, type BackendOptions, type GpuJsMode } from '../registry.js';
 import { formatShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { broadcastStrides, extent, mergeAxes, rowMajorStrides } from '../strides.js';
+import { aroundAxis, broadcastStrides, extent, mergeAxes, rowMajorStrides } from '../strides.js';
 import {
   binaryFormula, elementwiseSpec, FILL_SPEC, identityFormula, truncateFormula, unaryFormula, whereFormula,
   type Formula, type OperandLayout,
@@ -271,8 +271,7 @@ export class GpuJsBackend implements Backend {
 
   concat(xs: readonly Tensor[], axis: number, outShape: Shape): Tensor {
     const dtype = xs[0]!.dtype;
-    const P = extent(outShape, 0, axis);
-    const Q = extent(outShape, axis + 1);
+    const [P, , Q] = aroundAxis(outShape, axis);
     const parts = xs.filter((x) => x.size > 0);
     if (sizeOf(outShape) === 0 || parts.length === 0) return this.make(this.empty(), outShape, dtype);
     // The other parts are empty along the axis, so this one already has the output's shape.
@@ -302,26 +301,28 @@ export class GpuJsBackend implements Backend {
 
   gather(x: Tensor, indices: Tensor, axis: number): Tensor {
     const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-    const P = extent(x.shape, 0, axis);
-    const Q = extent(x.shape, axis + 1);
-    const spec = gatherSpec(P, x.shape[axis]!, indices.size, Q);
+    const [P, A, Q] = aroundAxis(x.shape, axis);
+    const spec = gatherSpec(P, A, indices.size, Q);
     return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([x, indices])), outShape, x.dtype);
   }
 
   scatterAdd(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
     if (updates.size === 0) return this.fill(outShape, 0, updates.dtype);
-    const spec = scatterAddSpec(extent(outShape, 0, axis), outShape[axis]!, indices.size, extent(outShape, axis + 1));
+    const [P, A, Q] = aroundAxis(outShape, axis);
+    const spec = scatterAddSpec(P, A, indices.size, Q);
     return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([updates, indices])), outShape, updates.dtype);
   }
 
   takeAlongAxis(x: Tensor, indices: Tensor, axis: number): Tensor {
-    const spec = takeAlongAxisSpec(extent(x.shape, 0, axis), x.shape[axis]!, indices.shape[axis]!, extent(x.shape, axis + 1));
+    const [P, A, Q] = aroundAxis(x.shape, axis);
+    const spec = takeAlongAxisSpec(P, A, indices.shape[axis]!, Q);
     return this.make(this.runtime.run(spec, indices.size, this.inputs([x, indices])), indices.shape, x.dtype);
   }
 
   scatterAlongAxis(updates: Tensor, indices: Tensor, axis: number, outShape: Shape): Tensor {
     if (updates.size === 0) return this.fill(outShape, 0, updates.dtype);
-    const spec = scatterAlongAxisSpec(extent(outShape, 0, axis), outShape[axis]!, indices.shape[axis]!, extent(outShape, axis + 1));
+    const [P, A, Q] = aroundAxis(outShape, axis);
+    const spec = scatterAlongAxisSpec(P, A, indices.shape[axis]!, Q);
     return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([updates, indices])), outShape, updates.dtype);
   }
 
@@ -444,7 +445,7 @@ export class GpuJsBackend implements Backend {
     const input = this.storageOf(x);
     const shift = this.reduceAll(input, layout, 'max', 'value', 'none');
     const total = this.reduceAll(input, layout, 'sum', 'expShifted', 'none', shift);
-    const spec = softmaxSpec(extent(x.shape, 0, axis), x.shape[axis]!, extent(x.shape, axis + 1), log);
+    const spec = softmaxSpec(...aroundAxis(x.shape, axis), log);
     const result = this.runtime.run(spec, x.size, this.inputs([x]).concat([shift, total]));
     this.runtime.release(shift);
     this.runtime.release(total);

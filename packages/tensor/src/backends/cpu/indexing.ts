@@ -7,14 +7,12 @@
  */
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
-import { extent } from '../../strides.js';
+import { aroundAxis } from '../../strides.js';
 import { copyRun } from './strided.js';
 
 /** `out[p, i, c] = x[p, indices[i], c]` (TF gather; `indices` flattened to length I). */
 export function gatherKernel(x: TypedArray, shape: Shape, indices: Int32Array, axis: number, out: TypedArray): void {
-  const P = extent(shape, 0, axis);
-  const A = shape[axis]!;
-  const C = extent(shape, axis + 1);
+  const [P, A, C] = aroundAxis(shape, axis);
   const I = indices.length;
   if (C === 1) {
     for (let p = 0; p < P; p++) {
@@ -31,9 +29,7 @@ export function gatherKernel(x: TypedArray, shape: Shape, indices: Int32Array, a
 
 /** Adjoint of {@link gatherKernel}: `out[p, indices[i], c] += updates[p, i, c]`; `out` starts at zero. */
 export function scatterAddKernel(updates: TypedArray, indices: Int32Array, axis: number, outShape: Shape, out: TypedArray): void {
-  const P = extent(outShape, 0, axis);
-  const A = outShape[axis]!;
-  const C = extent(outShape, axis + 1);
+  const [P, A, C] = aroundAxis(outShape, axis);
   const I = indices.length;
   if (C === 1) {
     for (let p = 0; p < P; p++) {
@@ -54,9 +50,7 @@ export function scatterAddKernel(updates: TypedArray, indices: Int32Array, axis:
 
 /** `out[p, j, c] = x[p, indices[p, j, c], c]` (NumPy take_along_axis); `indices` has out's shape. */
 export function takeAlongAxisKernel(x: TypedArray, shape: Shape, indices: Int32Array, indexShape: Shape, axis: number, out: TypedArray): void {
-  const P = extent(shape, 0, axis);
-  const A = shape[axis]!;
-  const C = extent(shape, axis + 1);
+  const [P, A, C] = aroundAxis(shape, axis);
   const J = indexShape[axis]!;
   for (let p = 0; p < P; p++) {
     const src = p * A * C;
@@ -69,9 +63,7 @@ export function takeAlongAxisKernel(x: TypedArray, shape: Shape, indices: Int32A
 
 /** Adjoint of {@link takeAlongAxisKernel}: `out[p, indices[p, j, c], c] += updates[p, j, c]`; `out` starts at zero. */
 export function scatterAlongAxisKernel(updates: TypedArray, indices: Int32Array, indexShape: Shape, axis: number, outShape: Shape, out: TypedArray): void {
-  const P = extent(outShape, 0, axis);
-  const A = outShape[axis]!;
-  const C = extent(outShape, axis + 1);
+  const [P, A, C] = aroundAxis(outShape, axis);
   const J = indexShape[axis]!;
   for (let p = 0; p < P; p++) {
     const dst = p * A * C;

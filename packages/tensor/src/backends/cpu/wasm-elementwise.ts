@@ -37,6 +37,15 @@ export const WASM_ELEMENTWISE_MIN = 1024;
 const CHUNK_FLOATS = 16384;
 const CHUNK_BYTES = CHUNK_FLOATS * 4;
 
+/**
+ * How the row kernels stream `R`-long rows: whole rows per chunk (one row when a row is longer than
+ * a chunk), and the bytes of one operand's chunk buffer.
+ */
+function rowChunk(R: number): [rows: number, bytes: number] {
+  const rows = Math.max(1, Math.floor(CHUNK_FLOATS / R));
+  return [rows, alignBytes(rows * R * 4)];
+}
+
 /** Shortest row a wasm reduction takes. */
 const MIN_REDUCE_ROW = 8;
 
@@ -218,9 +227,7 @@ export function wasmReduceRowsF32(op: ReduceOp, x: TypedArray, P: number, R: num
   // Rows shorter than two vectors gain nothing from SIMD and pay a call per row.
   if (!isEnabled('wasmElementwise') || code === undefined || R < MIN_REDUCE_ROW) return false;
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
-  // Whole rows per chunk (one row when a row is longer than a chunk).
-  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
-  const xBytes = alignBytes(rowsPerChunk * R * 4);
+  const [rowsPerChunk, xBytes] = rowChunk(R);
   const kernels = kernelsWithHeap(xBytes + alignBytes(P * 4));
   if (kernels === null) return false;
   const xPtr = kernels.heapBase;
@@ -262,8 +269,7 @@ export function wasmSoftmaxRowsF32(x: TypedArray, P: number, R: number, out: Typ
 function softmaxRows(x: TypedArray, P: number, R: number, out: TypedArray, what: 'logSumExp' | 'softmax' | 'logSoftmax'): boolean {
   if (!isEnabled('wasmElementwise') || R < MIN_REDUCE_ROW) return false;
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
-  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
-  const xBytes = alignBytes(rowsPerChunk * R * 4);
+  const [rowsPerChunk, xBytes] = rowChunk(R);
   // Softmax keeps x and writes a separate result; log-softmax overwrites x's chunk in place.
   const writes = what === 'softmax';
   const kernels = kernelsWithHeap((writes ? 2 : 1) * xBytes + alignBytes(rowsPerChunk * 16));
@@ -333,8 +339,7 @@ export function logSoftmaxGradRowInFloat32(sum: number): boolean {
 export function wasmLogSoftmaxGradRowsF32(dy: TypedArray, y: TypedArray, P: number, R: number, out: TypedArray): boolean {
   if (!isEnabled('wasmElementwise') || R < MIN_REDUCE_ROW) return false;
   if (!(dy instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array)) return false;
-  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / R));
-  const chunkBytes = alignBytes(rowsPerChunk * R * 4);
+  const [rowsPerChunk, chunkBytes] = rowChunk(R);
   const kernels = kernelsWithHeap(2 * chunkBytes);
   if (kernels === null) return false;
   // dy's chunk is overwritten by the result.

@@ -9,6 +9,7 @@
  *
  * @internal
  */
+import type { KernelSpec } from './runtime.js';
 
 /** Largest element count whose flat indices float32 index arithmetic represents exactly. */
 export const MAX_EXACT_INDEX = 2 ** 24;
@@ -98,4 +99,19 @@ export function offsetExpr(coords: readonly string[], strides: readonly number[]
     terms.push(s === 1 ? c : `${c} * ${lit(s)}`);
   }
   return terms.length === 0 ? '0' : terms.join(' + ');
+}
+
+/**
+ * The spec of a kernel that computes one output element per thread: `body` gets the kernel's
+ * source with `i`, the element's flat index, declared, writes its statements and returns the
+ * expression of the element's value. `sizeFree` as in {@link KernelSpec}.
+ */
+export function perElementSpec(
+  key: string, args: readonly string[], body: (src: KernelSource, i: string) => string, { sizeFree = false } = {},
+): KernelSpec {
+  const source = (): string => {
+    const src = new KernelSource(args);
+    return src.build(body(src, src.let('i', 'this.thread.x')));
+  };
+  return sizeFree ? { key, source, sizeFree } : { key, source };
 }

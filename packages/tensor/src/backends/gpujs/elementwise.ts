@@ -11,7 +11,7 @@
  */
 import type { BinaryOp, UnaryOp } from '../../primitives.js';
 import { mergeAxes } from '../../strides.js';
-import { coordinates, KernelSource, lit, offsetExpr } from './codegen.js';
+import { coordinates, KernelSource, lit, offsetExpr, perElementSpec } from './codegen.js';
 import type { KernelSpec } from './runtime.js';
 
 /** Writes the statements of one elementwise formula and returns the expression of its result. */
@@ -156,32 +156,22 @@ export interface OperandLayout {
 export function elementwiseSpec(name: string, formula: Formula, dims: readonly number[], operands: readonly OperandLayout[]): KernelSpec {
   const layout = mergeAxes(dims, operands.map((o) => o.strides));
   const bases = operands.map((o) => o.base);
+  const args = operands.map((_, k) => `x${k}`);
   // One axis read contiguously or as a single value: the source is the same for every size.
   const flat = layout.shape.length <= 1 && bases.every((b) => b === 0) && layout.strides.every((s) => s.length === 0 || s[0] === 0 || s[0] === 1);
   if (flat) {
     // A one-element output reads every operand at 0, which is also what step 1 reads there.
     const steps = layout.strides.map((s) => (s.length === 0 ? 1 : s[0]!));
-    return {
-      key: `ew:${name}:flat:${steps.join(',')}`,
-      sizeFree: true,
-      source: () => {
-        const src = new KernelSource(operands.map((_, k) => `x${k}`));
-        const i = src.let('i', 'this.thread.x');
-        const values = steps.map((step, k) => src.let('v', `x${k}[${step === 0 ? '0' : i}]`));
-        return src.build(formula(src, values));
-      },
-    };
+    return perElementSpec(`ew:${name}:flat:${steps.join(',')}`, args, (src, i) => {
+      const values = steps.map((step, k) => src.let('v', `x${k}[${step === 0 ? '0' : i}]`));
+      return formula(src, values);
+    }, { sizeFree: true });
   }
-  return {
-    key: `ew:${name}:${JSON.stringify(layout)}:${JSON.stringify(bases)}`,
-    source: () => {
-      const src = new KernelSource(operands.map((_, k) => `x${k}`));
-      const i = src.let('i', 'this.thread.x');
-      const coords = layout.shape.length <= 1 ? layout.shape.map(() => i) : coordinates(src, i, layout.shape);
-      const values = operands.map((_, k) => src.let('v', `x${k}[${offsetExpr(coords, layout.strides[k]!, bases[k])}]`));
-      return src.build(formula(src, values));
-    },
-  };
+  return perElementSpec(`ew:${name}:${JSON.stringify(layout)}:${JSON.stringify(bases)}`, args, (src, i) => {
+    const coords = layout.shape.length <= 1 ? layout.shape.map(() => i) : coordinates(src, i, layout.shape);
+    const values = operands.map((_, k) => src.let('v', `x${k}[${offsetExpr(coords, layout.strides[k]!, bases[k])}]`));
+    return formula(src, values);
+  });
 }
 
 /** A kernel that fills its output with its one number argument. */

@@ -10,7 +10,7 @@
  * @internal
  */
 import { rowMajorStrides } from '../../strides.js';
-import { coordinates, divmod, KernelSource, lit, offsetExpr } from './codegen.js';
+import { coordinates, divmod, KernelSource, lit, offsetExpr, perElementSpec } from './codegen.js';
 import type { KernelSpec } from './runtime.js';
 
 /** Most inputs one concat kernel reads (WebGL guarantees 8 texture units per shader). */
@@ -29,26 +29,21 @@ function paq(src: KernelSource, i: string, A: number, Q: number): { p: string; a
  */
 export function padSpec(shape: readonly number[], paddings: readonly (readonly [number, number])[]): KernelSpec {
   const outShape = shape.map((d, k) => d + paddings[k]![0] + paddings[k]![1]);
-  return {
-    key: `pad:${JSON.stringify(shape)}:${JSON.stringify(paddings)}`,
-    source: () => {
-      const src = new KernelSource(['x', 'value']);
-      const i = src.let('i', 'this.thread.x');
-      const coords = coordinates(src, i, outShape);
-      // Only padded axes need a range check; their coordinates shift back into the input.
-      const inside: string[] = [];
-      const inner = coords.map((c, k) => {
-        const [before, after] = paddings[k]!;
-        if (before > 0) inside.push(`${c} >= ${before}`);
-        if (after > 0) inside.push(`${c} < ${before + shape[k]!}`);
-        return before === 0 ? c : src.let('c', `${c} - ${before}`);
-      });
-      const result = src.let('y', 'value');
-      const read = `x[${offsetExpr(inner, rowMajorStrides(shape))}]`;
-      src.add(inside.length === 0 ? `${result} = ${read};` : `if (${inside.join(' && ')}) { ${result} = ${read}; }`);
-      return src.build(result);
-    },
-  };
+  return perElementSpec(`pad:${JSON.stringify(shape)}:${JSON.stringify(paddings)}`, ['x', 'value'], (src, i) => {
+    const coords = coordinates(src, i, outShape);
+    // Only padded axes need a range check; their coordinates shift back into the input.
+    const inside: string[] = [];
+    const inner = coords.map((c, k) => {
+      const [before, after] = paddings[k]!;
+      if (before > 0) inside.push(`${c} >= ${before}`);
+      if (after > 0) inside.push(`${c} < ${before + shape[k]!}`);
+      return before === 0 ? c : src.let('c', `${c} - ${before}`);
+    });
+    const result = src.let('y', 'value');
+    const read = `x[${offsetExpr(inner, rowMajorStrides(shape))}]`;
+    src.add(inside.length === 0 ? `${result} = ${read};` : `if (${inside.join(' && ')}) { ${result} = ${read}; }`);
+    return result;
+  });
 }
 
 /**
@@ -57,25 +52,20 @@ export function padSpec(shape: readonly number[], paddings: readonly (readonly [
  */
 export function concatSpec(P: number, parts: readonly number[], Q: number): KernelSpec {
   const total = parts.reduce((s, a) => s + a, 0);
-  return {
-    key: `concat:${P}:${JSON.stringify(parts)}:${Q}`,
-    source: () => {
-      const src = new KernelSource(parts.map((_, k) => `x${k}`));
-      const i = src.let('i', 'this.thread.x');
-      const { p, a, q } = paq(src, i, total, Q);
-      const result = src.let('y', '0');
-      // An if/else chain picks the part whose range along the axis holds `a`.
-      const branches: string[] = [];
-      let start = 0;
-      parts.forEach((extentK, k) => {
-        const read = `${result} = x${k}[(${p} * ${extentK} + ${a} - ${start}) * ${Q} + ${q}];`;
-        start += extentK;
-        branches.push(k === parts.length - 1 ? `{ ${read} }` : `if (${a} < ${start}) { ${read} }`);
-      });
-      src.add(branches.join(' else '));
-      return src.build(result);
-    },
-  };
+  return perElementSpec(`concat:${P}:${JSON.stringify(parts)}:${Q}`, parts.map((_, k) => `x${k}`), (src, i) => {
+    const { p, a, q } = paq(src, i, total, Q);
+    const result = src.let('y', '0');
+    // An if/else chain picks the part whose range along the axis holds `a`.
+    const branches: string[] = [];
+    let start = 0;
+    parts.forEach((extentK, k) => {
+      const read = `${result} = x${k}[(${p} * ${extentK} + ${a} - ${start}) * ${Q} + ${q}];`;
+      start += extentK;
+      branches.push(k === parts.length - 1 ? `{ ${read} }` : `if (${a} < ${start}) { ${read} }`);
+    });
+    src.add(branches.join(' else '));
+    return result;
+  });
 }
 
 /**
@@ -83,32 +73,30 @@ export function concatSpec(P: number, parts: readonly number[], Q: number): Kern
  * `x - shift - log(total)` for log-softmax, with shift and total indexed by `p * Q + q`.
  */
 export function softmaxSpec(P: number, A: number, Q: number, log: boolean): KernelSpec {
-  return {
-    key: `softmax:${P}:${A}:${Q}:${log}`,
-    source: () => {
-      const src = new KernelSource(['x', 'shift', 'total']);
-      const i = src.let('i', 'this.thread.x');
-      const { p, q } = paq(src, i, A, Q);
-      const o = src.let('o', offsetExpr([p, q], [Q, 1]));
-      const s = src.let('s', `shift[${o}]`);
-      src.add(`if (Math.abs(${s}) > 3.0e38) { ${s} = 0; }`);
-      return src.build(log ? `x[${i}] - ${s} - Math.log(total[${o}])` : `Math.exp(x[${i}] - ${s}) / total[${o}]`);
-    },
-  };
+  return perElementSpec(`softmax:${P}:${A}:${Q}:${log}`, ['x', 'shift', 'total'], (src, i) => {
+    const { p, q } = paq(src, i, A, Q);
+    const o = src.let('o', offsetExpr([p, q], [Q, 1]));
+    const s = src.let('s', `shift[${o}]`);
+    src.add(`if (Math.abs(${s}) > 3.0e38) { ${s} = 0; }`);
+    return log ? `x[${i}] - ${s} - Math.log(total[${o}])` : `Math.exp(x[${i}] - ${s}) / total[${o}]`;
+  });
+}
+
+/**
+ * `out[p, j, q] = x[p, k, q]` where `indexAt(i, j)` says where k is read among the indices, `i`
+ * being the output's flat index (the two gathers differ only there).
+ */
+function gatherAlongSpec(name: string, P: number, A: number, J: number, Q: number, indexAt: (i: string, j: string) => string): KernelSpec {
+  return perElementSpec(`${name}:${P}:${A}:${J}:${Q}`, ['x', 'indices'], (src, i) => {
+    const { p, a: j, q } = paq(src, i, J, Q);
+    const k = src.let('k', `indices[${indexAt(i, j)}]`);
+    return `x[(${p} * ${A} + ${k}) * ${Q} + ${q}]`;
+  });
 }
 
 /** TF gather: `out[p, j, q] = x[p, indices[j], q]` with J = indices.size. */
 export function gatherSpec(P: number, A: number, J: number, Q: number): KernelSpec {
-  return {
-    key: `gather:${P}:${A}:${J}:${Q}`,
-    source: () => {
-      const src = new KernelSource(['x', 'indices']);
-      const i = src.let('i', 'this.thread.x');
-      const { p, a: j, q } = paq(src, i, J, Q);
-      const k = src.let('k', `indices[${j}]`);
-      return src.build(`x[(${p} * ${A} + ${k}) * ${Q} + ${q}]`);
-    },
-  };
+  return gatherAlongSpec('gather', P, A, J, Q, (_i, j) => j);
 }
 
 /**
@@ -116,23 +104,18 @@ export function gatherSpec(P: number, A: number, J: number, Q: number): KernelSp
  * says where that index is read (the two adjoints differ only there).
  */
 function scatterSpec(name: string, P: number, A: number, J: number, Q: number, indexAt: (offset: string, j: string) => string): KernelSpec {
-  return {
-    key: `${name}:${P}:${A}:${J}:${Q}`,
-    source: () => {
-      const src = new KernelSource(['updates', 'indices']);
-      const i = src.let('i', 'this.thread.x');
-      const { p, a, q } = paq(src, i, A, Q);
-      const acc = src.let('acc', '0');
-      const offset = src.let('u', `${p} * ${J * Q} + ${q}`);
-      src.add(
-        `for (let j = 0; j < ${J}; j++) {`,
-        `  if (indices[${indexAt(offset, 'j')}] === ${a}) { ${acc} = ${acc} + updates[${offset}]; }`,
-        `  ${offset} = ${offset} + ${Q};`,
-        '}',
-      );
-      return src.build(acc);
-    },
-  };
+  return perElementSpec(`${name}:${P}:${A}:${J}:${Q}`, ['updates', 'indices'], (src, i) => {
+    const { p, a, q } = paq(src, i, A, Q);
+    const acc = src.let('acc', '0');
+    const offset = src.let('u', `${p} * ${J * Q} + ${q}`);
+    src.add(
+      `for (let j = 0; j < ${J}; j++) {`,
+      `  if (indices[${indexAt(offset, 'j')}] === ${a}) { ${acc} = ${acc} + updates[${offset}]; }`,
+      `  ${offset} = ${offset} + ${Q};`,
+      '}',
+    );
+    return acc;
+  });
 }
 
 /** Adjoint of gather: `out[p, a, q] = sum over j with indices[j] == a of updates[p, j, q]`. */
@@ -142,16 +125,7 @@ export function scatterAddSpec(P: number, A: number, J: number, Q: number): Kern
 
 /** take_along_axis: `out[p, j, q] = x[p, indices[p, j, q], q]`; the output has the indices' shape. */
 export function takeAlongAxisSpec(P: number, A: number, J: number, Q: number): KernelSpec {
-  return {
-    key: `takeAlongAxis:${P}:${A}:${J}:${Q}`,
-    source: () => {
-      const src = new KernelSource(['x', 'indices']);
-      const i = src.let('i', 'this.thread.x');
-      const { p, q } = paq(src, i, J, Q);
-      const k = src.let('k', `indices[${i}]`);
-      return src.build(`x[(${p} * ${A} + ${k}) * ${Q} + ${q}]`);
-    },
-  };
+  return gatherAlongSpec('takeAlongAxis', P, A, J, Q, (i) => i);
 }
 
 /** Adjoint of take_along_axis: `out[p, a, q] = sum over j with indices[p, j, q] == a of updates[p, j, q]`. */
@@ -161,15 +135,10 @@ export function scatterAlongAxisSpec(P: number, A: number, J: number, Q: number)
 
 /** One-hot rows of `depth`; number arguments `onValue` and `offValue`. */
 export function oneHotSpec(depth: number): KernelSpec {
-  return {
-    key: `oneHot:${depth}`,
-    source: () => {
-      const src = new KernelSource(['indices', 'onValue', 'offValue']);
-      const i = src.let('i', 'this.thread.x');
-      const { q: j, r: d } = divmod(src, i, depth);
-      return src.build(`(indices[${j}] === ${d} ? onValue : offValue)`);
-    },
-  };
+  return perElementSpec(`oneHot:${depth}`, ['indices', 'onValue', 'offValue'], (src, i) => {
+    const { q: j, r: d } = divmod(src, i, depth);
+    return `(indices[${j}] === ${d} ? onValue : offValue)`;
+  });
 }
 
 /** Shapes and strides of a batched matmul, as the kernel reads them. */
@@ -190,27 +159,22 @@ export interface MatmulLayout {
 
 /** `out[batch, i, j] = sum over t of a[batch, i, t] * b[batch, t, j]`, one output element per thread. */
 export function matmulSpec(layout: MatmulLayout): KernelSpec {
-  return {
-    key: `matmul:${JSON.stringify(layout)}`,
-    source: () => {
-      const { batchDims, aBatchStrides, bBatchStrides, m, n, k, aRow, aDepth, bDepth, bCol } = layout;
-      const src = new KernelSource(['a', 'b']);
-      const i = src.let('i', 'this.thread.x');
-      const { q: rest, r: col } = divmod(src, i, n);
-      const { q: batch, r: row } = divmod(src, rest, m);
-      const batchCoords = batchDims.length <= 1 ? batchDims.map(() => batch) : coordinates(src, batch, batchDims);
-      const aOffset = src.let('ao', `${offsetExpr(batchCoords, aBatchStrides)} + ${row} * ${aRow}`);
-      const bOffset = src.let('bo', `${offsetExpr(batchCoords, bBatchStrides)} + ${col} * ${bCol}`);
-      const acc = src.let('acc', '0');
-      src.add(
-        `for (let t = 0; t < ${k}; t++) {`,
-        `  ${acc} = ${acc} + a[${aOffset}] * b[${bOffset}];`,
-        `  ${aOffset} = ${aOffset} + ${lit(aDepth)};`,
-        `  ${bOffset} = ${bOffset} + ${lit(bDepth)};`,
-        '}',
-      );
-      return src.build(acc);
-    },
-  };
+  return perElementSpec(`matmul:${JSON.stringify(layout)}`, ['a', 'b'], (src, i) => {
+    const { batchDims, aBatchStrides, bBatchStrides, m, n, k, aRow, aDepth, bDepth, bCol } = layout;
+    const { q: rest, r: col } = divmod(src, i, n);
+    const { q: batch, r: row } = divmod(src, rest, m);
+    const batchCoords = batchDims.length <= 1 ? batchDims.map(() => batch) : coordinates(src, batch, batchDims);
+    const aOffset = src.let('ao', `${offsetExpr(batchCoords, aBatchStrides)} + ${row} * ${aRow}`);
+    const bOffset = src.let('bo', `${offsetExpr(batchCoords, bBatchStrides)} + ${col} * ${bCol}`);
+    const acc = src.let('acc', '0');
+    src.add(
+      `for (let t = 0; t < ${k}; t++) {`,
+      `  ${acc} = ${acc} + a[${aOffset}] * b[${bOffset}];`,
+      `  ${aOffset} = ${aOffset} + ${lit(aDepth)};`,
+      `  ${bOffset} = ${bOffset} + ${lit(bDepth)};`,
+      '}',
+    );
+    return acc;
+  });
 }
 

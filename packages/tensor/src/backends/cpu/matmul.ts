@@ -16,7 +16,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { broadcastStrides, extent } from '../../strides.js';
-import { RunCursor } from './strided.js';
+import { nextRun } from './strided.js';
 import { wasmMatmulF32 } from './wasm-matmul.js';
 
 const MR = 4;
@@ -83,11 +83,15 @@ function batchOffsets(batchShape: Shape, aStrides: readonly number[], bStrides: 
   const batches = extent(batchShape, 0);
   const aOffsets = new Array<number>(batches);
   const bOffsets = new Array<number>(batches);
-  const cursor = new RunCursor(batchShape, batchShape.length, aStrides, bStrides);
+  const aCounters = new Array<number>(batchShape.length).fill(0);
+  const bCounters = new Array<number>(batchShape.length).fill(0);
+  let aOffset = 0;
+  let bOffset = 0;
   for (let batch = 0; batch < batches; batch++) {
-    aOffsets[batch] = cursor.a;
-    bOffsets[batch] = cursor.b;
-    cursor.next();
+    aOffsets[batch] = aOffset;
+    bOffsets[batch] = bOffset;
+    aOffset = nextRun(aOffset, aCounters, batchShape, aStrides);
+    bOffset = nextRun(bOffset, bCounters, batchShape, bStrides);
   }
   return { aOffsets, bOffsets };
 }

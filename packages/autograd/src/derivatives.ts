@@ -31,8 +31,10 @@ import { constantOf, recording, recordOp, toVariable, unwrap, Variable, type Nod
 
 /** A row's call: its operand, then the op's own arguments (axes, shapes, indices). */
 type Op<P extends unknown[]> = (x: VariableLike, ...args: P) => Variable;
+type Reduction = Op<[axis: Axis | undefined, keepDims: boolean]>;
+type Normalisation = Op<[axis: number]>;
 
-/** Each row's op name and formula, in table order: what {@link DERIVATIVE_FORMULAS} lists. Declared before the rows, which fill it as they load. */
+/** Each row's name and formula, in table order (the rows fill it as they load, so it comes first). */
 const formulas: [string, string][] = [];
 
 // ---------------------------------------------------------------- unary: y = f(x); the rule is g·f'(x)
@@ -93,32 +95,29 @@ export const greaterEqual: BinaryFn = zeroGradientBinary('greaterEqual', T.great
 // ---------------------------------------------------------------- where, clip, cast
 
 /** `a` where `cond` holds, else `b`; all three broadcast, and `cond` gets no gradient. */
-export const where: (cond: VariableLike, a: VariableLike, b: VariableLike) => Variable = select('where', T.where, 'd/da where(c, a, b) = [c], d/db where(c, a, b) = [not c]',
-  (g, cond) => [() => where(cond, g, 0), () => where(cond, 0, g)]);
+export const where: (cond: VariableLike, a: VariableLike, b: VariableLike) => Variable =
+  select('where', T.where, 'd/da where(c, a, b) = [c], d/db where(c, a, b) = [not c]', (g, cond) => [() => where(cond, g, 0), () => where(cond, 0, g)]);
 /** x limited to [low, high]: x lies inside exactly where clipping left it unchanged (NaN equals nothing: 0). */
-export const clip: Op<[low: number, high: number]> = withAttrs('clip', T.clip, (_x, low: number, high: number): ClipAttrs => ({ low, high }), 'd/dx clip(x, low, high) = [low <= x <= high]',
+export const clip: Op<[low: number, high: number]> = withAttrs('clip', T.clip, clipAttrs, 'd/dx clip(x, low, high) = [low <= x <= high]',
   (g, x, y) => mul(g, constantOf(T.equal(x.value, y.value))));
-/**
- * x converted to another dtype, the gradient cast back. The engine's own primitive (it casts every
- * gradient to its input's dtype), listed here so the table is complete. @internal
- */
+/** x converted to another dtype, g cast back: the engine's own primitive (it casts every gradient to its input's dtype), listed here. */
 export const cast = castVariable;
 listed(CAST);
 
 // ---------------------------------------------------------------- reductions over `axes`
 // `kept(g)` is g viewed with the reduced axes kept as size 1, so that it broadcasts against x.
 
-export const sum: Op<[axis: Axis | undefined, keepDims: boolean]> = reduction('sum', T.sum, 'd/dx Σx = 1 (g broadcast back)', (g, x, _y, a) => broadcastTo(kept(g, a), x.shape));
+export const sum: Reduction = reduction('sum', T.sum, 'd/dx Σx = 1 (g broadcast back)', (g, x, _y, a) => broadcastTo(kept(g, a), x.shape));
 /** The mean: dividing before broadcasting divides the small reduced gradient, not the full-size one. */
-export const mean: Op<[axis: Axis | undefined, keepDims: boolean]> = reduction('mean', T.mean, 'd/dx mean(x) = 1/n for each of the n averaged elements',
+export const mean: Reduction = reduction('mean', T.mean, 'd/dx mean(x) = 1/n for each of the n averaged elements',
   (g, x, _y, a) => broadcastTo(div(kept(g, a), countOf(x.shape, a.axes)), x.shape));
-export const max: Op<[axis: Axis | undefined, keepDims: boolean]> = reduction('max', T.max, 'd/dx max(x) = [x = max]/k over k tied maxima', (g, x, y, a) => mul(kept(g, a), extremeShare(x.value, y.value, a)));
-export const min: Op<[axis: Axis | undefined, keepDims: boolean]> = reduction('min', T.min, 'd/dx min(x) = [x = min]/k over k tied minima', (g, x, y, a) => mul(kept(g, a), extremeShare(x.value, y.value, a)));
+export const max: Reduction = reduction('max', T.max, 'd/dx max(x) = [x = max]/k over k tied maxima', (g, x, y, a) => mul(kept(g, a), extremeShare(x.value, y.value, a)));
+export const min: Reduction = reduction('min', T.min, 'd/dx min(x) = [x = min]/k over k tied minima', (g, x, y, a) => mul(kept(g, a), extremeShare(x.value, y.value, a)));
 /** log Σ exp(x): its gradient is the softmax of x, one fused kernel. */
-export const logSumExp: Op<[axis: Axis | undefined, keepDims: boolean]> = reduction('logSumExp', T.logSumExp, 'd/dx log Σ exp(x) = exp(x - y), the softmax of x',
+export const logSumExp: Reduction = reduction('logSumExp', T.logSumExp, 'd/dx log Σ exp(x) = exp(x - y), the softmax of x',
   (g, x, y, a) => logSumExpGrad(kept(g, a), x, kept(y, a), a.axes));
 /** The 2-norm √(Σx²), its gradient taken as 0 where the norm is 0 (a subgradient). */
-export const norm: Op<[axis: Axis | undefined, keepDims: boolean]> = reduction('norm', (x, axis, keepDims) => T.sqrt(T.sum(T.square(x), axis, keepDims)), 'd/dx ‖x‖ = x/‖x‖ (0 where ‖x‖ = 0)',
+export const norm: Reduction = reduction('norm', (x, axis, keepDims) => T.sqrt(T.sum(T.square(x), axis, keepDims)), 'd/dx ‖x‖ = x/‖x‖ (0 where ‖x‖ = 0)',
   (g, x, y, a) => {
     const yk = kept(y, a);
     return mul(kept(g, a), div(x, where(equal(yk, 0), 1, yk)));
@@ -127,9 +126,9 @@ export const norm: Op<[axis: Axis | undefined, keepDims: boolean]> = reduction('
 // ---------------------------------------------------------------- normalisations along `axis`, and their fused backward primitives
 
 /** exp(x)/Σexp(x): J = diag(y) - y yᵀ. */
-export const softmax: Op<[axis: number]> = normalisation('softmax', T.softmax, 'gᵀ·d/dx softmax(x) = y·(g - Σ g·y)', (g, _x, y, { axis }) => mul(y, sub(g, sum(mul(g, y), axis, true))));
+export const softmax: Normalisation = normalisation('softmax', T.softmax, 'gᵀ·d/dx softmax(x) = y·(g - Σ g·y)', (g, _x, y, { axis }) => mul(y, sub(g, sum(mul(g, y), axis, true))));
 /** x - logSumExp(x): J = I - 1·softmaxᵀ, one fused kernel. */
-export const logSoftmax: Op<[axis: number]> = normalisation('logSoftmax', T.logSoftmax, 'gᵀ·d/dx logSoftmax(x) = g - exp(y)·Σ g', (g, _x, y, { axis }) => logSoftmaxGrad(g, y, axis));
+export const logSoftmax: Normalisation = normalisation('logSoftmax', T.logSoftmax, 'gᵀ·d/dx logSoftmax(x) = g - exp(y)·Σ g', (g, _x, y, { axis }) => logSoftmaxGrad(g, y, axis));
 
 /** logSoftmaxGrad(g, y) = g - exp(y)·Σg: the terms h·exp(y) of both gradients computed once. */
 const LOG_SOFTMAX_GRAD = primitive<SoftmaxAttrs>('logSoftmaxGrad', 'hᵀ·d/dg = h - Σ h·exp(y), hᵀ·d/dy = -h·exp(y)·Σ g',
@@ -222,7 +221,19 @@ const SPLIT: PartsOpDef<SplitAttrs> = Object.freeze({
 
 // ---------------------------------------------------------------- the formulas, for teaching views
 
-/** Every row's formula by op name, in table order (zero-gradient rows included). */
+/**
+ * The derivative of every primitive of the package as a line of text, by op name, in the order of
+ * the derivatives table (the ops whose derivative is zero, such as `sign` or `argmax`, included):
+ * what a teaching view shows next to each op. A recorded node carries its own as
+ * `node.op.formula`, and {@link graphOf} puts it in each op node's description.
+ *
+ * @example
+ * ```ts
+ * DERIVATIVE_FORMULAS.exp;                              // 'd/dx exp(x) = exp(x) = y'
+ * DERIVATIVE_FORMULAS.mul;                              // 'd/da a·b = b, d/db a·b = a'
+ * mul(variable([1, 2]), 3).node!.op.formula;           // the same
+ * ```
+ */
 export const DERIVATIVE_FORMULAS: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(formulas));
 
 // ================================================================ how the rows are recorded
@@ -281,10 +292,7 @@ function binary(
   const op = primitive<undefined>(name, formula, (g, inputs, y) => summedBack(rule(g, inputs[0]!, inputs[1]!, y), inputs));
   return (a, b) => {
     if (!isGradEnabled() || !(requires(a) || requires(b))) return constantOf(forward(unwrap(a), unwrap(b)));
-    // Recorded: a constant operand becomes a Variable first (a number taking the other operand's
-    // dtype, as the tensor package does), so the node can list it and the tensor is made once.
-    const va = a instanceof Variable ? a : toVariable(a, 'a', (b as Variable).dtype);
-    const vb = b instanceof Variable ? b : toVariable(b, 'b', va.dtype);
+    const [va, vb] = recordedOperands(a, b);
     return recordOp(op, [va, vb], forward(va.value, vb.value), undefined);
   };
 }
@@ -300,8 +308,7 @@ function select(
   return (cond, a, b) => {
     if (!isGradEnabled() || !(requires(a) || requires(b))) return constantOf(forward(unwrap(cond), unwrap(a), unwrap(b)));
     const vc = toVariable(cond, 'cond');
-    const va = a instanceof Variable ? a : toVariable(a, 'a', (b as Variable).dtype);
-    const vb = b instanceof Variable ? b : toVariable(b, 'b', va.dtype);
+    const [va, vb] = recordedOperands(a, b);
     return recordOp(op, [vc, va, vb], forward(vc.value, va.value, vb.value), undefined);
   };
 }
@@ -320,39 +327,41 @@ function zeroGradientBinary(name: string, forward: (a: TensorLike, b: TensorLike
 type OneInputRule<A> = (g: Variable, x: Variable, y: Variable, attrs: A) => Variable;
 
 /**
- * An op of one operand and non-Variable arguments, recorded with the attributes `attrsOf` makes of
- * them (only when recording). The forward call validates the arguments first.
+ * What an op of one operand gives when the tensor package hands that operand back unchanged (a
+ * reshape to its own shape, an empty pad): a node anyway, or the operand itself.
  */
-function withAttrs<P extends unknown[], A>(
+type WhenUnchanged = 'record' | 'return the operand';
+
+/** A row of an op of one operand: its name, forward call, attributes, formula and rule. */
+type OneOperandRow<P extends unknown[], A> = [
   name: string,
   forward: (x: Tensor, ...args: P) => Tensor,
   attrsOf: (x: Variable, ...args: P) => A,
   formula: string,
   rule: OneInputRule<A>,
-): (x: VariableLike, ...args: P) => Variable {
+];
+
+function oneOperand<P extends unknown[], A>(whenUnchanged: WhenUnchanged, ...[name, forward, attrsOf, formula, rule]: OneOperandRow<P, A>): Op<P> {
   const op = primitive<A>(name, formula, (g, [x], y, attrs) => [rule(g, x, y, attrs)]);
   return (x, ...args) => {
     const v = toVariable(x, 'x');
     const out = forward(v.value, ...args);
+    if (out === v.value && whenUnchanged === 'return the operand') return v;
     return recording(v) ? recordOp(op, [v], out, attrsOf(v, ...args)) : constantOf(out);
   };
 }
 
-/** {@link withAttrs} for an op that moves elements: when the tensor package returns its operand unchanged (a no-op reshape, an empty pad), so does the op, with no node. */
-function shapeOp<P extends unknown[], A>(
-  name: string,
-  forward: (x: Tensor, ...args: P) => Tensor,
-  attrsOf: (x: Variable, ...args: P) => A,
-  formula: string,
-  rule: OneInputRule<A>,
-): (x: VariableLike, ...args: P) => Variable {
-  const op = primitive<A>(name, formula, (g, [x], y, attrs) => [rule(g, x, y, attrs)]);
-  return (x, ...args) => {
-    const v = toVariable(x, 'x');
-    const out = forward(v.value, ...args);
-    if (out === v.value) return v;
-    return recording(v) ? recordOp(op, [v], out, attrsOf(v, ...args)) : constantOf(out);
-  };
+/**
+ * An op of one operand and non-Variable arguments, recorded with the attributes `attrsOf` makes of
+ * them (only when recording, after the forward call has validated them).
+ */
+function withAttrs<P extends unknown[], A>(...row: OneOperandRow<P, A>): Op<P> {
+  return oneOperand('record', ...row);
+}
+
+/** {@link withAttrs} for an op that moves elements: a no-op (its operand handed back) makes no node. */
+function shapeOp<P extends unknown[], A>(...row: OneOperandRow<P, A>): Op<P> {
+  return oneOperand('return the operand', ...row);
 }
 
 function reduction(
@@ -360,7 +369,7 @@ function reduction(
   forward: (x: Tensor, axis: Axis | undefined, keepDims: boolean) => Tensor,
   formula: string,
   rule: OneInputRule<ReduceAttrs>,
-): (x: VariableLike, axis: Axis | undefined, keepDims: boolean) => Variable {
+): Reduction {
   return withAttrs(name, forward, reduceAttrs, formula, rule);
 }
 
@@ -369,18 +378,18 @@ function normalisation(
   forward: (x: Tensor, axis: number) => Tensor,
   formula: string,
   rule: OneInputRule<SoftmaxAttrs>,
-): (x: VariableLike, axis: number) => Variable {
+): Normalisation {
   return withAttrs(name, forward, (x, axis): SoftmaxAttrs => ({ axis: T.normalizeAxis(axis, x.rank, 'axis') }), formula, rule);
 }
 
-/** An op reading or writing `x` at int32 `indices` (already a tensor: the public op converts them). */
+/** {@link withAttrs} for an op reading or writing at int32 `indices`, a tensor already (the public op converts them once). */
 function indexing<P extends unknown[], A>(
   name: string,
   forward: (x: Tensor, indices: Tensor, ...args: P) => Tensor,
   attrsOf: (x: Variable, indices: Tensor, ...args: P) => A,
   formula: string,
   rule: OneInputRule<A>,
-): (x: VariableLike, indices: Tensor, ...args: P) => Variable {
+): Op<[indices: Tensor, ...args: P]> {
   return withAttrs(name, forward, attrsOf, formula, rule);
 }
 
@@ -388,7 +397,7 @@ function indexing<P extends unknown[], A>(
 
 /**
  * The gradient of {@link logSoftmax} along `axis` (non-negative or not) given its output `y` and
- * the gradient `g` arriving at it. @internal
+ * the gradient `g` arriving at it.
  */
 export function logSoftmaxGrad(g: VariableLike, y: VariableLike, axis: number): Variable {
   const vy = toVariable(y, 'y');
@@ -400,7 +409,7 @@ export function logSoftmaxGrad(g: VariableLike, y: VariableLike, axis: number): 
 
 /**
  * The gradient of {@link logSumExp} over `axis` given its input `x`, its output `y` and the
- * gradient `g` arriving at it (`g` and `y` with or without the reduced axes kept). @internal
+ * gradient `g` arriving at it (`g` and `y` with or without the reduced axes kept).
  */
 export function logSumExpGrad(g: VariableLike, x: VariableLike, y: VariableLike, axis: Axis | undefined): Variable {
   const vx = toVariable(x, 'x');
@@ -465,8 +474,23 @@ function requires(x: VariableLike): boolean {
   return x instanceof Variable && x.requiresGrad;
 }
 
+/**
+ * The operands of a recorded broadcasting op, one of them a Variable: a constant becomes a Variable
+ * first (a number taking the other operand's dtype, as the tensor package does), so the node can
+ * list it and its tensor is made once.
+ */
+function recordedOperands(a: VariableLike, b: VariableLike): [Variable, Variable] {
+  const va = a instanceof Variable ? a : toVariable(a, 'a', (b as Variable).dtype);
+  const vb = b instanceof Variable ? b : toVariable(b, 'b', va.dtype);
+  return [va, vb];
+}
+
 function noAttrs(): undefined {
   return undefined;
+}
+
+function clipAttrs(_x: Variable, low: number, high: number): ClipAttrs {
+  return { low, high };
 }
 
 function reduceAttrs(x: Variable, axis: Axis | undefined, keepDims: boolean): ReduceAttrs {
@@ -555,7 +579,7 @@ function fullProductShape(a: Shape, b: Shape, transposeA: boolean, transposeB: b
 
 /**
  * Sums `x` down to `shape`, undoing a NumPy broadcast: leading axes `shape` lacks are summed away,
- * and so are the axes where `shape` has 1 and `x` does not. @internal
+ * and so are the axes where `shape` has 1 and `x` does not.
  */
 export function sumTo(x: VariableLike, shape: Shape): Variable {
   const v = toVariable(x, 'x');

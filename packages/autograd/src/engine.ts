@@ -164,8 +164,8 @@ function sortGraph(roots: readonly Variable[], targets: ReadonlySet<Variable> | 
 // ---------------------------------------------------------------- the engine's own primitives
 // The engine sums the gradients that meet at a Variable and casts each gradient to its input's
 // dtype. Under createGraph both are recorded like any op, so second derivatives flow through them;
-// they are primitives of the engine's own because the op table reaches this module (through
-// variable.ts), so importing an op file here would close an import cycle.
+// they are primitives of the engine's own because the derivatives table imports this module, so
+// the engine importing an op would close an import cycle.
 
 /** The sum of two gradients of one Variable: they have its shape, so neither is summed back. */
 const ACCUMULATE = defineOp<undefined>('add', 'd/da a + b = 1, d/db a + b = 1', (g) => [g, g]);

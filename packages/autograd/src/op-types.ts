@@ -1,8 +1,7 @@
 /**
  * The types of the op table: the call shapes of its primitives and the attributes each one records
  * on its node (what its gradient rule reads back, and what graph inspection shows). Types only, so
- * the derivatives table, the public op files and graph inspection can all import them without an
- * import between them.
+ * the derivatives table and the public op files share them without either importing the other.
  */
 import type { DType, Shape, Tensor } from '@lossgraph/tensor';
 import type { Variable, VariableLike } from './variable.js';

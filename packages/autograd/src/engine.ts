@@ -266,77 +266,75 @@ export function runBackward(pass: BackwardPass): Variable[] | null {
 /** The body of {@link runBackward}; with `kept`, lists each leaf gradient it assigns there. */
 function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] | null {
   const { outputs, headGrads, targets, createGraph, retainGraph, retainGrads, onVisit } = pass;
-  {
-    const targetSet = targets === null ? null : new Set(targets);
-    const { order, reaching } = sortGraph(outputs, targetSet);
-    const grads = new Map<Variable, Variable>();
-    const partGrads = new Map<Variable, PartGrad[]>();
-    for (let i = 0; i < outputs.length; i++) {
-      if (outputs[i]!.requiresGrad) accumulate(grads, outputs[i]!, headGrads[i]!);
+  const targetSet = targets === null ? null : new Set(targets);
+  const { order, reaching } = sortGraph(outputs, targetSet);
+  const grads = new Map<Variable, Variable>();
+  const partGrads = new Map<Variable, PartGrad[]>();
+  for (let i = 0; i < outputs.length; i++) {
+    if (outputs[i]!.requiresGrad) accumulate(grads, outputs[i]!, headGrads[i]!);
+  }
+  for (let k = order.length - 1; k >= 0; k--) {
+    const v = order[k]!;
+    let g = grads.get(v);
+    const parts = partGrads.get(v);
+    if (parts !== undefined) {
+      partGrads.delete(v);
+      const whole = partsOpOf(v)!.collect(parts, v.node!, v);
+      g = g === undefined ? whole : sumOfGrads(g, whole);
+      grads.set(v, g);
     }
-    for (let k = order.length - 1; k >= 0; k--) {
-      const v = order[k]!;
-      let g = grads.get(v);
-      const parts = partGrads.get(v);
-      if (parts !== undefined) {
-        partGrads.delete(v);
-        const whole = partsOpOf(v)!.collect(parts, v.node!, v);
-        g = g === undefined ? whole : sumOfGrads(g, whole);
-        grads.set(v, g);
+    if (g === undefined) continue;
+    const node = v.node;
+    if (node === null) {
+      if (targetSet === null) {
+        v.grad = v.grad === null ? (createGraph ? g : detached(g)) : sumOfGrads(v.grad, g);
+        if (kept !== null) kept.push(v.grad.value);
+        if (onVisit !== null) onVisit({ variable: v, node: null, grad: g, inputGrads: NO_INPUT_GRADS });
       }
-      if (g === undefined) continue;
-      const node = v.node;
-      if (node === null) {
-        if (targetSet === null) {
-          v.grad = v.grad === null ? (createGraph ? g : detached(g)) : sumOfGrads(v.grad, g);
-          if (kept !== null) kept.push(v.grad.value);
-          if (onVisit !== null) onVisit({ variable: v, node: null, grad: g, inputGrads: NO_INPUT_GRADS });
-        }
+      continue;
+    }
+    if (reaching !== null && !reaching.has(v)) continue;
+    if (node.released) throw releasedError(v, node);
+    if (retainGrads) node.outputGrad = createGraph ? g : detached(g);
+    const inputs = node.inputs;
+    const sent: (Variable | null)[] | null = onVisit === null ? null : new Array<Variable | null>(inputs.length).fill(null);
+    const inputGrads = needsAny(inputs, reaching) ? ruleResult(node, g, v) : NO_INPUT_GRADS;
+    for (let i = 0; i < inputGrads.length; i++) {
+      const u = inputs[i]!;
+      if (!needs(u, reaching)) continue;
+      const entry = inputGrads[i]!;
+      let gi = typeof entry === 'function' ? entry() : entry;
+      if (gi === null) continue;
+      if (gi.dtype !== u.dtype) gi = castVariable(gi, u.dtype);
+      if (partsOpOf(u) !== null) {
+        const list = partGrads.get(u);
+        if (list === undefined) partGrads.set(u, [{ node, grad: gi }]);
+        else list.push({ node, grad: gi });
+        if (sent !== null) sent[i] = gi;
         continue;
       }
-      if (reaching !== null && !reaching.has(v)) continue;
-      if (node.released) throw releasedError(v, node);
-      if (retainGrads) node.outputGrad = createGraph ? g : detached(g);
-      const inputs = node.inputs;
-      const sent: (Variable | null)[] | null = onVisit === null ? null : new Array<Variable | null>(inputs.length).fill(null);
-      const inputGrads = needsAny(inputs, reaching) ? ruleResult(node, g, v) : NO_INPUT_GRADS;
-      for (let i = 0; i < inputGrads.length; i++) {
-        const u = inputs[i]!;
-        if (!needs(u, reaching)) continue;
-        const entry = inputGrads[i]!;
-        let gi = typeof entry === 'function' ? entry() : entry;
-        if (gi === null) continue;
-        if (gi.dtype !== u.dtype) gi = castVariable(gi, u.dtype);
-        if (partsOpOf(u) !== null) {
-          const list = partGrads.get(u);
-          if (list === undefined) partGrads.set(u, [{ node, grad: gi }]);
-          else list.push({ node, grad: gi });
-          if (sent !== null) sent[i] = gi;
-          continue;
-        }
-        if (!T.shapesEqual(gi.shape, u.shape)) {
-          throw new Error(
-            `autograd: the gradient rule of '${node.op.name}' returned shape ${T.formatShape(gi.shape)} for input ${i}, ` +
-              `which has shape ${T.formatShape(u.shape)} (a bug in that rule)`,
-          );
-        }
-        accumulate(grads, u, gi);
-        if (sent !== null) sent[i] = gi;
+      if (!T.shapesEqual(gi.shape, u.shape)) {
+        throw new Error(
+          `autograd: the gradient rule of '${node.op.name}' returned shape ${T.formatShape(gi.shape)} for input ${i}, ` +
+            `which has shape ${T.formatShape(u.shape)} (a bug in that rule)`,
+        );
       }
-      if (!retainGraph) {
-        node.released = true;
-        // Free the gradient as soon as it has been used, unless the caller asked for it.
-        if (targetSet === null || !targetSet.has(v)) grads.delete(v);
-      }
-      if (onVisit !== null) onVisit({ variable: v, node, grad: g, inputGrads: sent! });
+      accumulate(grads, u, gi);
+      if (sent !== null) sent[i] = gi;
     }
-    if (targets === null) return null;
-    return targets.map((t) => {
-      const g = grads.get(t);
-      if (g === undefined) return constantOf(T.zeros(t.shape, t.dtype));
-      return createGraph ? g : detached(g);
-    });
+    if (!retainGraph) {
+      node.released = true;
+      // Free the gradient as soon as it has been used, unless the caller asked for it.
+      if (targetSet === null || !targetSet.has(v)) grads.delete(v);
+    }
+    if (onVisit !== null) onVisit({ variable: v, node, grad: g, inputGrads: sent! });
   }
+  if (targets === null) return null;
+  return targets.map((t) => {
+    const g = grads.get(t);
+    if (g === undefined) return constantOf(T.zeros(t.shape, t.dtype));
+    return createGraph ? g : detached(g);
+  });
 }
 
 /** Converts a head gradient to the output's shape and dtype; ones when omitted. @internal */

@@ -292,7 +292,8 @@ function binary(
   const op = primitive<undefined>(name, formula, (g, inputs, y) => summedBack(rule(g, inputs[0]!, inputs[1]!, y), inputs));
   return (a, b) => {
     if (!isGradEnabled() || !(requires(a) || requires(b))) return constantOf(forward(unwrap(a), unwrap(b)));
-    const [va, vb] = recordedOperands(a, b);
+    const va = recordedOperand(a, 'a', b);
+    const vb = recordedOperand(b, 'b', va);
     return recordOp(op, [va, vb], forward(va.value, vb.value), undefined);
   };
 }
@@ -308,7 +309,8 @@ function select(
   return (cond, a, b) => {
     if (!isGradEnabled() || !(requires(a) || requires(b))) return constantOf(forward(unwrap(cond), unwrap(a), unwrap(b)));
     const vc = toVariable(cond, 'cond');
-    const [va, vb] = recordedOperands(a, b);
+    const va = recordedOperand(a, 'a', b);
+    const vb = recordedOperand(b, 'b', va);
     return recordOp(op, [vc, va, vb], forward(vc.value, va.value, vb.value), undefined);
   };
 }
@@ -475,14 +477,12 @@ function requires(x: VariableLike): boolean {
 }
 
 /**
- * The operands of a recorded broadcasting op, one of them a Variable: a constant becomes a Variable
- * first (a number taking the other operand's dtype, as the tensor package does), so the node can
- * list it and its tensor is made once.
+ * An operand of a recorded broadcasting op whose other operand is a Variable, or is one once
+ * converted: a constant becomes a Variable first (a number taking the other operand's dtype, as the
+ * tensor package does), so the node can list it and its tensor is made once.
  */
-function recordedOperands(a: VariableLike, b: VariableLike): [Variable, Variable] {
-  const va = a instanceof Variable ? a : toVariable(a, 'a', (b as Variable).dtype);
-  const vb = b instanceof Variable ? b : toVariable(b, 'b', va.dtype);
-  return [va, vb];
+function recordedOperand(x: VariableLike, argName: string, other: VariableLike): Variable {
+  return x instanceof Variable ? x : toVariable(x, argName, (other as Variable).dtype);
 }
 
 function noAttrs(): undefined {

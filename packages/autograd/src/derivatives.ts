@@ -449,8 +449,8 @@ export function matmul(a: VariableLike, b: VariableLike, transposeA: boolean, tr
   return recordOp(MATMUL, [toVariable(a, 'a'), toVariable(b, 'b')], out, { transposeA, transposeB });
 }
 
-/** Cuts `v` along axis `a` into parts of the given extents (each dropping the axis when `dropAxis`). */
-export function cut(v: Variable, sizes: readonly number[], a: number, dropAxis: boolean): Variable[] {
+/** Cuts `v` along axis `a` into parts of the given extents; with `dropAxis` (unstack) each part loses that axis. */
+export function cut(v: Variable, sizes: readonly number[], a: number, { dropAxis }: { readonly dropAxis: boolean }): Variable[] {
   const begin = new Array<number>(v.rank).fill(0);
   const size = new Array<number>(v.rank).fill(-1);
   const values: Tensor[] = [];

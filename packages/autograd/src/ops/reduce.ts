@@ -1,7 +1,7 @@
 /**
  * The public reductions and normalisations. Each primitive is its row of the derivatives table
- * (`src/derivatives.ts`), documented here with its arguments and defaults; norm, sumTo and dot are
- * composites of those rows.
+ * (`src/derivatives.ts`), documented here with its arguments and defaults. Composites: dot, the
+ * 1-norm, and sumTo (written next to the table, whose rules sum broadcast gradients back with it).
  */
 import * as T from '@lossgraph/tensor';
 import type { Shape } from '@lossgraph/tensor';
@@ -207,8 +207,8 @@ export function sumTo(x: VariableLike, shape: Shape): Variable {
 /**
  * The inner product of two tensors of the same shape: Σ a·b, a scalar (used for
  * Hessian-vector products: `grad(x => dot(grad(f)(x), v))`).
- * @param a - a vector
- * @param b - a vector of the same length
+ * @param a - a tensor
+ * @param b - a tensor of a's shape
  *
  * @example
  * ```ts

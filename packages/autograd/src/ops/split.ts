@@ -51,7 +51,7 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
     const total = list.reduce((s, n) => s + n, 0);
     if (total !== extent) throw new RangeError(`split: sizes [${list.join(', ')}] add up to ${total}, but axis ${a} of x (shape ${T.formatShape(v.shape)}) has extent ${extent}`);
   }
-  return D.cut(v, list, a, false);
+  return D.cut(v, list, a, { dropAxis: false });
 }
 
 /**
@@ -71,5 +71,5 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
  */
 export function unstack(x: VariableLike, axis = 0): Variable[] {
   const { v, a } = cutAxis('unstack', x, axis);
-  return D.cut(v, new Array<number>(v.shape[a]!).fill(1), a, true);
+  return D.cut(v, new Array<number>(v.shape[a]!).fill(1), a, { dropAxis: true });
 }

@@ -292,8 +292,11 @@ function binary(
   const op = primitive<undefined>(name, formula, (g, inputs, y) => summedBack(rule(g, inputs[0]!, inputs[1]!, y), inputs));
   return (a, b) => {
     if (!isGradEnabled() || !(requires(a) || requires(b))) return constantOf(forward(unwrap(a), unwrap(b)));
-    const va = recordedOperand(a, 'a', b);
-    const vb = recordedOperand(b, 'b', va);
+    // Recorded: a constant operand becomes a Variable first (a number taking the other operand's
+    // dtype, as the tensor package does), so the node can list it and the tensor is made once.
+    // Written out here, not in a helper: this is the path of every recorded add and mul.
+    const va = a instanceof Variable ? a : toVariable(a, 'a', (b as Variable).dtype);
+    const vb = b instanceof Variable ? b : toVariable(b, 'b', va.dtype);
     return recordOp(op, [va, vb], forward(va.value, vb.value), undefined);
   };
 }
@@ -309,8 +312,8 @@ function select(
   return (cond, a, b) => {
     if (!isGradEnabled() || !(requires(a) || requires(b))) return constantOf(forward(unwrap(cond), unwrap(a), unwrap(b)));
     const vc = toVariable(cond, 'cond');
-    const va = recordedOperand(a, 'a', b);
-    const vb = recordedOperand(b, 'b', va);
+    const va = a instanceof Variable ? a : toVariable(a, 'a', (b as Variable).dtype);
+    const vb = b instanceof Variable ? b : toVariable(b, 'b', va.dtype);
     return recordOp(op, [vc, va, vb], forward(vc.value, va.value, vb.value), undefined);
   };
 }
@@ -474,15 +477,6 @@ export function cut(v: Variable, sizes: readonly number[], a: number, { dropAxis
 
 function requires(x: VariableLike): boolean {
   return x instanceof Variable && x.requiresGrad;
-}
-
-/**
- * An operand of a recorded broadcasting op whose other operand is a Variable, or is one once
- * converted: a constant becomes a Variable first (a number taking the other operand's dtype, as the
- * tensor package does), so the node can list it and its tensor is made once.
- */
-function recordedOperand(x: VariableLike, argName: string, other: VariableLike): Variable {
-  return x instanceof Variable ? x : toVariable(x, argName, (other as Variable).dtype);
 }
 
 function noAttrs(): undefined {

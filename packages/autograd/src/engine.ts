@@ -1,7 +1,9 @@
 import * as T from '@lossgraph/tensor';
+import type { DType } from '@lossgraph/tensor';
 import { setGradEnabled } from './mode.js';
-import { constantOf, toVariable, Variable, type Node, type OpDef, type VariableLike } from './variable.js';
-import { add, cast } from './ops/elementwise.js';
+import { defineOp, type InputGrad, type OpDef } from './op-def.js';
+import type { CastAttrs } from './op-types.js';
+import { constantOf, recording, recordOp, toVariable, Variable, type Node, type VariableLike } from './variable.js';
 
 /**
  * Options of {@link Variable.backward}.
@@ -159,13 +161,64 @@ function sortGraph(roots: readonly Variable[], targets: ReadonlySet<Variable> | 
   return { order, reaching };
 }
 
+// ---------------------------------------------------------------- the engine's own primitives
+// The engine sums the gradients that meet at a Variable and casts each gradient to its input's
+// dtype. Under createGraph both are recorded like any op, so second derivatives flow through them;
+// they are primitives of the engine's own because the derivatives table imports this module, so
+// the engine importing an op would close an import cycle.
+
+/** The sum of two gradients of one Variable: they have its shape, so neither is summed back. */
+const ACCUMULATE = defineOp<undefined>('add', 'd/da a + b = 1, d/db a + b = 1', (g) => [g, g]);
+
+function sumOfGrads(a: Variable, b: Variable): Variable {
+  return recordOp(ACCUMULATE, [a, b], T.add(a.value, b.value), undefined);
+}
+
+/** The cast primitive; the derivatives table lists it as its `cast` row. @internal */
+export const CAST = defineOp<CastAttrs>('cast', "d/dx cast(x) = 1 (g is cast back to x's dtype)", (g, [x]) => [castVariable(g, x.dtype)]);
+
+/**
+ * `x` converted to `dtype`: itself when it has that dtype already, a constant for an int32 result
+ * (no gradient), else a recorded cast. @internal
+ */
+export function castVariable(x: Variable, dtype: DType): Variable {
+  const out = T.cast(x.value, dtype);
+  if (out === x.value) return x;
+  if (!T.isFloat(out.dtype) || !recording(x)) return constantOf(out);
+  return recordOp(CAST, [x], out, { dtype: out.dtype });
+}
+
+// ---------------------------------------------------------------- the pass
+
 function accumulate(grads: Map<Variable, Variable>, v: Variable, g: Variable): void {
   const existing = grads.get(v);
-  grads.set(v, existing === undefined ? g : add(existing, g));
+  grads.set(v, existing === undefined ? g : sumOfGrads(existing, g));
 }
 
 function detached(g: Variable): Variable {
   return g.requiresGrad ? g.detach() : g;
+}
+
+/** Whether back-propagation sends a gradient to `u`: it requires one and, with targets, leads to one. */
+function needs(u: Variable, reaching: ReadonlySet<Variable> | null): boolean {
+  return u.requiresGrad && (reaching === null || reaching.has(u));
+}
+
+function needsAny(inputs: readonly Variable[], reaching: ReadonlySet<Variable> | null): boolean {
+  for (let i = 0; i < inputs.length; i++) if (needs(inputs[i]!, reaching)) return true;
+  return false;
+}
+
+/** The node's rule applied once: one entry per input, checked so a user-defined rule's mistake is named. */
+function ruleResult(node: Node, g: Variable, output: Variable): readonly InputGrad[] {
+  const grads = node.op.vjp(g, node.inputs, output, node.attrs);
+  if (!Array.isArray(grads) || grads.length !== node.inputs.length) {
+    throw new Error(
+      `autograd: the gradient rule of '${node.op.name}' must return an array of ${node.inputs.length} entries (one per input), ` +
+        `got ${Array.isArray(grads) ? `${grads.length} entries` : typeof grads}`,
+    );
+  }
+  return grads;
 }
 
 function releasedError(v: Variable, node: Node): Error {
@@ -177,7 +230,8 @@ function releasedError(v: Variable, node: Node): Error {
 
 /**
  * The backward engine: visits the graph in reverse topological order, calls each node's gradient
- * rule for the inputs that need a gradient, and sums the contributions that meet at a Variable.
+ * rule once (when some input needs a gradient), takes from it the gradients of the inputs that
+ * need one, and sums the contributions that meet at a Variable.
  * With `createGraph` false the whole pass runs with recording off, so it builds no graph.
  *
  * Low-level: {@link Variable.backward}, {@link gradients} and `grad` are built on it, and graph
@@ -212,75 +266,75 @@ export function runBackward(pass: BackwardPass): Variable[] | null {
 /** The body of {@link runBackward}; with `kept`, lists each leaf gradient it assigns there. */
 function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] | null {
   const { outputs, headGrads, targets, createGraph, retainGraph, retainGrads, onVisit } = pass;
-  {
-    const targetSet = targets === null ? null : new Set(targets);
-    const { order, reaching } = sortGraph(outputs, targetSet);
-    const grads = new Map<Variable, Variable>();
-    const partGrads = new Map<Variable, PartGrad[]>();
-    for (let i = 0; i < outputs.length; i++) {
-      if (outputs[i]!.requiresGrad) accumulate(grads, outputs[i]!, headGrads[i]!);
+  const targetSet = targets === null ? null : new Set(targets);
+  const { order, reaching } = sortGraph(outputs, targetSet);
+  const grads = new Map<Variable, Variable>();
+  const partGrads = new Map<Variable, PartGrad[]>();
+  for (let i = 0; i < outputs.length; i++) {
+    if (outputs[i]!.requiresGrad) accumulate(grads, outputs[i]!, headGrads[i]!);
+  }
+  for (let k = order.length - 1; k >= 0; k--) {
+    const v = order[k]!;
+    let g = grads.get(v);
+    const parts = partGrads.get(v);
+    if (parts !== undefined) {
+      partGrads.delete(v);
+      const whole = partsOpOf(v)!.collect(parts, v.node!, v);
+      g = g === undefined ? whole : sumOfGrads(g, whole);
+      grads.set(v, g);
     }
-    for (let k = order.length - 1; k >= 0; k--) {
-      const v = order[k]!;
-      let g = grads.get(v);
-      const parts = partGrads.get(v);
-      if (parts !== undefined) {
-        partGrads.delete(v);
-        const whole = partsOpOf(v)!.collect(parts, v.node!, v);
-        g = g === undefined ? whole : add(g, whole);
-        grads.set(v, g);
+    if (g === undefined) continue;
+    const node = v.node;
+    if (node === null) {
+      if (targetSet === null) {
+        v.grad = v.grad === null ? (createGraph ? g : detached(g)) : sumOfGrads(v.grad, g);
+        if (kept !== null) kept.push(v.grad.value);
+        if (onVisit !== null) onVisit({ variable: v, node: null, grad: g, inputGrads: NO_INPUT_GRADS });
       }
-      if (g === undefined) continue;
-      const node = v.node;
-      if (node === null) {
-        if (targetSet === null) {
-          v.grad = v.grad === null ? (createGraph ? g : detached(g)) : add(v.grad, g);
-          if (kept !== null) kept.push(v.grad.value);
-          if (onVisit !== null) onVisit({ variable: v, node: null, grad: g, inputGrads: NO_INPUT_GRADS });
-        }
+      continue;
+    }
+    if (reaching !== null && !reaching.has(v)) continue;
+    if (node.released) throw releasedError(v, node);
+    if (retainGrads) node.outputGrad = createGraph ? g : detached(g);
+    const inputs = node.inputs;
+    const sent: (Variable | null)[] | null = onVisit === null ? null : new Array<Variable | null>(inputs.length).fill(null);
+    const inputGrads = needsAny(inputs, reaching) ? ruleResult(node, g, v) : NO_INPUT_GRADS;
+    for (let i = 0; i < inputGrads.length; i++) {
+      const u = inputs[i]!;
+      if (!needs(u, reaching)) continue;
+      const entry = inputGrads[i]!;
+      let gi = typeof entry === 'function' ? entry() : entry;
+      if (gi === null) continue;
+      if (gi.dtype !== u.dtype) gi = castVariable(gi, u.dtype);
+      if (partsOpOf(u) !== null) {
+        const list = partGrads.get(u);
+        if (list === undefined) partGrads.set(u, [{ node, grad: gi }]);
+        else list.push({ node, grad: gi });
+        if (sent !== null) sent[i] = gi;
         continue;
       }
-      if (reaching !== null && !reaching.has(v)) continue;
-      if (node.released) throw releasedError(v, node);
-      if (retainGrads) node.outputGrad = createGraph ? g : detached(g);
-      const inputs = node.inputs;
-      const sent: (Variable | null)[] | null = onVisit === null ? null : new Array<Variable | null>(inputs.length).fill(null);
-      for (let i = 0; i < inputs.length; i++) {
-        const u = inputs[i]!;
-        if (!u.requiresGrad || (reaching !== null && !reaching.has(u))) continue;
-        let gi = node.op.vjp(g, node, v, i);
-        if (gi === null) continue;
-        if (gi.dtype !== u.dtype) gi = cast(gi, u.dtype);
-        if (partsOpOf(u) !== null) {
-          const list = partGrads.get(u);
-          if (list === undefined) partGrads.set(u, [{ node, grad: gi }]);
-          else list.push({ node, grad: gi });
-          if (sent !== null) sent[i] = gi;
-          continue;
-        }
-        if (!T.shapesEqual(gi.shape, u.shape)) {
-          throw new Error(
-            `autograd: the gradient rule of '${node.op.name}' returned shape ${T.formatShape(gi.shape)} for input ${i}, ` +
-              `which has shape ${T.formatShape(u.shape)} (a bug in that rule)`,
-          );
-        }
-        accumulate(grads, u, gi);
-        if (sent !== null) sent[i] = gi;
+      if (!T.shapesEqual(gi.shape, u.shape)) {
+        throw new Error(
+          `autograd: the gradient rule of '${node.op.name}' returned shape ${T.formatShape(gi.shape)} for input ${i}, ` +
+            `which has shape ${T.formatShape(u.shape)} (a bug in that rule)`,
+        );
       }
-      if (!retainGraph) {
-        node.released = true;
-        // Free the gradient as soon as it has been used, unless the caller asked for it.
-        if (targetSet === null || !targetSet.has(v)) grads.delete(v);
-      }
-      if (onVisit !== null) onVisit({ variable: v, node, grad: g, inputGrads: sent! });
+      accumulate(grads, u, gi);
+      if (sent !== null) sent[i] = gi;
     }
-    if (targets === null) return null;
-    return targets.map((t) => {
-      const g = grads.get(t);
-      if (g === undefined) return constantOf(T.zeros(t.shape, t.dtype));
-      return createGraph ? g : detached(g);
-    });
+    if (!retainGraph) {
+      node.released = true;
+      // Free the gradient as soon as it has been used, unless the caller asked for it.
+      if (targetSet === null || !targetSet.has(v)) grads.delete(v);
+    }
+    if (onVisit !== null) onVisit({ variable: v, node, grad: g, inputGrads: sent! });
   }
+  if (targets === null) return null;
+  return targets.map((t) => {
+    const g = grads.get(t);
+    if (g === undefined) return constantOf(T.zeros(t.shape, t.dtype));
+    return createGraph ? g : detached(g);
+  });
 }
 
 /** Converts a head gradient to the output's shape and dtype; ones when omitted. @internal */
@@ -290,7 +344,7 @@ export function headGradFor(y: Variable, headGrad: VariableLike | null | undefin
   if (!T.shapesEqual(h.shape, y.shape)) {
     throw new RangeError(`${argName}: expected the output's shape ${T.formatShape(y.shape)}, got ${T.formatShape(h.shape)}`);
   }
-  if (h.dtype !== y.dtype) h = cast(h, y.dtype);
+  if (h.dtype !== y.dtype) h = castVariable(h, y.dtype);
   return h;
 }
 

@@ -1,7 +1,8 @@
 import * as T from '@lossgraph/tensor';
 import { runBackward } from './engine.js';
 import { enableGrad, isGradEnabled } from './mode.js';
-import { constantOf, defineOp, recordOp, toVariable, Variable, type VariableLike } from './variable.js';
+import { defineOp } from './op-def.js';
+import { constantOf, recordOp, toVariable, Variable, type VariableLike } from './variable.js';
 
 /**
  * A function `grad` can differentiate: Variables in, a scalar Variable out.
@@ -53,7 +54,7 @@ export interface ValueAndGrads<G> {
  * through this identity op, so that it is a fresh target of its own: its gradient counts only the
  * uses f makes of that argument (as in JAX), while the outer graph stays connected through it.
  */
-const GRAD_INPUT = defineOp<undefined>('gradInput', (g) => g);
+const GRAD_INPUT = defineOp<undefined>('gradInput', 'd/dx x = 1', (g) => [g]);
 
 function checkArgnums(argnums: number | readonly number[], caller: string): number[] {
   const list = typeof argnums === 'number' ? [argnums] : argnums;

@@ -5,10 +5,13 @@
  *
  * @packageDocumentation
  */
-export {
-  Variable, Node, variable, constant, toVariable, defineOp, recordOp,
-  type VariableLike, type VariableOptions, type OpDef, type GradRule,
-} from './variable.js';
+export { Variable, Node, variable, constant, toVariable, recordOp, type VariableLike, type VariableOptions } from './variable.js';
+export { defineOp, type OpDef, type GradRule, type InputGrad } from './op-def.js';
+export { DERIVATIVE_FORMULAS } from './derivatives.js';
+export type {
+  UnaryFn, BinaryFn, Axis, ClipAttrs, CastAttrs, ReduceAttrs, SoftmaxAttrs, TransposeAttrs, SliceAttrs, PadAttrs, ConcatAttrs,
+  IndexAttrs, PickAttrs, MatmulAttrs, SplitAttrs, SplitPartAttrs,
+} from './op-types.js';
 export { noGrad, enableGrad, isGradEnabled } from './mode.js';
 export { scope, currentScope, scopeFrames, scopePath, type ScopeFrame } from './scope.js';
 export {
@@ -26,22 +29,14 @@ export {
   add, sub, mul, div, pow, maximum, minimum,
   equal, notEqual, less, lessEqual, greater, greaterEqual,
   where, clip, cast,
-  type UnaryFn, type BinaryFn, type ClipAttrs, type CastAttrs,
 } from './ops/elementwise.js';
 export {
-  sum, mean, max, min, logSumExp, softmax, logSoftmax, logSoftmaxGrad, logSumExpGrad, norm, sumTo, dot,
-  type Axis, type NormOrder, type ReduceAttrs, type SoftmaxAttrs,
+  sum, mean, max, min, logSumExp, softmax, logSoftmax, logSoftmaxGrad, logSumExpGrad, norm, sumTo, dot, type NormOrder,
 } from './ops/reduce.js';
-export {
-  reshape, transpose, expandDims, squeeze, broadcastTo, slice, concat, stack, pad,
-  type TransposeAttrs, type SliceAttrs, type PadAttrs, type ConcatAttrs,
-} from './ops/shape.js';
-export { split, unstack, type SplitAttrs, type SplitPartAttrs } from './ops/split.js';
-export {
-  gather, scatterAdd, takeAlongAxis, scatterAlongAxis, pick, oneHot, argmax, argmin,
-  type IndexAttrs, type PickAttrs,
-} from './ops/indexing.js';
-export { matmul, type MatmulAttrs } from './ops/linalg.js';
+export { reshape, transpose, expandDims, squeeze, broadcastTo, slice, concat, stack, pad } from './ops/shape.js';
+export { split, unstack } from './ops/split.js';
+export { gather, scatterAdd, takeAlongAxis, scatterAlongAxis, pick, oneHot, argmax, argmin } from './ops/indexing.js';
+export { matmul } from './ops/linalg.js';
 export { summarize, type TensorSummary, type SummaryOptions } from './inspect/summary.js';
 export {
   graphOf,

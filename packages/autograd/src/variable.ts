@@ -3,6 +3,7 @@ import type { DType, NestedArray, Shape, Tensor, TensorLike, TypedArray } from '
 import { isGradEnabled } from './mode.js';
 import { currentScope, scopePath, type ScopeFrame } from './scope.js';
 import { backwardFrom, type BackwardOptions } from './engine.js';
+import type { OpDef } from './op-def.js';
 
 /**
  * Anything an op accepts as an operand: a Variable, or a Tensor, nested arrays or a number (a constant).
@@ -14,61 +15,6 @@ import { backwardFrom, type BackwardOptions } from './engine.js';
  * ```
  */
 export type VariableLike = Variable | TensorLike;
-
-/**
- * The gradient rule of an op: given `g`, the gradient of the objective with respect to the op's
- * output, it returns the gradient with respect to input `inputIndex` (with that input's shape), or
- * null when the op has no gradient for that input. Rules are written with differentiable ops only,
- * so a backward pass with `createGraph` records itself and can be differentiated again.
- *
- * @typeParam A - the op's attributes (axes, shapes, indices: its non-Variable arguments)
- *
- * @example
- * ```ts
- * // d/dx of x³ is 3x²: the rule gets g, the node (with its inputs), the output, the input's index.
- * const rule: GradRule<undefined> = (g, node) => mul(g, mul(square(node.inputs[0]!), 3));
- * const CUBE = defineOp('cube', rule);
- * ```
- */
-export type GradRule<A> = (g: Variable, node: Node<A>, output: Variable, inputIndex: number) => Variable | null;
-
-/**
- * A differentiable op as the tape sees it: a name (shown by graph inspection) and its
- * vector-Jacobian product. The forward computation lives in the op's function, which calls the
- * tensor package and then {@link recordOp}.
- *
- * @example
- * ```ts
- * const CUBE: OpDef = defineOp('cube', (g, node) => mul(g, mul(square(node.inputs[0]!), 3)));
- * ```
- */
-export interface OpDef<A = unknown> {
-  /** The op's name, e.g. `'mul'` or `'logSoftmax'`. */
-  readonly name: string;
-  /** The gradient rule; see {@link GradRule}. */
-  vjp(g: Variable, node: Node<A>, output: Variable, inputIndex: number): Variable | null;
-}
-
-/**
- * Declares a differentiable op. Most code never calls this: every op of the package is declared
- * once in the op tables under `src/ops/`. It is public for primitives a user needs and the package
- * lacks.
- *
- * @param name - the op's name, shown by graph inspection
- * @param vjp - the gradient rule, written with differentiable ops
- *
- * @example
- * ```ts
- * // cube(x) = x^3; d/dx = 3x^2
- * const CUBE = defineOp('cube', (g, node) => mul(g, mul(3, square(node.inputs[0]!))));
- * const cube = (x: Variable) => recordOp(CUBE, [x], T.pow(x.value, 3), undefined);
- * ```
- */
-export function defineOp<A = undefined>(name: string, vjp: GradRule<A>): OpDef<A> {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`defineOp: name must be a non-empty string, got ${JSON.stringify(name)}`);
-  if (typeof vjp !== 'function') throw new TypeError(`defineOp: vjp must be a function, got ${typeof vjp}`);
-  return Object.freeze({ name, vjp });
-}
 
 /**
  * One recorded application of an op: the tape entry behind a non-leaf Variable. Graph inspection
@@ -375,6 +321,11 @@ export function toVariable(value: VariableLike, argName = 'x', likeDtype?: DType
   return new Variable(T.toTensor(value, argName, likeDtype), false, null, undefined);
 }
 
+/** The tensor inside an operand (constants stay as given: the tensor package converts them). @internal */
+export function unwrap(x: VariableLike): TensorLike {
+  return x instanceof Variable ? x.value : x;
+}
+
 /** A constant Variable around a freshly computed tensor. @internal */
 export function constantOf(value: Tensor): Variable {
   return new Variable(value, false, null, undefined);
@@ -391,6 +342,7 @@ export function constantOf(value: Tensor): Variable {
  *
  * @example
  * ```ts
+ * const CUBE = defineOp('cube', 'd/dx x³ = 3x²', (g, [x]) => [mul(g, mul(square(x), 3))]);
  * const y = recordOp(CUBE, [x], T.pow(x.value, 3), undefined);
  * ```
  */

@@ -5,11 +5,11 @@ import { assertGradcheck, defineOp, gradcheck, GradcheckError, recordOp, type Va
 import { Gen } from './helpers.js';
 
 /** x², with a deliberately wrong gradient (x instead of 2x). */
-const WRONG_SQUARE = defineOp('wrongSquare', (g, node) => A.mul(g, node.inputs[0]!));
+const WRONG_SQUARE = defineOp('wrongSquare', 'd/dx x² = x (wrong: 2x)', (g, [x]) => [A.mul(g, x)]);
 const wrongSquare = (x: Variable): Variable => recordOp(WRONG_SQUARE, [x], T.square(x.value), undefined);
 
 /** x³ with the right gradient computed from a constant, so its second derivative is lost. */
-const FROZEN_CUBE = defineOp('frozenCube', (g, node) => A.mul(g, A.constant(T.mul(T.square(node.inputs[0]!.value), 3))));
+const FROZEN_CUBE = defineOp('frozenCube', 'd/dx x³ = 3x² (from a constant)', (g, [x]) => [A.mul(g, A.constant(T.mul(T.square(x.value), 3)))]);
 const frozenCube = (x: Variable): Variable => recordOp(FROZEN_CUBE, [x], T.pow(x.value, 3), undefined);
 
 describe('gradcheck', () => {

@@ -107,6 +107,20 @@ describe('split and unstack: values and gradients', () => {
     expect(trace.steps.filter((s) => s.label.startsWith('splitPart'))).toHaveLength(2);
   });
 
+  it('a backward trace shows the parts\' gradients going to the whole, and the whole\'s joined gradient', () => {
+    const x = variable([[1, 2, 3], [4, 5, 6]], { name: 'x' });
+    const [a, b] = A.split(x, [1, 2], 1);
+    const whole = a!.node!.inputs[0]!;
+    // Parts of shapes [2, 1] and [2, 2] do not add up elementwise: the trace used to throw here.
+    const trace = A.backwardTrace(A.add(A.sum(A.mul(a!, 2)), A.sum(b!)));
+    const toWhole = trace.steps.flatMap((s) => s.contributions).filter((c) => c.inputId === whole.id);
+    expect(toWhole.map((c) => c.grad!.shape)).toEqual([[2, 2], [2, 1]]);
+    expect(toWhole.map((c) => c.total)).toEqual([null, null]);
+    expect(trace.gradients[whole.id]!.values).toEqual([[2, 1, 1], [2, 1, 1]]);
+    expect(trace.gradients[x.id]!.values).toEqual([[2, 1, 1], [2, 1, 1]]);
+    expect(A.formatTrace(trace)).toMatch(/split #\d+ {2}\[\[2, 1, 1\], \[2, 1, 1\]\]/);
+  });
+
   it('bad sizes are errors that name the argument', () => {
     const x = T.zeros([2, 5]);
     expect(() => A.split(x, [2, 2], 1)).toThrow(/split: sizes \[2, 2\] add up to 4, but axis 1 of x \(shape \[2, 5\]\) has extent 5/);

@@ -22,7 +22,7 @@ const sourceDir = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** Autograd exports that define ops or run backward passes: a loss never needs them. */
 const forbiddenAutograd = new Set([
-  'defineOp', 'recordOp', 'Node', 'OpDef', 'GradRule', 'runBackward', 'gradients', 'grad', 'valueAndGrad', 'backwardTrace',
+  'defineOp', 'recordOp', 'Node', 'OpDef', 'GradRule', 'InputGrad', 'runBackward', 'gradients', 'grad', 'valueAndGrad', 'backwardTrace',
 ]);
 
 /** Tensor exports a loss may use: building constants (labels, masks, indices) and describing shapes. */

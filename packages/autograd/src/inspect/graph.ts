@@ -42,6 +42,8 @@ export interface GraphNode {
   readonly kind: GraphNodeKind;
   /** The op's name for an op node, null otherwise. */
   readonly op: string | null;
+  /** The op's derivative as text (its {@link OpDef.formula}, e.g. `'d/dx exp(x) = exp(x)'`) for an op node, null otherwise. */
+  readonly formula: string | null;
   /** The user's name ({@link variable}'s `name` or `setName`), null when unnamed. */
   readonly name: string | null;
   /** A short display label: the name if any, else the op name, `leaf` or `const`, then `#id`. */
@@ -320,6 +322,7 @@ export function graphOf(y: Variable | readonly Variable[], options: GraphOptions
       id: v.id,
       kind: kindOf(v),
       op: v.node?.op.name ?? null,
+      formula: v.node?.op.formula ?? null,
       name: v.name ?? null,
       label: labelOf(v),
       scope: v.scope?.id ?? null,

@@ -25,7 +25,11 @@ export interface TraceContribution {
   readonly inputLabel: string;
   /** The gradient sent to that input (its vector-Jacobian product), or null when none was sent (a constant). */
   readonly grad: TensorSummary | null;
-  /** The input's accumulated gradient right after this contribution was added (null when none was sent). */
+  /**
+   * The input's accumulated gradient right after this contribution was added; null when none was
+   * sent, and for a part's gradient sent to the hidden whole of a split or unstack, which joins
+   * its parts' gradients when it is reached (its step's upstream).
+   */
   readonly total: TensorSummary | null;
 }
 
@@ -140,16 +144,28 @@ export function backwardTrace(y: Variable, headGrad?: VariableLike, options?: Su
   const sums = new Map<number, Tensor>([[y.id, head.value]]);
   let accumulated: BackwardStep['accumulated'] = freeze({ [y.id]: summary(head.value) }, true);
   const steps: BackwardStep[] = [];
+  // The hidden wholes of split/unstack: they receive their parts' gradients in the parts' shapes
+  // and get their own gradient, the parts' joined, when the engine reaches them.
+  const wholes = new Set<number>();
   const onVisit = (visit: BackwardVisit): void => {
     const { variable: v, node, grad, inputGrads } = visit;
     if (node === null) return;
     // Sum in operand order, so an input used twice (x * x) shows its running total after each part.
     const contributions: TraceContribution[] = [];
     const touched = new Map<number, TensorSummary>();
+    if (wholes.has(v.id)) {
+      sums.set(v.id, grad.value);
+      touched.set(v.id, summary(grad.value));
+    }
     node.inputs.forEach((u, i) => {
       const sent = inputGrads[i] ?? null;
       if (sent === null) {
         contributions.push({ inputIndex: i, inputId: u.id, inputLabel: labelOf(u), grad: null, total: null });
+        return;
+      }
+      if (!T.shapesEqual(sent.shape, u.shape)) {
+        wholes.add(u.id);
+        contributions.push({ inputIndex: i, inputId: u.id, inputLabel: labelOf(u), grad: summary(sent.value), total: null });
         return;
       }
       const previous = sums.get(u.id);

@@ -1,61 +1,16 @@
 /**
- * Indexing ops and their derivatives. Reading elements by index (gather, takeAlongAxis, pick) is
- * linear, and its adjoint writes `g` back to the positions read, adding where an index repeats
- * (scatterAdd, scatterAlongAxis). Each adjoint is itself a differentiable op whose gradient is the
- * read again, so gradients of gradients work.
+ * The public indexing ops. Each primitive is its row of the derivatives table
+ * (`src/derivatives.ts`: reading by index, and its adjoint writing back), documented here; the
+ * indices are converted to a tensor once, here, so the rows and their rules share it.
  */
 import * as T from '@lossgraph/tensor';
-import type { DType, Shape, Tensor, TensorLike } from '@lossgraph/tensor';
-import { constantOf, defineOp, recording, recordOp, toVariable, type Variable, type VariableLike } from '../variable.js';
-import { unwrap } from './elementwise.js';
-import { reshape } from './shape.js';
+import type { DType, Shape, Tensor } from '@lossgraph/tensor';
+import * as D from '../derivatives.js';
+import { toVariable, unwrap, type Variable, type VariableLike } from '../variable.js';
 
-/**
- * Attributes of a recorded gather, scatterAdd, takeAlongAxis or scatterAlongAxis.
- *
- * @example
- * ```ts
- * const y = gather(variable([[1, 2], [3, 4]]), [1, 0]);
- * (y.node!.attrs as IndexAttrs).axis;   // 0
- * ```
- */
-export interface IndexAttrs {
-  /** The int32 indices. */
-  readonly indices: Tensor;
-  /** The indexed axis (non-negative). */
-  readonly axis: number;
-}
-
-/**
- * Attributes of a recorded pick.
- *
- * @example
- * ```ts
- * const y = pick(variable([[1, 2], [3, 4]]), [1, 0]);
- * (y.node!.attrs as PickAttrs).keptShape;   // [2, 1]
- * ```
- */
-export interface PickAttrs extends IndexAttrs {
-  /** The input's shape with `axis` set to 1 (the shape of `indices`). */
-  readonly keptShape: Shape;
-}
-
-const GATHER = defineOp<IndexAttrs>('gather', (g, node) => scatterAdd(g, node.attrs.indices, node.attrs.axis, node.inputs[0]!.shape));
-const SCATTER_ADD = defineOp<IndexAttrs>('scatterAdd', (g, node) => gather(g, node.attrs.indices, node.attrs.axis));
-const TAKE_ALONG_AXIS = defineOp<IndexAttrs>('takeAlongAxis', (g, node) => scatterAlongAxis(g, node.attrs.indices, node.attrs.axis, node.inputs[0]!.shape));
-const SCATTER_ALONG_AXIS = defineOp<IndexAttrs>('scatterAlongAxis', (g, node) => takeAlongAxis(g, node.attrs.indices, node.attrs.axis));
-const PICK = defineOp<PickAttrs>('pick', (g, node) =>
-  scatterAlongAxis(reshape(g, node.attrs.keptShape), node.attrs.indices, node.attrs.axis, node.inputs[0]!.shape),
-);
-
-/** Indices as a tensor, converted once (the tensor package validates them in the forward call). */
+/** Indices as a tensor (the tensor package checks their values in the forward call). */
 function indexOperand(indices: VariableLike, argName: string): Tensor {
   return T.toTensor(unwrap(indices), argName, 'int32');
-}
-
-/** The int32 form kept for the backward pass; only made when recording. */
-function asInt(indices: Tensor): Tensor {
-  return indices.dtype === 'int32' ? indices : T.cast(indices, 'int32');
 }
 
 /**
@@ -73,10 +28,7 @@ function asInt(indices: Tensor): Tensor {
  */
 export function gather(x: VariableLike, indices: VariableLike, axis = 0): Variable {
   const v = toVariable(x, 'x');
-  const idx = indexOperand(indices, 'indices');
-  const out = T.gather(v.value, idx, axis);
-  if (!recording(v)) return constantOf(out);
-  return recordOp(GATHER, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, v.rank, 'axis') });
+  return D.gather(v, indexOperand(indices, 'indices'), axis);
 }
 
 /**
@@ -95,10 +47,7 @@ export function gather(x: VariableLike, indices: VariableLike, axis = 0): Variab
  */
 export function scatterAdd(updates: VariableLike, indices: VariableLike, axis: number, shape: Shape): Variable {
   const v = toVariable(updates, 'updates');
-  const idx = indexOperand(indices, 'indices');
-  const out = T.scatterAdd(v.value, idx, axis, shape);
-  if (!recording(v)) return constantOf(out);
-  return recordOp(SCATTER_ADD, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, shape.length, 'axis') });
+  return D.scatterAdd(v, indexOperand(indices, 'indices'), axis, shape);
 }
 
 /**
@@ -115,10 +64,7 @@ export function scatterAdd(updates: VariableLike, indices: VariableLike, axis: n
  */
 export function takeAlongAxis(x: VariableLike, indices: VariableLike, axis: number): Variable {
   const v = toVariable(x, 'x');
-  const idx = indexOperand(indices, 'indices');
-  const out = T.takeAlongAxis(v.value, idx, axis);
-  if (!recording(v)) return constantOf(out);
-  return recordOp(TAKE_ALONG_AXIS, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, v.rank, 'axis') });
+  return D.takeAlongAxis(v, indexOperand(indices, 'indices'), axis);
 }
 
 /**
@@ -136,10 +82,7 @@ export function takeAlongAxis(x: VariableLike, indices: VariableLike, axis: numb
  */
 export function scatterAlongAxis(updates: VariableLike, indices: VariableLike, axis: number, shape: Shape): Variable {
   const v = toVariable(updates, 'updates');
-  const idx = indexOperand(indices, 'indices');
-  const out = T.scatterAlongAxis(v.value, idx, axis, shape);
-  if (!recording(v)) return constantOf(out);
-  return recordOp(SCATTER_ALONG_AXIS, [v], out, { indices: asInt(idx), axis: T.normalizeAxis(axis, shape.length, 'axis') });
+  return D.scatterAlongAxis(v, indexOperand(indices, 'indices'), axis, shape);
 }
 
 /**
@@ -158,12 +101,7 @@ export function scatterAlongAxis(updates: VariableLike, indices: VariableLike, a
  */
 export function pick(x: VariableLike, index: VariableLike, axis = -1, keepDims = false): Variable {
   const v = toVariable(x, 'x');
-  const idx = indexOperand(index, 'index');
-  const out = T.pick(v.value, idx, axis, keepDims);
-  if (!recording(v)) return constantOf(out);
-  const a = T.normalizeAxis(axis, v.rank, 'axis');
-  const keptShape = T.reducedShape(v.shape, [a], true);
-  return recordOp(PICK, [v], out, { indices: T.reshape(asInt(idx), keptShape), axis: a, keptShape });
+  return D.pick(v, indexOperand(index, 'index'), axis, keepDims);
 }
 
 /**
@@ -181,7 +119,7 @@ export function pick(x: VariableLike, index: VariableLike, axis = -1, keepDims =
  * ```
  */
 export function oneHot(indices: VariableLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'float32'): Variable {
-  return constantOf(T.oneHot(unwrap(indices), depth, onValue, offValue, dtype));
+  return D.oneHot(indices, depth, onValue, offValue, dtype);
 }
 
 /**
@@ -195,7 +133,7 @@ export function oneHot(indices: VariableLike, depth: number, onValue = 1, offVal
  * ```
  */
 export function argmax(x: VariableLike, axis?: number, keepDims = false): Variable {
-  return constantOf(T.argmax(unwrap(x) as TensorLike, axis, keepDims));
+  return D.argmax(x, axis, keepDims);
 }
 
 /**
@@ -209,5 +147,5 @@ export function argmax(x: VariableLike, axis?: number, keepDims = false): Variab
  * ```
  */
 export function argmin(x: VariableLike, axis?: number, keepDims = false): Variable {
-  return constantOf(T.argmin(unwrap(x), axis, keepDims));
+  return D.argmin(x, axis, keepDims);
 }

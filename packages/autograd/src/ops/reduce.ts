@@ -1,133 +1,13 @@
 /**
- * Reductions and normalisations, and their derivatives. A reduction's gradient spreads `g` back
- * over the reduced axes: `g` is first reshaped to the kept-dims shape (`gk` below) so it
- * broadcasts against the input.
+ * The public reductions and normalisations. Each primitive is its row of the derivatives table
+ * (`src/derivatives.ts`), documented here with its arguments and defaults. Composites: dot, the
+ * 1-norm, and sumTo (written next to the table, whose rules sum broadcast gradients back with it).
  */
 import * as T from '@lossgraph/tensor';
-import type { Shape, Tensor, TensorLike } from '@lossgraph/tensor';
-import { constantOf, defineOp, recording, recordOp, toVariable, type OpDef, type Variable, type VariableLike } from '../variable.js';
-import { div, equal, exp, mul, neg, sub, where, abs } from './elementwise.js';
-import { broadcastTo, reshape } from './shape.js';
-
-/**
- * One axis, several, or (undefined) every axis.
- *
- * @example
- * ```ts
- * const axes: Axis = [0, -1];
- * sum(variable(ones([2, 3, 4])), axes);   // shape [3]
- * ```
- */
-export type Axis = number | readonly number[];
-
-/**
- * Attributes of a recorded reduction.
- *
- * @example
- * ```ts
- * const y = sum(variable(ones([2, 3])), 1);
- * (y.node!.attrs as ReduceAttrs).keptShape;   // [2, 1]
- * ```
- */
-export interface ReduceAttrs {
-  /** The reduced axes, non-negative and sorted. */
-  readonly axes: readonly number[];
-  /** Whether the reduced axes were kept as size 1. */
-  readonly keepDims: boolean;
-  /** The input's shape with the reduced axes set to 1: the shape `g` is viewed in to broadcast. */
-  readonly keptShape: Shape;
-}
-
-type Reducer = (x: TensorLike, axis?: Axis, keepDims?: boolean) => Tensor;
-
-function reduction(op: OpDef<ReduceAttrs>, forward: Reducer, x: VariableLike, axis: Axis | undefined, keepDims: boolean): Variable {
-  const v = toVariable(x, 'x');
-  const out = forward(v.value, axis, keepDims);
-  if (!recording(v)) return constantOf(out);
-  const axes = T.normalizeAxes(axis, v.rank, 'axis');
-  return recordOp(op, [v], out, { axes, keepDims, keptShape: T.reducedShape(v.shape, axes, true) });
-}
-
-/** `g` viewed with the reduced axes kept as size 1. */
-function kept(g: Variable, attrs: ReduceAttrs): Variable {
-  return reshape(g, attrs.keptShape);
-}
-
-/** The share of each element in the gradient of max/min: 1/k for each of the k tied extremes, 0 elsewhere. */
-function extremeShare(x: Tensor, y: Tensor, attrs: ReduceAttrs): Variable {
-  const isExtreme = T.equal(x, T.reshape(y, attrs.keptShape));
-  return constantOf(T.div(isExtreme, T.sum(isExtreme, attrs.axes, true)));
-}
-
-// ---------------------------------------------------------------- the rules
-
-/** sum: d/dx = 1 for every element, so g is broadcast back. */
-const SUM = defineOp<ReduceAttrs>('sum', (g, node) => broadcastTo(kept(g, node.attrs), node.inputs[0]!.shape));
-/** mean: d/dx = 1/n for each of the n averaged elements. */
-const MEAN = defineOp<ReduceAttrs>('mean', (g, node) => {
-  const x = node.inputs[0]!;
-  let count = 1;
-  for (const a of node.attrs.axes) count *= x.shape[a]!;
-  // Dividing before broadcasting divides the (small) reduced gradient, not the full-size one.
-  return broadcastTo(div(kept(g, node.attrs), count), x.shape);
-});
-/** max: d/dx = 1 at the maximum; k tied maxima share it equally (1/k each). */
-const MAX = defineOp<ReduceAttrs>('max', (g, node, y) => mul(kept(g, node.attrs), extremeShare(node.inputs[0]!.value, y.value, node.attrs)));
-/** min: like max. */
-const MIN = defineOp<ReduceAttrs>('min', (g, node, y) => mul(kept(g, node.attrs), extremeShare(node.inputs[0]!.value, y.value, node.attrs)));
-/** logSumExp: d/dx = exp(x - y), the softmax over the reduced axes (one fused kernel: {@link logSumExpGrad}). */
-const LOG_SUM_EXP = defineOp<ReduceAttrs>('logSumExp', (g, node, y) =>
-  logSumExpGrad(kept(g, node.attrs), node.inputs[0]!, kept(y, node.attrs), node.attrs.axes));
-/**
- * logSumExpGrad(g, x, y) = g e with e = exp(x - y), g and y in the kept-dims shape: hᵀ·d/dg is
- * Σ h e over the reduced axes, hᵀ·d/dx is h g e, and hᵀ·d/dy is -Σ h g e.
- */
-const LOG_SUM_EXP_GRAD = defineOp<ReduceAttrs>('logSumExpGrad', (h, node, _out, i) => {
-  const [g, x, y] = node.inputs as [Variable, Variable, Variable];
-  const { axes } = node.attrs;
-  const he = mul(h, exp(sub(x, y)));
-  if (i === 0) return sum(he, axes, true);
-  const hge = mul(he, g);
-  return i === 1 ? hge : neg(sum(hge, axes, true));
-});
-/** norm (2-norm): d/dx = x / y, taken as 0 where y = 0 (a subgradient). */
-const NORM = defineOp<ReduceAttrs>('norm', (g, node, y) => {
-  const yk = kept(y, node.attrs);
-  const safe = where(equal(yk, 0), 1, yk);
-  return mul(kept(g, node.attrs), div(node.inputs[0]!, safe));
-});
-
-/**
- * Attributes of a recorded softmax or logSoftmax.
- *
- * @example
- * ```ts
- * const y = softmax(variable(ones([2, 3])));
- * (y.node!.attrs as SoftmaxAttrs).axis;   // 1
- * ```
- */
-export interface SoftmaxAttrs {
-  /** The normalised axis, non-negative. */
-  readonly axis: number;
-}
-
-/** softmax: J = diag(y) - y yᵀ, so gᵀJ = y (g - Σ g y). */
-const SOFTMAX = defineOp<SoftmaxAttrs>('softmax', (g, node, y) => mul(y, sub(g, sum(mul(g, y), node.attrs.axis, true))));
-/** logSoftmax: J = I - 1 softmaxᵀ, so gᵀJ = g - exp(y) Σ g (one fused kernel: {@link logSoftmaxGrad}). */
-const LOG_SOFTMAX = defineOp<SoftmaxAttrs>('logSoftmax', (g, node, y) => logSoftmaxGrad(g, y, node.attrs.axis));
-/**
- * logSoftmaxGrad(g, y) = g - exp(y) S with S = Σ g: d/dg is I - 1 exp(y)ᵀ, so hᵀ·d/dg = h - Σ h exp(y);
- * d/dy is -diag(exp(y)) S, so hᵀ·d/dy = -h exp(y) S.
- */
-const LOG_SOFTMAX_GRAD = defineOp<SoftmaxAttrs>('logSoftmaxGrad', (h, node, _out, i) => {
-  const [g, y] = node.inputs as [Variable, Variable];
-  const { axis } = node.attrs;
-  const p = exp(y);
-  if (i === 0) return sub(h, sum(mul(h, p), axis, true));
-  return neg(mul(mul(h, p), sum(g, axis, true)));
-});
-
-// ---------------------------------------------------------------- the ops
+import type { Shape } from '@lossgraph/tensor';
+import * as D from '../derivatives.js';
+import type { Axis } from '../op-types.js';
+import { toVariable, type Variable, type VariableLike } from '../variable.js';
 
 /**
  * Sum over `axis` (one axis, a list, or every axis when omitted); negative axes count from the end.
@@ -143,7 +23,7 @@ const LOG_SOFTMAX_GRAD = defineOp<SoftmaxAttrs>('logSoftmaxGrad', (h, node, _out
  * ```
  */
 export function sum(x: VariableLike, axis?: Axis, keepDims = false): Variable {
-  return reduction(SUM, T.sum, x, axis, keepDims);
+  return D.sum(x, axis, keepDims);
 }
 
 /**
@@ -157,7 +37,7 @@ export function sum(x: VariableLike, axis?: Axis, keepDims = false): Variable {
  * ```
  */
 export function mean(x: VariableLike, axis?: Axis, keepDims = false): Variable {
-  return reduction(MEAN, T.mean, x, axis, keepDims);
+  return D.mean(x, axis, keepDims);
 }
 
 /**
@@ -174,7 +54,7 @@ export function mean(x: VariableLike, axis?: Axis, keepDims = false): Variable {
  * ```
  */
 export function max(x: VariableLike, axis?: Axis, keepDims = false): Variable {
-  return reduction(MAX, T.max, x, axis, keepDims);
+  return D.max(x, axis, keepDims);
 }
 
 /**
@@ -188,7 +68,7 @@ export function max(x: VariableLike, axis?: Axis, keepDims = false): Variable {
  * ```
  */
 export function min(x: VariableLike, axis?: Axis, keepDims = false): Variable {
-  return reduction(MIN, T.min, x, axis, keepDims);
+  return D.min(x, axis, keepDims);
 }
 
 /**
@@ -204,13 +84,7 @@ export function min(x: VariableLike, axis?: Axis, keepDims = false): Variable {
  * ```
  */
 export function logSumExp(x: VariableLike, axis?: Axis, keepDims = false): Variable {
-  return reduction(LOG_SUM_EXP, T.logSumExp, x, axis, keepDims);
-}
-
-function normalise(op: OpDef<SoftmaxAttrs>, forward: (x: TensorLike, axis: number) => Tensor, x: VariableLike, axis: number): Variable {
-  const v = toVariable(x, 'x');
-  const out = forward(v.value, axis);
-  return recording(v) ? recordOp(op, [v], out, { axis: T.normalizeAxis(axis, v.rank, 'axis') }) : constantOf(out);
+  return D.logSumExp(x, axis, keepDims);
 }
 
 /**
@@ -223,7 +97,7 @@ function normalise(op: OpDef<SoftmaxAttrs>, forward: (x: TensorLike, axis: numbe
  * ```
  */
 export function softmax(x: VariableLike, axis = -1): Variable {
-  return normalise(SOFTMAX, T.softmax, x, axis);
+  return D.softmax(x, axis);
 }
 
 /**
@@ -236,7 +110,7 @@ export function softmax(x: VariableLike, axis = -1): Variable {
  * ```
  */
 export function logSoftmax(x: VariableLike, axis = -1): Variable {
-  return normalise(LOG_SOFTMAX, T.logSoftmax, x, axis);
+  return D.logSoftmax(x, axis);
 }
 
 /**
@@ -255,11 +129,7 @@ export function logSoftmax(x: VariableLike, axis = -1): Variable {
  * ```
  */
 export function logSoftmaxGrad(g: VariableLike, y: VariableLike, axis = -1): Variable {
-  const vy = toVariable(y, 'y');
-  const vg = toVariable(g, 'g', vy.dtype);
-  const out = T.logSoftmaxGrad(vg.value, vy.value, axis);
-  if (!recording(vg) && !recording(vy)) return constantOf(out);
-  return recordOp(LOG_SOFTMAX_GRAD, [vg, vy], out, { axis: T.normalizeAxis(axis, vy.rank, 'axis') });
+  return D.logSoftmaxGrad(g, y, axis);
 }
 
 /**
@@ -280,17 +150,7 @@ export function logSoftmaxGrad(g: VariableLike, y: VariableLike, axis = -1): Var
  * ```
  */
 export function logSumExpGrad(g: VariableLike, x: VariableLike, y: VariableLike, axis?: Axis): Variable {
-  const vx = toVariable(x, 'x');
-  const vy = toVariable(y, 'y', vx.dtype);
-  const vg = toVariable(g, 'g', vx.dtype);
-  const out = T.logSumExpGrad(vg.value, vx.value, vy.value, axis);
-  if (!recording(vg) && !recording(vx) && !recording(vy)) return constantOf(out);
-  const axes = T.normalizeAxes(axis, vx.rank, 'axis');
-  const keptShape = T.reducedShape(vx.shape, axes, true);
-  // The recorded inputs are viewed in the kept-dims shape, so each VJP returns its input's shape.
-  const gk = T.shapesEqual(vg.shape, keptShape) ? vg : reshape(vg, keptShape);
-  const yk = T.shapesEqual(vy.shape, keptShape) ? vy : reshape(vy, keptShape);
-  return recordOp(LOG_SUM_EXP_GRAD, [gk, vx, yk], out, { axes, keepDims: true, keptShape });
+  return D.logSumExpGrad(g, x, y, axis);
 }
 
 /**
@@ -321,9 +181,9 @@ export type NormOrder = 1 | 2 | 'fro';
  * ```
  */
 export function norm(x: VariableLike, ord: NormOrder = 2, axis?: Axis, keepDims = false): Variable {
-  if (ord === 1) return sum(abs(x), axis, keepDims);
+  if (ord === 1) return sum(D.abs(x), axis, keepDims);
   if (ord !== 2 && ord !== 'fro') throw new RangeError(`norm: ord must be 1, 2 or 'fro', got ${JSON.stringify(ord)}`);
-  return reduction(NORM, (t, a, k) => T.sqrt(T.sum(T.square(t), a, k)), x, axis, keepDims);
+  return D.norm(x, axis, keepDims);
 }
 
 /**
@@ -341,27 +201,14 @@ export function norm(x: VariableLike, ord: NormOrder = 2, axis?: Axis, keepDims 
  * ```
  */
 export function sumTo(x: VariableLike, shape: Shape): Variable {
-  const v = toVariable(x, 'x');
-  if (T.shapesEqual(v.shape, shape)) return v;
-  const lead = v.rank - shape.length;
-  const fail = (): RangeError => new RangeError(`sumTo: shape ${T.formatShape(shape)} does not broadcast to ${T.formatShape(v.shape)}`);
-  if (lead < 0) throw fail();
-  const axes: number[] = [];
-  for (let i = 0; i < lead; i++) axes.push(i);
-  for (let i = 0; i < shape.length; i++) {
-    const from = v.shape[i + lead]!;
-    if (shape[i] === from) continue;
-    if (shape[i] !== 1) throw fail();
-    axes.push(i + lead);
-  }
-  return reshape(axes.length > 0 ? sum(v, axes, true) : v, shape);
+  return D.sumTo(x, shape);
 }
 
 /**
  * The inner product of two tensors of the same shape: Σ a·b, a scalar (used for
  * Hessian-vector products: `grad(x => dot(grad(f)(x), v))`).
- * @param a - a vector
- * @param b - a vector of the same length
+ * @param a - a tensor
+ * @param b - a tensor of a's shape
  *
  * @example
  * ```ts
@@ -372,5 +219,5 @@ export function dot(a: VariableLike, b: VariableLike): Variable {
   const va = toVariable(a, 'a');
   const vb = toVariable(b, 'b', va.dtype);
   if (!T.shapesEqual(va.shape, vb.shape)) throw new RangeError(`dot: a and b must have the same shape, got ${T.formatShape(va.shape)} and ${T.formatShape(vb.shape)}`);
-  return sum(mul(va, vb));
+  return sum(D.mul(va, vb));
 }

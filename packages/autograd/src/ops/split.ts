@@ -1,105 +1,18 @@
 /**
- * Multi-output shape ops: split and unstack cut a tensor into parts along an axis. Their gradient
- * is the inverse cut, a concat (or stack) of the parts' gradients, with zeros for a part that got
- * none. The parts hang off one hidden "whole" node, so the engine hands all the parts' gradients
- * to that node at once and the whole's gradient costs one concat. Slicing the parts one by one
- * would instead pad each part's gradient to the whole size: O(k · size) for k parts, which is
- * what makes reading a recurrence's inputs step by step quadratic in the number of steps.
+ * The public multi-output ops: split and unstack cut a tensor into parts along an axis, all
+ * hanging off one hidden node (see the split rows of `src/derivatives.ts`: the parts' gradients
+ * are joined back in one concat, so k parts cost O(size), not O(k · size), in the backward pass).
+ * Here are their argument checks.
  */
 import * as T from '@lossgraph/tensor';
-import type { Shape } from '@lossgraph/tensor';
-import { constantOf, defineOp, recording, recordOp, toVariable, type Node, type Variable, type VariableLike } from '../variable.js';
-import type { PartGrad, PartsOpDef } from '../engine.js';
-import { add } from './elementwise.js';
-import { concat, stack } from './shape.js';
-
-/**
- * Attributes of the hidden whole of a recorded split or unstack.
- *
- * @example
- * ```ts
- * const [head] = split(variable(arange(5)), [2, 3]);
- * const whole = head!.node!.inputs[0]!;
- * (whole.node!.attrs as SplitAttrs).sizes;   // [2, 3]
- * ```
- */
-export interface SplitAttrs {
-  /** The cut axis (non-negative). */
-  readonly axis: number;
-  /** Each part's extent along `axis` (all 1 for unstack). */
-  readonly sizes: readonly number[];
-  /** The parts' shapes (for unstack, without `axis`). */
-  readonly partShapes: readonly Shape[];
-  /** True for unstack: the parts lost `axis`, so their gradients are stacked, not concatenated. */
-  readonly dropAxis: boolean;
-}
-
-/**
- * Attributes of one recorded part.
- *
- * @example
- * ```ts
- * const [, tail] = split(variable(arange(5)), [2, 3]);
- * (tail!.node!.attrs as SplitPartAttrs).index;   // 1
- * ```
- */
-export interface SplitPartAttrs {
-  /** Which part this is, in order along the axis. */
-  readonly index: number;
-}
-
-/**
- * The whole is `x` itself (same tensor), so its gradient passes to `x` unchanged; `collect` joins
- * the parts' gradients back along the axis.
- */
-const SPLIT: PartsOpDef<SplitAttrs> = Object.freeze({
-  name: 'split',
-  vjp: (g: Variable): Variable => g,
-  collect(parts: readonly PartGrad[], node: Node<SplitAttrs>, whole: Variable): Variable {
-    const { axis, partShapes, dropAxis } = node.attrs;
-    const grads: (Variable | null)[] = partShapes.map(() => null);
-    for (const { node: partNode, grad } of parts) {
-      const i = (partNode.attrs as SplitPartAttrs).index;
-      const previous = grads[i];
-      grads[i] = previous === null || previous === undefined ? grad : add(previous, grad);
-    }
-    const pieces = grads.map((gi, i) => gi ?? constantOf(T.zeros(partShapes[i]!, whole.dtype)));
-    return dropAxis ? stack(pieces, axis) : concat(pieces, axis);
-  },
-});
+import * as D from '../derivatives.js';
+import { toVariable, type Variable, type VariableLike } from '../variable.js';
 
 /** `x` as a Variable and `axis` normalised against it; a scalar has nothing to cut. */
 function cutAxis(caller: string, x: VariableLike, axis: number): { v: Variable; a: number } {
   const v = toVariable(x, 'x');
   if (v.rank === 0) throw new RangeError(`${caller}: x must have at least one axis, got a scalar`);
   return { v, a: T.normalizeAxis(axis, v.rank, 'axis') };
-}
-
-/**
- * A part's rule sends its gradient on as it is, in the part's shape: the engine collects it for the
- * whole (see `SPLIT.collect`) instead of adding it to a whole-sized gradient.
- */
-const SPLIT_PART = defineOp<SplitPartAttrs>('splitPart', (g) => g);
-
-/** Cuts `v` along axis `a` into parts of the given extents (each dropping the axis when `dropAxis`). */
-function cut(v: Variable, parts: readonly number[], a: number, dropAxis: boolean): Variable[] {
-  const begin = new Array<number>(v.rank).fill(0);
-  const size = new Array<number>(v.rank).fill(-1);
-  const values: T.Tensor[] = [];
-  const partShapes: Shape[] = [];
-  let offset = 0;
-  for (const n of parts) {
-    begin[a] = offset;
-    size[a] = n;
-    let part = T.slice(v.value, begin, size);
-    if (dropAxis) part = T.reshape(part, v.shape.filter((_, i) => i !== a));
-    values.push(part);
-    partShapes.push(part.shape);
-    offset += n;
-  }
-  if (!recording(v)) return values.map(constantOf);
-  const whole = recordOp(SPLIT, [v], v.value, { axis: a, sizes: [...parts], partShapes, dropAxis });
-  return values.map((value, index) => recordOp(SPLIT_PART, [whole], value, { index }));
 }
 
 /**
@@ -138,7 +51,7 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
     const total = list.reduce((s, n) => s + n, 0);
     if (total !== extent) throw new RangeError(`split: sizes [${list.join(', ')}] add up to ${total}, but axis ${a} of x (shape ${T.formatShape(v.shape)}) has extent ${extent}`);
   }
-  return cut(v, list, a, false);
+  return D.cut(v, list, a, { dropAxis: false });
 }
 
 /**
@@ -158,5 +71,5 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
  */
 export function unstack(x: VariableLike, axis = 0): Variable[] {
   const { v, a } = cutAxis('unstack', x, axis);
-  return cut(v, new Array<number>(v.shape[a]!).fill(1), a, true);
+  return D.cut(v, new Array<number>(v.shape[a]!).fill(1), a, { dropAxis: true });
 }

@@ -29,6 +29,9 @@ import type {
 import { defineOp, type GradRule, type InputGrad, type OpDef } from './op-def.js';
 import { constantOf, recording, recordOp, toVariable, unwrap, Variable, type Node, type VariableLike } from './variable.js';
 
+/** 2/√π, the scale of erf's derivative. */
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
 /** A row's call: its operand, then the op's own arguments (axes, shapes, indices). */
 type Op<P extends unknown[]> = (x: VariableLike, ...args: P) => Variable;
 type Reduction = Op<[axis: Axis | undefined, keepDims: boolean]>;
@@ -55,6 +58,7 @@ export const tanh: UnaryFn = unary('tanh', T.tanh, 'd/dx tanh x = 1 - tanh²x = 
 export const sigmoid: UnaryFn = unary('sigmoid', T.sigmoid, 'd/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)', (g, _x, y) => mul(g, mul(y, sub(1, y))));
 export const softplus: UnaryFn = unary('softplus', T.softplus, 'd/dx ln(1 + exp(x)) = σ(x)', (g, x) => mul(g, sigmoid(x)));
 export const relu: UnaryFn = unary('relu', T.relu, 'd/dx max(x, 0) = [x > 0] (0 at 0)', (g, x) => mul(g, greater(x, 0)));
+export const erf: UnaryFn = unary('erf', T.erf, 'd/dx erf(x) = (2/√π)·exp(-x²)', (g, x) => mul(g, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI)));
 
 // piecewise constant: zero derivative wherever it exists, so the result is a constant
 export const sign: UnaryFn = zeroGradient('sign', T.sign, 'd/dx sign(x) = 0');

@@ -24,7 +24,7 @@ export {
   type GradcheckOptions, type GradcheckResult, type GradcheckInputReport, type GradcheckWorst,
 } from './gradcheck.js';
 export {
-  neg, square, sqrt, rsqrt, reciprocal, exp, expm1, log, log1p, abs, sin, cos, tanh, sigmoid, softplus, logSigmoid, relu,
+  neg, square, sqrt, rsqrt, reciprocal, exp, expm1, log, log1p, abs, sin, cos, erf, tanh, sigmoid, softplus, logSigmoid, relu,
   sign, floor, ceil, round,
   add, sub, mul, div, pow, maximum, minimum,
   equal, notEqual, less, lessEqual, greater, greaterEqual,

@@ -29,6 +29,7 @@ const UNARY: [string, (x: Variable) => Variable, Domain, boolean][] = [
   ['abs', A.abs, 'nonzero', true],
   ['sin', A.sin, 'any', true],
   ['cos', A.cos, 'any', true],
+  ['erf', A.erf, 'any', true],
   ['tanh', A.tanh, 'any', true],
   ['sigmoid', A.sigmoid, 'any', true],
   ['softplus', A.softplus, 'any', true],
@@ -58,6 +59,7 @@ describe('unary ops: gradcheck, second order, float32', () => {
     expectClose(d(A.sigmoid), [s(0.5) * (1 - s(0.5)), s(2) * (1 - s(2))], 1e-12);
     expectClose(d(A.softplus), [s(0.5), s(2)], 1e-12);
     expectClose(d(A.logSigmoid), [1 - s(0.5), 1 - s(2)], 1e-12);
+    expectClose(d(A.erf), [(2 / Math.sqrt(Math.PI)) * Math.exp(-0.25), (2 / Math.sqrt(Math.PI)) * Math.exp(-4)], 1e-12);
   });
 
   it('take subgradient 0 at the kinks of abs and relu', () => {
@@ -204,5 +206,26 @@ describe('where, clip, cast, comparisons', () => {
       expect(r.requiresGrad).toBe(false);
       expectClose(r, expected);
     }
+  });
+});
+
+describe('erf: values and derivatives of orders 1 to 3 against PyTorch', () => {
+  // torch.erf and torch.autograd.grad (create_graph) in float64, Debian's python3-torch.
+  const xs = [-2.2, -0.7, 0, 0.3, 1.6];
+  const reference = {
+    value: [-0.9981371537020182, -0.6778011938374184, 0, 0.3286267594591274, 0.976348383344644],
+    first: [0.008922155064916198, 0.6912748604105386, 1.1283791670955126, 1.031260909618963, 0.08722905863394531],
+    second: [0.03925748228563128, 0.967784804574754, 0, -0.6187565457713778, -0.279132987628625],
+    third: [0.15488861192694525, -0.027650994416421826, -2.256758334191025, -1.6912678917750994, 0.7187674431437096],
+  };
+  it('matches in float64 (the graph makes each order from the one before)', () => {
+    const x = variable(T.tensor(xs, undefined, 'float64'));
+    expectClose(A.erf(x).dataSync(), reference.value, 1e-14);
+    const d1 = (v: Variable): Variable => A.grad((u: Variable) => A.sum(A.erf(u)))(v);
+    const d2 = (v: Variable): Variable => A.grad((u: Variable) => A.sum(d1(u)))(v);
+    const d3 = (v: Variable): Variable => A.grad((u: Variable) => A.sum(d2(u)))(v);
+    expectClose(d1(x).dataSync(), reference.first, 1e-12);
+    expectClose(d2(x).dataSync(), reference.second, 1e-12);
+    expectClose(d3(x).dataSync(), reference.third, 1e-12);
   });
 });

@@ -95,7 +95,7 @@ export interface PrimitiveSpec {
 
 /**
  * Every tensor primitive, by name. A row's comment says what it computes where the name does not.
- * Adding a unary primitive is one row here (say `erf: { family: 'unary', dtype: 'float' }`), a case
+ * Adding a unary primitive is one row here (as `erf: { family: 'unary', dtype: 'float' }`), a case
  * in the cpu backend's `unaryKernel`, a formula in the gpujs backend's `UNARY` table and a public
  * wrapper in ops/elementwise.ts; to fuse it, a `simd.fused` code here (and a `unary` code with a
  * SIMD kernel, so that fused and eager agree), its expressions in kernels.c and `pnpm build:wasm`.
@@ -135,6 +135,8 @@ export const PRIMITIVES = {
   round: { family: 'unary', dtype: 'same' },
   sin: { family: 'unary', dtype: 'float' },
   cos: { family: 'unary', dtype: 'float' },
+  /** The error function 2/√π ∫₀ˣ e^(−t²) dt. */
+  erf: { family: 'unary', dtype: 'float' },
 
   // ---------------------------------------------------------------- elementwise, two operands (NumPy broadcasting)
   add: { family: 'binary', dtype: 'same', simd: { fused: 16, binary: 0 } },

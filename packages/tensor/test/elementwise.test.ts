@@ -10,7 +10,7 @@ import { broadcastOffset, expectClose, randomValues } from './helpers.js';
 const unaryFns: Record<UnaryOp, (x: Tensor) => Tensor> = {
   neg: T.neg, exp: T.exp, expm1: T.expm1, log: T.log, log1p: T.log1p, sqrt: T.sqrt, rsqrt: T.rsqrt, square: T.square,
   reciprocal: T.reciprocal, abs: T.abs, sign: T.sign, tanh: T.tanh, sigmoid: T.sigmoid, softplus: T.softplus, relu: T.relu,
-  floor: T.floor, ceil: T.ceil, round: T.round, sin: T.sin, cos: T.cos,
+  floor: T.floor, ceil: T.ceil, round: T.round, sin: T.sin, cos: T.cos, erf: T.erf,
 };
 
 const binaryFns: Record<BinaryOp, (a: T.TensorLike, b: T.TensorLike) => Tensor> = {

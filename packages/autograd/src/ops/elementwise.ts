@@ -34,6 +34,8 @@ export const abs: UnaryFn = D.abs;
 export const sin: UnaryFn = D.sin;
 /** cos x. d/dx = -sin x. @example cos(x) */
 export const cos: UnaryFn = D.cos;
+/** The error function erf x = 2/√π ∫₀ˣ e^(−t²) dt. d/dx = 2/√π · e^(−x²). @example erf(x) */
+export const erf: UnaryFn = D.erf;
 /** tanh x. d/dx = 1 - tanh²x = 1 - y². @example tanh(x) */
 export const tanh: UnaryFn = D.tanh;
 /** σ(x) = 1/(1 + e⁻ˣ). d/dx = σ(x)(1 - σ(x)) = y(1 - y). @example sigmoid(x) */

@@ -57,6 +57,8 @@ export const round = (x: TensorLike): Tensor => unary('round', x);
 export const sin = (x: TensorLike): Tensor => unary('sin', x);
 /** Cosine. @param x - the input @example cos(tensor([0]))  // [1] */
 export const cos = (x: TensorLike): Tensor => unary('cos', x);
+/** The error function 2/√π ∫₀ˣ e^(−t²) dt (int32 input gives float32). @param x - the input @example erf(tensor([0, 0.5]))  // [0, 0.5205] */
+export const erf = (x: TensorLike): Tensor => unary('erf', x);
 
 // ---------------------------------------------------------------- two operands, NumPy broadcasting
 

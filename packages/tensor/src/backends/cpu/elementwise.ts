@@ -9,6 +9,7 @@ import { missingKernel, type BinaryOp, type UnaryOp } from '../../primitives.js'
 import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import { expF32, sigmoidF32, softplusF32 } from './fastmath.js';
+import { erf } from './special-functions.js';
 import { broadcastStrides } from '../../strides.js';
 import { mergeRuns } from './strided.js';
 import { WASM_ELEMENTWISE_MIN, wasmBinaryF32, wasmUnaryF32 } from './wasm-elementwise.js';
@@ -474,6 +475,7 @@ export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
     case 'round': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = Math.sign(v) * Math.round(Math.abs(v)); } break;
     case 'sin': for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); break;
     case 'cos': for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); break;
+    case 'erf': for (let i = 0; i < n; i++) out[i] = erf(x[i]!); break;
     default: missingKernel(op, 'cpu unaryKernel');
   }
 }

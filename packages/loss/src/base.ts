@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { DType, Shape } from '@lossgraph/tensor';
+import { parseOptions, type DType, type Shape } from '@lossgraph/tensor';
 import { mean, mul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { broadcastCheck, floatDtypeOf, optionalOperand, parseWith, reshapeCheck, toOperand } from './validation.js';
+import { broadcastCheck, floatDtypeOf, optionalOperand, reshapeCheck, toOperand } from './validation.js';
 
 /**
  * The options every loss shares, as a zod schema: the single declaration of their types,
@@ -190,7 +190,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
   protected constructor(name: string, schema: z.ZodType<Options>, options: unknown) {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError(`Loss: name must be a non-empty string, got ${JSON.stringify(name)}`);
     this.name = name;
-    this.options = Object.freeze(parseWith(name, 'option', schema, options ?? {}));
+    this.options = Object.freeze(parseOptions(name, schema, options ?? {}));
   }
 
   /** The global scalar weight (Gluon `weight`), or null for none. */
@@ -255,7 +255,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * @param inputs - what the caller passed (undefined is taken as `{}`)
    */
   protected readInputs<S extends z.ZodType>(schema: S, inputs: unknown): z.infer<S> {
-    return parseWith(this.name, 'input', schema, inputs ?? {});
+    return parseOptions(this.name, schema, inputs ?? {}, 'input');
   }
 
   /**

@@ -10,7 +10,14 @@
 import { z } from 'zod';
 import { formatShape } from './shape.js';
 
-/** What the parsed object is to its caller; names the parts in messages ("unknown input 'x'"). */
+/**
+ * What the parsed object is to its caller; names the parts in messages ("unknown input 'x'").
+ *
+ * @example
+ * ```ts
+ * const kind: ParsedKind = 'input';   // forward(pred, label, { sampleWeight }) reads an inputs object
+ * ```
+ */
 export type ParsedKind = 'option' | 'input';
 
 /**

@@ -37,4 +37,4 @@ export {
   saveParameters, loadParameters, parametersToJSON, SavedParameterSchema, SavedParametersSchema, LoadOptionsSchema,
   type SavedParameter, type SavedParameters, type LoadOptions, type ParameterSource,
 } from './serialize.js';
-export { parseOptions, floatDTypeSchema } from './options.js';
+export { floatDTypeSchema } from './options.js';

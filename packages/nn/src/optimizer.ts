@@ -6,8 +6,8 @@ import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { noGrad, Variable } from '@lossgraph/autograd';
 import { z } from 'zod';
+import { parseArgument } from '@lossgraph/tensor';
 import { Block } from './block.js';
-import { parseOptions } from './options.js';
 import { Parameter } from './parameter.js';
 
 /**
@@ -117,7 +117,7 @@ export abstract class Optimizer<S = unknown> {
    * ```
    */
   setLearningRate(value: number): void {
-    this.lr = parseOptions(z.number().positive(), value, `${this.constructor.name}.setLearningRate`, 'value');
+    this.lr = parseArgument(`${this.constructor.name}.setLearningRate`, 'value', z.number().positive(), value);
   }
 
   /** Number of `step` calls so far. */
@@ -143,7 +143,7 @@ export abstract class Optimizer<S = unknown> {
    * ```
    */
   step(batchSize = 1): void {
-    const scale = this.rescaleGrad / parseOptions(z.number().positive(), batchSize, `${this.constructor.name}.step`, 'batchSize');
+    const scale = this.rescaleGrad / parseArgument(`${this.constructor.name}.step`, 'batchSize', z.number().positive(), batchSize);
     this.steps++;
     noGrad(() => {
       for (const slot of this.slots) {

@@ -4,7 +4,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import { z } from 'zod';
-import { parseOptions } from './options.js';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { describeShape, UNKNOWN_DIM, type Parameter } from './parameter.js';
 
 /**
@@ -177,7 +177,7 @@ export function saveParameters(source: ParameterSource): string {
  * ```
  */
 export function loadParameters(target: ParameterSource, saved: string | SavedParameters, options: LoadOptions = {}): void {
-  const opts = parseOptions(LoadOptionsSchema, options, 'loadParameters');
+  const opts = parseOptions('loadParameters', LoadOptionsSchema, options);
   const params = paramsOf(target, 'loadParameters');
   let raw: unknown = saved;
   if (typeof saved === 'string') {
@@ -187,7 +187,7 @@ export function loadParameters(target: ParameterSource, saved: string | SavedPar
       throw new TypeError(`loadParameters: saved is not valid JSON (${(e as Error).message})`);
     }
   }
-  const file = parseOptions(SavedParametersSchema, raw, 'loadParameters', 'saved');
+  const file = parseArgument('loadParameters', 'saved', SavedParametersSchema, raw);
 
   const missing = [...params.keys()].filter((name) => !(name in file));
   if (missing.length > 0 && !opts.allowMissing) {

@@ -84,12 +84,20 @@ const valuesOf = (t: Tensor): Float32Array => {
 const N = 4099; // not a multiple of 4 nor of the 256-float block
 const BIG = 2 * 16384 + 37; // more than two of fusion.ts's 16384-float chunks
 
-const UNARY = ['neg', 'abs', 'square', 'sqrt', 'relu', 'exp', 'sigmoid', 'softplus'] as const;
-const BINARY = [
-  'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual',
-] as const;
-type UnaryName = (typeof UNARY)[number];
-type BinaryName = (typeof BINARY)[number];
+type UnaryName = T.UnaryOp;
+type BinaryName = T.BinaryOp;
+/** The fusable ops of each family, read from the primitives table, so a row given a fused code is tested here at once. */
+const fusable = (family: 'unary' | 'binary'): string[] =>
+  Object.entries(T.PRIMITIVES).filter(([, spec]) => spec.family === family && (spec as T.PrimitiveSpec).simd?.fused !== undefined).map(([name]) => name);
+const UNARY = fusable('unary') as UnaryName[];
+const BINARY = fusable('binary') as BinaryName[];
+
+describe('the fusable ops under test', () => {
+  it('are every fusable row of the primitives table (a guard against an empty list)', () => {
+    expect(UNARY).toEqual(expect.arrayContaining(['neg', 'abs', 'sign', 'square', 'sqrt', 'relu', 'exp', 'sigmoid', 'softplus']));
+    expect(BINARY).toEqual(expect.arrayContaining(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']));
+  });
+});
 const unaryFn = (op: UnaryName): ((x: Tensor) => Tensor) => T[op] as (x: Tensor) => Tensor;
 const binaryFn = (op: BinaryName): ((a: Tensor | number, b: Tensor | number) => Tensor) => T[op] as (a: Tensor | number, b: Tensor | number) => Tensor;
 

@@ -38,3 +38,11 @@ export {
   type SavedParameter, type SavedParameters, type LoadOptions, type ParameterSource,
 } from './serialize.js';
 export { parseOptions, floatDTypeSchema } from './options.js';
+export { Embedding, EmbeddingOptionsSchema, type EmbeddingOptions } from './embedding.js';
+export { Dropout, DropoutOptionsSchema, type DropoutOptions } from './dropout.js';
+export {
+  LayerNorm, BatchNorm, LayerNormOptionsSchema, BatchNormOptionsSchema, type LayerNormOptions, type BatchNormOptions,
+} from './normalization.js';
+export {
+  RecurrentLayer, RNN, GRU, LSTM, RecurrentOptionsSchema, RNNOptionsSchema, type RecurrentOptions, type RNNOptions, type RecurrentState,
+} from './rnn.js';

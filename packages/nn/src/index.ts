@@ -28,9 +28,19 @@ export {
   Activation, applyActivation, ACTIVATIONS, activationSchema, ActivationOptionsSchema,
   type ActivationName, type ActivationOptions,
 } from './activation.js';
-export { Optimizer, BaseOptimizerOptionsSchema, type BaseOptimizerOptions, type ParamsInput } from './optimizer.js';
+export {
+  Optimizer, BaseOptimizerOptionsSchema, SavedStatesSchema, type BaseOptimizerOptions, type ParamsInput, type SavedStates,
+} from './optimizer.js';
 export { SGD, SGDOptionsSchema, type SGDOptions } from './sgd.js';
-export { Adam, AdamOptionsSchema, type AdamOptions, type AdamState } from './adam.js';
+export {
+  Adam, AdamW, AdamOptionsSchema, AdamWOptionsSchema, type AdamOptions, type AdamWOptions, type AdamState,
+} from './adam.js';
+export { RMSProp, RMSPropOptionsSchema, type RMSPropOptions, type RMSPropState } from './rmsprop.js';
+export {
+  LRScheduler, FactorScheduler, CosineScheduler, FactorSchedulerOptionsSchema, CosineSchedulerOptionsSchema,
+  type FactorSchedulerOptions, type CosineSchedulerOptions,
+} from './scheduler.js';
+export { clipGlobalNorm } from './clip.js';
 export { DataLoader, DataLoaderOptionsSchema, type DataLoaderOptions, type Batch } from './data.js';
 export { accuracy, Accuracy, AccuracyOptionsSchema, type AccuracyOptions } from './metrics.js';
 export {

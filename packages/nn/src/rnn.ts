@@ -135,6 +135,13 @@ export abstract class RecurrentLayer extends Block {
   /** Number of state tensors: 1 (h), or 2 for the LSTM (h, c). */
   protected abstract readonly stateCount: 1 | 2;
 
+  /**
+   * Registers the parameters of every layer and direction.
+   * @param hiddenSize - H (a positive integer)
+   * @param gates - G: 1 (RNN), 3 (GRU) or 4 (LSTM)
+   * @param parsed - the parsed {@link RecurrentOptions}
+   * @param where - the class name, for messages
+   */
   protected constructor(hiddenSize: number, gates: number, parsed: z.output<typeof RecurrentOptionsSchema>, where: string) {
     super(parsed.name === undefined ? {} : { name: parsed.name });
     this.hiddenSize = parseOptions(z.number().int().positive(), hiddenSize, where, 'hiddenSize');

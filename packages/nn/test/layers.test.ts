@@ -146,6 +146,18 @@ describe('RNN, GRU and LSTM', () => {
     expect(Array.from(T.slice(h!.value, [1, 0, 0], [1, 2, 4]).dataSync())).toEqual(Array.from(T.slice(a.value, [4, 0, 0], [1, 2, 4]).dataSync()));
   });
 
+  it('drop between layers in training mode only, as Gluon\'s dropout option', () => {
+    const x = f64([4, 2, 3], 11);
+    const make = (dropout: number, numLayers: number) => new GRU(5, { numLayers, dropout, dtype: 'float64', inputSize: 3 }).initialize({ seed: 2 });
+    const plain = Array.from(make(0, 2).forward(x).dataSync());
+    const dropped = make(0.5, 2);
+    expect(Array.from(dropped.forward(x).dataSync())).not.toEqual(plain);
+    expect(Array.from(dropped.eval().forward(x).dataSync())).toEqual(plain);
+    // one layer: nothing between layers to drop
+    expect(Array.from(make(0.5, 1).forward(x).dataSync())).toEqual(Array.from(make(0, 1).forward(x).dataSync()));
+    expect(() => new LSTM(4, { dropout: 1 })).toThrow(/LSTM: options\.dropout: expected a drop probability below 1/);
+  });
+
   it('check the states and the input', () => {
     const rnn = new RNN(4, { numLayers: 2 }).initialize();
     expect(() => rnn.forward(T.randn([5, 2, 3]), [T.zeros([1, 2, 4])])).toThrow(/states\[0\] must have shape \[2, 2, 4\]/);

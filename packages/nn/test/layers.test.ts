@@ -49,6 +49,18 @@ describe('Dropout', () => {
     x.grad!.dataSync().forEach((g, i) => expect(g).toBeCloseTo(mask[i]!, 5));
   });
 
+  it('draws the same masks on gpujs webasm as on cpu for a seed', () => {
+    const x = T.randn([6, 7], { seed: 4 });
+    const cpu = Array.from(new Dropout(0.3, { seed: 5 }).forward(x).dataSync());
+    T.setBackend('gpujs', { mode: 'webasm' });
+    try {
+      const gpu = Array.from(new Dropout(0.3, { seed: 5 }).forward(x).dataSync());
+      gpu.forEach((v, i) => expect(v).toBeCloseTo(cpu[i]!, 5));
+    } finally {
+      T.setBackend('cpu');
+    }
+  });
+
   it('is the identity in evaluation mode and with rate 0', () => {
     const x = variable(T.randn([3, 4], { seed: 2 }));
     expect(new Dropout(0.9).eval().forward(x)).toBe(x);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { DType, Shape } from '@lossgraph/tensor';
+import { parseOptions, type DType, type Shape } from '@lossgraph/tensor';
 import { mean, mul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { broadcastCheck, floatDtypeOf, optionalOperand, parseWith, reshapeCheck, toOperand } from './validation.js';
+import { broadcastCheck, floatDtypeOf, optionalOperand, reshapeCheck, toOperand } from './validation.js';
 
 /**
  * The options every loss shares, as a zod schema: the single declaration of their types,
@@ -133,20 +133,6 @@ export interface PrepareOptions {
 }
 
 /**
- * How {@link Loss.pipeline} runs: {@link PrepareOptions} plus the scalar weight to apply.
- *
- * @example
- * ```ts
- * // L2Loss folds its 1/2 into the scalar weight:
- * this.pipeline(pred, label, inputs, (p, l) => square(sub(l, p)), { weight: (this.weight ?? 1) / 2 } satisfies PipelineOptions);
- * ```
- */
-export interface PipelineOptions extends PrepareOptions {
-  /** The scalar weight applied after the sample weight. Default: the `weight` option. */
-  readonly weight?: number | null;
-}
-
-/**
  * The base of every loss, as Gluon's `Loss`. It validates the options with the loss's zod schema
  * (so a misspelt or out-of-range option fails at construction, naming the option), runs each call
  * inside an autograd `scope` named after the loss (a graph shows the call as one composite
@@ -190,7 +176,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
   protected constructor(name: string, schema: z.ZodType<Options>, options: unknown) {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError(`Loss: name must be a non-empty string, got ${JSON.stringify(name)}`);
     this.name = name;
-    this.options = Object.freeze(parseWith(name, 'option', schema, options ?? {}));
+    this.options = Object.freeze(parseOptions(name, schema, options ?? {}));
   }
 
   /** The global scalar weight (Gluon `weight`), or null for none. */
@@ -255,7 +241,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * @param inputs - what the caller passed (undefined is taken as `{}`)
    */
   protected readInputs<S extends z.ZodType>(schema: S, inputs: unknown): z.infer<S> {
-    return parseWith(this.name, 'input', schema, inputs ?? {});
+    return parseOptions(this.name, schema, inputs ?? {}, 'input');
   }
 
   /**
@@ -339,7 +325,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    *
    * @param elementwise - the unreduced loss, from autograd ops; its shape must be the `lossShape`
    *   of `how` (pred's shape by default)
-   * @param how - see {@link PipelineOptions}
+   * @param how - see {@link PrepareOptions}
    * @param pred - the prediction
    * @param label - the label
    * @param inputs - the trailing inputs object of `forward` (`{ sampleWeight }`)
@@ -349,13 +335,112 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
     label: VariableLike,
     inputs: unknown,
     elementwise: (pred: Variable, label: Variable) => Variable,
-    how: PipelineOptions = {},
+    how: PrepareOptions = {},
   ): Variable {
     const { sampleWeight: sw } = this.readInputs(sampleWeightInputsSchema, inputs);
     const { pred: p, label: l, sampleWeight } = this.preparePair(pred, label, sw, how);
-    const weight = how.weight === undefined ? this.weight : how.weight;
     // The mean is linear, so the scalar weight can scale the reduced loss instead of every element.
     const reduced = this.meanOverNonBatchAxes(this.applyWeighting(elementwise(p, l), sampleWeight, null));
-    return weight === null ? reduced : mul(reduced, weight);
+    return this.weight === null ? reduced : mul(reduced, this.weight);
   }
+}
+
+/**
+ * An elementwise formula of a (pred, label) loss: the unreduced loss from autograd ops.
+ *
+ * @typeParam Options - the loss's resolved options
+ * @example
+ * ```ts
+ * const hinge: ElementwiseFormula<{ margin: number }> = (pred, label, { margin }) => relu(sub(margin, mul(pred, label)));
+ * ```
+ */
+export type ElementwiseFormula<Options> = (pred: Variable, label: Variable, options: Readonly<Options>) => Variable;
+
+/**
+ * A (pred, label) loss defined by its elementwise formula; {@link elementwiseLoss} makes the
+ * subclass of each loss. Its `compute` is {@link Loss.pipeline} around the formula.
+ *
+ * @typeParam Options - the loss's resolved options
+ * @example
+ * ```ts
+ * const loss: ElementwiseLoss<ResolvedLossOptions> = new L1Loss();
+ * loss.forward([[1, 2]], [[0, 0]]);
+ * ```
+ */
+export abstract class ElementwiseLoss<Options extends BaseResolvedOptions> extends Loss<Options, PredLabelArgs> {
+  readonly #formula: ElementwiseFormula<Options>;
+  readonly #how: PrepareOptions;
+
+  /**
+   * @param name - the loss's name
+   * @param schema - the options' zod schema
+   * @param options - what the user passed; validated here
+   * @param formula - the unreduced loss
+   * @param how - how the inputs are prepared
+   */
+  protected constructor(name: string, schema: z.ZodType<Options>, options: unknown, formula: ElementwiseFormula<Options>, how: PrepareOptions) {
+    super(name, schema, options);
+    this.#formula = formula;
+    this.#how = how;
+  }
+
+  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
+    return this.pipeline(pred, label, inputs, (p, l) => this.#formula(p, l, this.options), this.#how);
+  }
+}
+
+/**
+ * The class {@link elementwiseLoss} makes: construct it with the options (validated by `schema`),
+ * call `forward(pred, label, { sampleWeight })`.
+ *
+ * @typeParam S - the zod schema of the loss's options
+ * @example
+ * ```ts
+ * const Cauchy: ElementwiseLossClass<typeof lossOptionsSchema> =
+ *   elementwiseLoss('CauchyLoss', lossOptionsSchema, (p, l) => log1p(square(sub(p, l))));
+ * new Cauchy({ weight: 2 }).forward([[0, 1]], [[0, 0]]);
+ * ```
+ */
+export interface ElementwiseLossClass<S extends z.ZodType<BaseResolvedOptions>> {
+  /** @param options - the loss's options, validated by its schema (unknown names are errors) */
+  new (options?: z.input<S>): ElementwiseLoss<z.output<S>>;
+  /** The options' zod schema (types, defaults, validation and docs). */
+  readonly schema: S;
+}
+
+/**
+ * The skeleton every (pred, label) loss shares: a class that validates its options with `schema`,
+ * runs each call in a scope named `name`, converts and checks the inputs, applies `formula`
+ * elementwise, then the Gluon weighting and the mean over the non-batch axes
+ * ({@link Loss.pipeline}). A loss file then holds its schema, its formula and its docs.
+ *
+ * @param name - the loss's name (scope name, error prefix, class name)
+ * @param schema - the options' zod schema, usually `lossOptionsSchema.extend({...})`
+ * @param formula - the unreduced loss from `(pred, label, options)`, composed of autograd ops
+ * @param how - how the inputs are prepared (see {@link PrepareOptions}); pred's shape is the loss shape
+ * @returns the loss class, to extend (so that it gets its own name and docs) or to use as it is
+ * @example
+ * ```ts
+ * const schema = lossOptionsSchema.extend({ margin: z.number().default(1) });
+ * class MarginLoss extends elementwiseLoss('MarginLoss', schema, (p, l, { margin }) => relu(sub(margin, mul(p, l)))) {}
+ * new MarginLoss({ margin: 2 }).forward([[0.5]], [[1]]).toArray();   // [1.5]
+ * ```
+ */
+export function elementwiseLoss<S extends z.ZodType<BaseResolvedOptions>>(
+  name: string,
+  schema: S,
+  formula: ElementwiseFormula<z.output<S>>,
+  how: Omit<PrepareOptions, 'lossShape'> = {},
+): ElementwiseLossClass<S> {
+  type Options = z.output<S>;
+  const checked = schema as unknown as z.ZodType<Options>;
+  class Defined extends ElementwiseLoss<Options> {
+    static readonly schema = schema;
+
+    constructor(options?: z.input<S>) {
+      super(name, checked, options, formula, how);
+    }
+  }
+  Object.defineProperty(Defined, 'name', { value: name });
+  return Defined;
 }

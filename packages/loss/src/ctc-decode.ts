@@ -3,8 +3,9 @@
  * only (no graph, no gradient): greedy (best path) decoding and prefix beam search.
  */
 import { z } from 'zod';
+import { parseOptions } from '@lossgraph/tensor';
 import type { VariableLike } from '@lossgraph/autograd';
-import { hostValues, integerCheck, operandSchema, parseWith } from './validation.js';
+import {hostValues, integerCheck, operandSchema } from './validation.js';
 
 /**
  * Zod schema of {@link CTCDecodeOptions}.
@@ -108,7 +109,7 @@ function readInput(where: string, logits: VariableLike, blank: 'last' | 'first',
  */
 export function ctcGreedyDecode(logits: VariableLike, options: CTCDecodeOptions = {}): number[][] {
   const where = 'ctcGreedyDecode';
-  const opts = parseWith(where, 'option', ctcDecodeOptionsSchema, options);
+  const opts = parseOptions(where, ctcDecodeOptionsSchema, options);
   const { values, batch, time, classes, blank, lengths } = readInput(where, logits, opts.blank, opts.predLengths);
   const out: number[][] = [];
   for (let n = 0; n < batch; n++) {
@@ -194,7 +195,7 @@ export function ctcBeamSearch(logits: VariableLike, options: CTCBeamSearchOption
 }
 
 function beamSearch(where: string, logits: VariableLike, options: CTCBeamSearchOptions): CTCHypothesis[][] {
-  const opts = parseWith(where, 'option', ctcBeamSearchOptionsSchema, options);
+  const opts = parseOptions(where, ctcBeamSearchOptionsSchema, options);
   const { values, batch, time, classes, blank, lengths } = readInput(where, logits, opts.blank, opts.predLengths);
   const logProbs = new Float64Array(classes);
   const out: CTCHypothesis[][] = [];

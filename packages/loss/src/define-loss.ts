@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import { Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type LossOptions, type PredLabelArgs, type ResolvedLossOptions } from './base.js';
+import { elementwiseLoss, lossOptionsSchema, type Loss, type LossOptions, type PredLabelArgs, type ResolvedLossOptions } from './base.js';
 
 /**
  * The validated options of a loss made by {@link defineLoss}: the common ones plus its own, defaults filled in.
@@ -96,33 +96,17 @@ export function defineLoss<Shape extends z.ZodRawShape = Record<never, never>>(
   }
   // The extended schema's inferred type is opaque for a generic Shape; its output is DefinedLossOptions<Shape>.
   const schema = lossOptionsSchema.extend(optionsShape ?? {}) as unknown as z.ZodType<DefinedLossOptions<Shape>>;
-  type Options = DefinedLossOptions<Shape>;
-  const reshapeLabel = config.reshapeLabel ?? true;
-
-  class DefinedLoss extends Loss<Options, PredLabelArgs> {
-    static readonly schema = schema;
-
-    constructor(options?: DefinedLossInput<Shape>) {
-      super(name, schema, options);
-    }
-
-    protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-      return this.pipeline(
-        pred,
-        label,
-        inputs,
-        (p, l) => {
-          const out: unknown = elementwise(p, l, this.options);
-          if (!(out instanceof Variable)) throw new TypeError(`${name}: the elementwise formula must return a Variable, got ${out === null ? 'null' : typeof out}`);
-          if (!T.shapesEqual(out.shape, p.shape)) {
-            throw new RangeError(`${name}: the elementwise formula must return pred's shape ${T.formatShape(p.shape)}, got ${T.formatShape(out.shape)}`);
-          }
-          return out;
-        },
-        { reshapeLabel },
-      );
-    }
-  }
-  Object.defineProperty(DefinedLoss, 'name', { value: name });
-  return DefinedLoss;
+  return elementwiseLoss(
+    name,
+    schema,
+    (p, l, options) => {
+      const out: unknown = elementwise(p, l, options);
+      if (!(out instanceof Variable)) throw new TypeError(`${name}: the elementwise formula must return a Variable, got ${out === null ? 'null' : typeof out}`);
+      if (!T.shapesEqual(out.shape, p.shape)) {
+        throw new RangeError(`${name}: the elementwise formula must return pred's shape ${T.formatShape(p.shape)}, got ${T.formatShape(out.shape)}`);
+      }
+      return out;
+    },
+    { reshapeLabel: config.reshapeLabel ?? true },
+  );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { mul, relu, sub, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { mul, relu, sub } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
 /**
  * Options of {@link HingeLoss}.
@@ -40,17 +40,4 @@ export type HingeLossOptions = z.input<typeof hingeLossSchema>;
  * new HingeLoss().forward([[0.3, -2]], [[1, -1]]).toArray();   // [0.35]
  * ```
  */
-export class HingeLoss extends Loss<z.infer<typeof hingeLossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = hingeLossSchema;
-
-  /** @param options - `margin`, `weight`, `batchAxis` */
-  constructor(options: HingeLossOptions = {}) {
-    super('HingeLoss', hingeLossSchema, options);
-  }
-
-  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-    const { margin } = this.options;
-    return this.pipeline(pred, label, inputs, (p, l) => relu(sub(margin, mul(p, l))));
-  }
-}
+export class HingeLoss extends elementwiseLoss('HingeLoss', hingeLossSchema, (pred, label, { margin }) => relu(sub(margin, mul(pred, label)))) {}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { clip, mul, sub, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { abs, greater, mul, square, sub, where } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
 /**
  * Options of {@link HuberLoss}.
@@ -41,31 +41,7 @@ export type HuberLossOptions = z.input<typeof huberLossSchema>;
  * new HuberLoss({ rho: 1 }).forward([[0, 0]], [[0.5, 3]]).toArray();   // [(0.125 + 2.5) / 2]
  * ```
  */
-export class HuberLoss extends Loss<z.infer<typeof huberLossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = huberLossSchema;
-
-  /** @param options - `rho`, `weight`, `batchAxis` */
-  constructor(options: HuberLossOptions = {}) {
-    super('HuberLoss', huberLossSchema, options);
-  }
-
-  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-    const { rho } = this.options;
-    // With d = pred - label and c = clip(d, -rho, rho), c·(d - c/2) is d²/2 inside [-rho, rho] and
-    // rho·(|d| - rho/2) outside: rho times the Huber loss, in one formula with no branch to mask.
-    // It is smooth at d = 0 and at |d| = rho (both sides have slope c), and the 1/rho joins the
-    // scalar weight, which scales the reduced loss rather than every element.
-    return this.pipeline(
-      pred,
-      label,
-      inputs,
-      (p, l) => {
-        const d = sub(p, l);
-        const c = clip(d, -rho, rho);
-        return mul(c, sub(d, mul(c, 0.5)));
-      },
-      { weight: (this.weight ?? 1) / rho },
-    );
-  }
-}
+export class HuberLoss extends elementwiseLoss('HuberLoss', huberLossSchema, (pred, label, { rho }) => {
+  const a = abs(sub(label, pred));
+  return where(greater(a, rho), sub(a, rho / 2), mul(square(a), 0.5 / rho));
+}) {}

@@ -8,7 +8,7 @@
 export {
   Loss, lossOptionsSchema, sampleWeightInputsSchema,
   type LossOptions, type ResolvedLossOptions, type BaseResolvedOptions, type SampleWeightInputs, type PredLabelArgs,
-  type PreparedPair, type PrepareOptions, type PipelineOptions,
+  type PreparedPair, type PrepareOptions, elementwiseLoss, ElementwiseLoss, type ElementwiseFormula, type ElementwiseLossClass,
 } from './base.js';
 export { defineLoss, type DefineLossConfig, type DefinedLossClass, type DefinedLossOptions, type DefinedLossInput } from './define-loss.js';
 export { L2Loss, l2LossSchema, type L2LossOptions } from './l2.js';

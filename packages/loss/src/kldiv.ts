@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { add, log, logSoftmax, mul, sub, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { add, log, logSoftmax, mul, sub } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { broadcastCheck } from './validation.js';
 import { classAxis } from './softmax-ce.js';
 
@@ -50,26 +50,13 @@ const LOG_EPSILON = 1e-12;
  * loss.forward([[Math.log(0.5), Math.log(0.5)]], [[0.5, 0.5]]).toArray();   // [0]
  * ```
  */
-export class KLDivLoss extends Loss<z.infer<typeof klDivLossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = klDivLossSchema;
-
-  /** @param options - `fromLogits`, `axis`, `weight`, `batchAxis` */
-  constructor(options: KLDivLossOptions = {}) {
-    super('KLDivLoss', klDivLossSchema, options);
-  }
-
-  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-    return this.pipeline(
-      pred,
-      label,
-      inputs,
-      (p, l) => {
-        broadcastCheck(this.name, 'label', l.shape, p.shape, "pred's shape");
-        const logp = this.options.fromLogits ? p : logSoftmax(p, classAxis(this.name, this.options.axis, p.rank));
-        return mul(l, sub(log(add(l, LOG_EPSILON)), logp));
-      },
-      { reshapeLabel: false },
-    );
-  }
-}
+export class KLDivLoss extends elementwiseLoss(
+  'KLDivLoss',
+  klDivLossSchema,
+  (pred, label, { fromLogits, axis }) => {
+    broadcastCheck('KLDivLoss', 'label', label.shape, pred.shape, "pred's shape");
+    const logp = fromLogits ? pred : logSoftmax(pred, classAxis('KLDivLoss', axis, pred.rank));
+    return mul(label, sub(log(add(label, LOG_EPSILON)), logp));
+  },
+  { reshapeLabel: false },
+) {}

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { abs, sub, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { abs, sub } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
 /**
  * Options of {@link L1Loss}: the common `weight` and `batchAxis`.
@@ -36,16 +36,4 @@ export type L1LossOptions = z.input<typeof l1LossSchema>;
  * new L1Loss().forward([1, 2, 3, 4], [1, 3, 5, 7]).toArray();   // [0, 1, 2, 3]
  * ```
  */
-export class L1Loss extends Loss<z.infer<typeof l1LossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = l1LossSchema;
-
-  /** @param options - `weight`, `batchAxis` */
-  constructor(options: L1LossOptions = {}) {
-    super('L1Loss', l1LossSchema, options);
-  }
-
-  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-    return this.pipeline(pred, label, inputs, (p, l) => abs(sub(l, p)));
-  }
-}
+export class L1Loss extends elementwiseLoss('L1Loss', l1LossSchema, (pred, label) => abs(sub(label, pred))) {}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { square, sub, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { mul, square, sub } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
 /**
  * Options of {@link L2Loss}: `weight` defaults to 1 here, as in Gluon.
@@ -40,19 +40,4 @@ export type L2LossOptions = z.input<typeof l2LossSchema>;
  * loss.forward([[1, 2], [3, 4]], [[1, 0], [3, 3]]).toArray();   // [1, 0.25]
  * ```
  */
-export class L2Loss extends Loss<z.infer<typeof l2LossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = l2LossSchema;
-
-  /** @param options - `weight`, `batchAxis`; validated (unknown names are errors) */
-  constructor(options: L2LossOptions = {}) {
-    super('L2Loss', l2LossSchema, options);
-  }
-
-  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-    // Gluon folds the 1/2 into the scalar weight.
-    // (pred - label)² equals (label - pred)² bit for bit, and sub's gradient to its first operand
-    // is g itself, so pred's gradient costs no negation.
-    return this.pipeline(pred, label, inputs, (p, l) => square(sub(p, l)), { weight: (this.weight ?? 1) / 2 });
-  }
-}
+export class L2Loss extends elementwiseLoss('L2Loss', l2LossSchema, (pred, label) => mul(square(sub(label, pred)), 0.5)) {}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { add, div, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { add, div } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { sigmoidCrossEntropy } from './sigmoid-bce.js';
 
 /**
@@ -46,17 +46,6 @@ export type LogisticLossOptions = z.input<typeof logisticLossSchema>;
  * new LogisticLoss().forward([[0, 0]], [[1, -1]]).toArray();   // [ln 2]
  * ```
  */
-export class LogisticLoss extends Loss<z.infer<typeof logisticLossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = logisticLossSchema;
-
-  /** @param options - `labelFormat`, `weight`, `batchAxis` */
-  constructor(options: LogisticLossOptions = {}) {
-    super('LogisticLoss', logisticLossSchema, options);
-  }
-
-  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-    const signed = this.options.labelFormat === 'signed';
-    return this.pipeline(pred, label, inputs, (p, l) => sigmoidCrossEntropy(p, signed ? div(add(l, 1), 2) : l));
-  }
-}
+export class LogisticLoss extends elementwiseLoss('LogisticLoss', logisticLossSchema, (pred, label, { labelFormat }) =>
+  sigmoidCrossEntropy(pred, labelFormat === 'signed' ? div(add(label, 1), 2) : label),
+) {}

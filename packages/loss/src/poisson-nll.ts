@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { add, exp, greater, log, mul, sub, where, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { add, exp, greater, log, mul, sub, where } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
 /**
  * Options of {@link PoissonNLLLoss}.
@@ -48,33 +48,17 @@ export type PoissonNLLLossOptions = z.input<typeof poissonNLLLossSchema>;
  * new PoissonNLLLoss().forward([[0, 0]], [[1, 2]]).toArray();   // [1]
  * ```
  */
-export class PoissonNLLLoss extends Loss<z.infer<typeof poissonNLLLossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = poissonNLLLossSchema;
-
-  /** @param options - `fromLogits`, `computeFull`, `epsilon`, `weight`, `batchAxis` */
-  constructor(options: PoissonNLLLossOptions = {}) {
-    super('PoissonNLLLoss', poissonNLLLossSchema, options);
-  }
-
-  protected compute(...[pred, target, inputs]: PredLabelArgs): Variable {
-    const { fromLogits, computeFull, epsilon } = this.options;
-    return this.pipeline(
-      pred,
-      target,
-      inputs,
-      (p, t) => {
-        let loss = fromLogits ? sub(exp(p), mul(t, p)) : sub(p, mul(t, log(add(p, epsilon))));
-        if (computeFull) {
-          const big = greater(t, 1);
-          // Where target <= 1 the term is evaluated at 1 and discarded, so log never sees 0.
-          const safe = where(big, t, 1);
-          const stirling = add(sub(mul(safe, log(safe)), safe), mul(log(mul(safe, 2 * Math.PI)), 0.5));
-          loss = add(loss, where(big, stirling, 0));
-        }
-        return loss;
-      },
-      { labelName: 'target' },
-    );
-  }
-}
+export class PoissonNLLLoss extends elementwiseLoss(
+  'PoissonNLLLoss',
+  poissonNLLLossSchema,
+  (pred, target, { fromLogits, computeFull, epsilon }) => {
+    const loss = fromLogits ? sub(exp(pred), mul(target, pred)) : sub(pred, mul(target, log(add(pred, epsilon))));
+    if (!computeFull) return loss;
+    const big = greater(target, 1);
+    // Where target <= 1 the term is evaluated at 1 and discarded, so log never sees 0.
+    const safe = where(big, target, 1);
+    const stirling = add(sub(mul(safe, log(safe)), safe), mul(log(mul(safe, 2 * Math.PI)), 0.5));
+    return add(loss, where(big, stirling, 0));
+  },
+  { labelName: 'target' },
+) {}

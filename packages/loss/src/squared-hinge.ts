@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { mul, relu, square, sub, type Variable } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type PredLabelArgs } from './base.js';
+import { mul, relu, square, sub } from '@lossgraph/autograd';
+import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
 /**
  * Options of {@link SquaredHingeLoss}.
@@ -40,17 +40,6 @@ export type SquaredHingeLossOptions = z.input<typeof squaredHingeLossSchema>;
  * new SquaredHingeLoss().forward([[0.5, -2]], [[1, -1]]).toArray();   // [0.125]
  * ```
  */
-export class SquaredHingeLoss extends Loss<z.infer<typeof squaredHingeLossSchema>> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = squaredHingeLossSchema;
-
-  /** @param options - `margin`, `weight`, `batchAxis` */
-  constructor(options: SquaredHingeLossOptions = {}) {
-    super('SquaredHingeLoss', squaredHingeLossSchema, options);
-  }
-
-  protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
-    const { margin } = this.options;
-    return this.pipeline(pred, label, inputs, (p, l) => square(relu(sub(margin, mul(p, l)))));
-  }
-}
+export class SquaredHingeLoss extends elementwiseLoss('SquaredHingeLoss', squaredHingeLossSchema, (pred, label, { margin }) =>
+  square(relu(sub(margin, mul(pred, label)))),
+) {}

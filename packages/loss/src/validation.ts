@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
-import type { DType, Shape, Tensor } from '@lossgraph/tensor';
+import { describeValue, type DType, type Shape, type Tensor } from '@lossgraph/tensor';
 import { cast, constant, Variable, type VariableLike } from '@lossgraph/autograd';
 
 /**
@@ -39,58 +39,6 @@ export const operandSchema = z.custom<VariableLike>(isVariableLike, {
 
 /** A zod schema for an optional operand; null counts as absent, as None does in Gluon. */
 export const optionalOperand = operandSchema.nullish();
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (value instanceof Variable) return `a Variable of shape ${T.formatShape(value.shape)}`;
-  if (value instanceof T.Tensor) return `a Tensor of shape ${T.formatShape(value.shape)}`;
-  if (typeof value === 'function') return 'a function';
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  } catch {
-    return String(value);
-  }
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-/**
- * Parses `value` with `schema`, turning the first zod issue into a TypeError (a wrong type or an
- * unknown name) or a RangeError (a value out of range) that names the loss and the option or input.
- *
- * @param lossName - prefixes the message, e.g. 'HuberLoss'
- * @param kind - 'option' for constructor options, 'input' for the trailing object of `forward`
- * @param schema - a zod object schema
- * @param value - what the caller passed
- */
-export function parseWith<S extends z.ZodType>(lossName: string, kind: 'option' | 'input', schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape as Record<string, unknown>) : [];
-  const expected = known.length > 0 ? `; expected ${kind === 'option' ? 'options' : 'inputs'}: ${known.join(', ')}` : '';
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `'${k}'`).join(', ');
-    throw new TypeError(`${lossName}: unknown ${kind}${issue.keys.length > 1 ? 's' : ''} ${keys}${expected}`);
-  }
-  if (issue.path.length === 0) {
-    const what = kind === 'option' ? 'options' : 'the inputs argument';
-    throw new TypeError(`${lossName}: ${what} must be an object${expected}, got ${describeValue(value)}`);
-  }
-  const name = issue.path.map(String).join('.');
-  const got = describeValue(valueAt(value, issue.path));
-  const message = `${lossName}: ${kind} '${name}' is invalid: ${issue.message} (got ${got})`;
-  throw issue.code === 'invalid_type' || issue.code === 'custom' ? new TypeError(message) : new RangeError(message);
-}
 
 /** The float dtype a loss computes in: pred's own float dtype, float32 for int32 or plain arrays. */
 export function floatDtypeOf(x: VariableLike): DType {

@@ -25,9 +25,10 @@ const forbiddenAutograd = new Set([
   'defineOp', 'recordOp', 'Node', 'OpDef', 'GradRule', 'InputGrad', 'runBackward', 'gradients', 'grad', 'valueAndGrad', 'backwardTrace',
 ]);
 
-/** Tensor exports a loss may use: building constants (labels, masks, indices) and describing shapes. */
+/** Tensor exports a loss may use: building constants (labels, masks, indices), describing shapes, and validating options. */
 const allowedTensor = new Set([
   'Tensor', 'tensor', 'toTensor', 'cast', 'formatShape', 'reducedShape', 'shapesEqual', 'sizeOf',
+  'parseOptions', 'parseArgument', 'describeValue',
 ]);
 
 /** Every breach of the three rules in one source text, as readable lines. */

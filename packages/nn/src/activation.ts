@@ -3,8 +3,8 @@
  */
 import { relu, scope, sigmoid, softplus, tanh, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { Block, blockNameSchema } from './block.js';
-import { parseOptions } from './options.js';
 
 /**
  * The activation names: MXNet's (`'softrelu'` is softplus), plus `'softplus'` and `'none'`.
@@ -47,7 +47,7 @@ export type ActivationName = z.infer<typeof activationSchema>;
  * ```
  */
 export function applyActivation(x: VariableLike, name: ActivationName): Variable {
-  const act = parseOptions(activationSchema, name, 'applyActivation', 'name');
+  const act = parseArgument('applyActivation', 'name', activationSchema, name);
   switch (act) {
     case 'relu': return relu(x);
     case 'sigmoid': return sigmoid(x);
@@ -96,8 +96,8 @@ export class Activation extends Block {
    * @param options - {@link ActivationOptions}: `name`
    */
   constructor(activation: ActivationName, options: ActivationOptions = {}) {
-    super(parseOptions(ActivationOptionsSchema, options, 'Activation'));
-    this.activation = parseOptions(activationSchema, activation, 'Activation', 'activation');
+    super(parseOptions('Activation', ActivationOptionsSchema, options));
+    this.activation = parseArgument('Activation', 'activation', activationSchema, activation);
   }
 
   override get kind(): string {

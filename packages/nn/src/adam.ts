@@ -4,8 +4,8 @@
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { z } from 'zod';
+import { parseOptions } from '@lossgraph/tensor';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
-import { parseOptions } from './options.js';
 
 /**
  * Zod schema of {@link AdamOptions}.
@@ -81,7 +81,7 @@ export class Adam extends Optimizer<AdamState> {
    * @throws TypeError naming a bad option
    */
   constructor(params: ParamsInput, options: AdamOptions = {}) {
-    const parsed = parseOptions(AdamOptionsSchema, options, 'Adam');
+    const parsed = parseOptions('Adam', AdamOptionsSchema, options);
     const { beta1, beta2, epsilon, ...base } = parsed;
     super(params, base, 'Adam');
     this.beta1 = beta1;
@@ -144,6 +144,6 @@ export class AdamW extends Adam {
    * @throws TypeError naming a bad option
    */
   constructor(params: ParamsInput, options: AdamWOptions = {}) {
-    super(params, parseOptions(AdamWOptionsSchema, options, 'AdamW'));
+    super(params, parseOptions('AdamW', AdamWOptionsSchema, options));
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Variable, VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
-import { parseOptions } from './options.js';
+import { parseOptions } from '@lossgraph/tensor';
 import { ParameterInitOptionsSchema, type Parameter, type ParameterInitOptions, type ParameterOwner } from './parameter.js';
 import { loadParameters, saveParameters, type LoadOptions, type SavedParameters } from './serialize.js';
 
@@ -63,7 +63,7 @@ export abstract class Block implements ParameterOwner {
 
   /** @param options - {@link BlockOptions}: `name` */
   constructor(options: BlockOptions = {}) {
-    this.requestedName = parseOptions(BlockOptionsSchema, options, this.constructor.name).name;
+    this.requestedName = parseOptions(this.constructor.name, BlockOptionsSchema, options).name;
   }
 
   /** The prefix of auto-generated names, e.g. `'dense'` (default: the class name in lower case). */
@@ -184,7 +184,7 @@ export abstract class Block implements ParameterOwner {
    * ```
    */
   initialize(options: ParameterInitOptions = {}): this {
-    const parsed = parseOptions(ParameterInitOptionsSchema, options, `${this.constructor.name}.initialize`);
+    const parsed = parseOptions(`${this.constructor.name}.initialize`, ParameterInitOptionsSchema, options);
     for (const param of this.collectParams().values()) param.initialize(parsed);
     return this;
   }

@@ -2,11 +2,12 @@
  * Gradient clipping by global norm (Gluon's `gluon.utils.clip_global_norm`).
  */
 import * as T from '@lossgraph/tensor';
+import { parseArgument } from '@lossgraph/tensor';
 import { constant, Variable } from '@lossgraph/autograd';
 import { z } from 'zod';
 import { Block } from './block.js';
 import { type ParamsInput } from './optimizer.js';
-import { parseOptions } from './options.js';
+
 import { Parameter } from './parameter.js';
 
 /**
@@ -28,7 +29,7 @@ import { Parameter } from './parameter.js';
  * ```
  */
 export function clipGlobalNorm(params: ParamsInput, maxNorm: number): number {
-  const bound = parseOptions(z.number().positive(), maxNorm, 'clipGlobalNorm', 'maxNorm');
+  const bound = parseArgument('clipGlobalNorm', 'maxNorm', z.number().positive(), maxNorm);
   const leaves = leavesOf(params);
   const withGrad = leaves.filter((leaf) => leaf.grad !== null);
   let sumOfSquares = 0;

@@ -4,7 +4,8 @@
 import * as T from '@lossgraph/tensor';
 import type { Tensor, TensorLike } from '@lossgraph/tensor';
 import { z } from 'zod';
-import { parseOptions, seedSchema } from './options.js';
+import { parseOptions } from '@lossgraph/tensor';
+import { seedSchema } from './options.js';
 
 /**
  * Zod schema of {@link DataLoaderOptions}.
@@ -83,7 +84,7 @@ export class DataLoader implements Iterable<Batch> {
    * @throws TypeError for bad options; RangeError when x and y hold different numbers of samples
    */
   constructor(x: TensorLike, y: TensorLike, options: DataLoaderOptions) {
-    const parsed = parseOptions(DataLoaderOptionsSchema, options, 'DataLoader');
+    const parsed = parseOptions('DataLoader', DataLoaderOptionsSchema, options);
     this.x = T.toTensor(x, 'x');
     this.y = T.toTensor(y, 'y');
     if (this.x.rank === 0) throw new RangeError('DataLoader: x must have a sample axis first, got a scalar');

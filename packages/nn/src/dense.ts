@@ -5,10 +5,11 @@
 import * as T from '@lossgraph/tensor';
 import { add, matmul, reshape, scope, toVariable, Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { activationSchema, applyActivation, type ActivationName } from './activation.js';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
-import { floatDTypeSchema, parseOptions } from './options.js';
+import { floatDTypeSchema } from './options.js';
 import { Parameter, UNKNOWN_DIM } from './parameter.js';
 
 /**
@@ -79,9 +80,9 @@ export class Dense extends Block {
    * @throws TypeError naming `units` or the bad option
    */
   constructor(units: number, options: DenseOptions = {}) {
-    const parsed = parseOptions(DenseOptionsSchema, options, 'Dense');
+    const parsed = parseOptions('Dense', DenseOptionsSchema, options);
     super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.units = parseOptions(z.number().int().positive(), units, 'Dense', 'units');
+    this.units = parseArgument('Dense', 'units', z.number().int().positive(), units);
     this.activation = parsed.activation;
     this.flatten = parsed.flatten;
     this.weight = this.registerParameter(new Parameter('weight', {

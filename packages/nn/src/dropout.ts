@@ -3,10 +3,11 @@
  * `rate` and the kept ones are scaled by 1/(1 − rate); in evaluation mode it is the identity.
  */
 import * as T from '@lossgraph/tensor';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { mul, scope, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
 import { Block, blockNameSchema } from './block.js';
-import { parseOptions, seedSchema } from './options.js';
+import { seedSchema } from './options.js';
 
 /**
  * Zod schema of {@link DropoutOptions}.
@@ -59,9 +60,9 @@ export class Dropout extends Block {
    * @throws TypeError naming `rate` or the bad option
    */
   constructor(rate: number, options: DropoutOptions = {}) {
-    const parsed = parseOptions(DropoutOptionsSchema, options, 'Dropout');
+    const parsed = parseOptions('Dropout', DropoutOptionsSchema, options);
     super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.rate = parseOptions(z.number().min(0).lt(1, 'expected a drop probability below 1'), rate, 'Dropout', 'rate');
+    this.rate = parseArgument('Dropout', 'rate', z.number().min(0).lt(1, 'expected a drop probability below 1'), rate);
     this.seed = parsed.seed;
   }
 

@@ -2,11 +2,12 @@
  * The embedding layer (Gluon's `nn.Embedding`): integer indices in, rows of a learned table out.
  */
 import * as T from '@lossgraph/tensor';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { gather, scope, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
-import { floatDTypeSchema, parseOptions } from './options.js';
+import { floatDTypeSchema } from './options.js';
 import { Parameter } from './parameter.js';
 
 /**
@@ -61,10 +62,10 @@ export class Embedding extends Block {
    * @throws TypeError naming the bad argument or option
    */
   constructor(inputDim: number, outputDim: number, options: EmbeddingOptions = {}) {
-    const parsed = parseOptions(EmbeddingOptionsSchema, options, 'Embedding');
+    const parsed = parseOptions('Embedding', EmbeddingOptionsSchema, options);
     super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.inputDim = parseOptions(z.number().int().positive(), inputDim, 'Embedding', 'inputDim');
-    this.outputDim = parseOptions(z.number().int().positive(), outputDim, 'Embedding', 'outputDim');
+    this.inputDim = parseArgument('Embedding', 'inputDim', z.number().int().positive(), inputDim);
+    this.outputDim = parseArgument('Embedding', 'outputDim', z.number().int().positive(), outputDim);
     this.weight = this.registerParameter(new Parameter('weight', {
       shape: [this.inputDim, this.outputDim],
       dtype: parsed.dtype,

@@ -47,7 +47,7 @@ export {
   saveParameters, loadParameters, parametersToJSON, SavedParameterSchema, SavedParametersSchema, LoadOptionsSchema,
   type SavedParameter, type SavedParameters, type LoadOptions, type ParameterSource,
 } from './serialize.js';
-export { parseOptions, floatDTypeSchema } from './options.js';
+export { floatDTypeSchema } from './options.js';
 export { Embedding, EmbeddingOptionsSchema, type EmbeddingOptions } from './embedding.js';
 export { Dropout, DropoutOptionsSchema, type DropoutOptions } from './dropout.js';
 export {

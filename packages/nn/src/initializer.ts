@@ -5,7 +5,8 @@
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor } from '@lossgraph/tensor';
 import { z } from 'zod';
-import { floatDTypeSchema, parseOptions, seedSchema } from './options.js';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
+import { floatDTypeSchema, seedSchema } from './options.js';
 
 /**
  * The dtypes a parameter can hold.
@@ -73,7 +74,7 @@ export abstract class Initializer {
    * ```
    */
   init(shape: Shape, options: InitOptions = {}): Tensor {
-    const parsed = parseOptions(InitOptionsSchema, options, `${this.kind} initializer`);
+    const parsed = parseOptions(`${this.kind} initializer`, InitOptionsSchema, options);
     const checked = Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0);
     if (!checked) throw new TypeError(`${this.kind} initializer: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
     return this.draw(shape, parsed);
@@ -136,7 +137,7 @@ export class Xavier extends Initializer {
   /** @param options - {@link XavierOptions}; all optional */
   constructor(options: XavierOptions = {}) {
     super();
-    this.options = Object.freeze(parseOptions(XavierOptionsSchema, options, 'Xavier'));
+    this.options = Object.freeze(parseOptions('Xavier', XavierOptionsSchema, options));
   }
 
   /**
@@ -184,7 +185,7 @@ export class Uniform extends Initializer {
   /** @param scale - positive half-width (default 0.07, as MXNet) */
   constructor(scale = 0.07) {
     super();
-    this.scale = parseOptions(scaleSchema, scale, 'Uniform', 'scale');
+    this.scale = parseArgument('Uniform', 'scale', scaleSchema, scale);
   }
 
   protected draw(shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {
@@ -207,7 +208,7 @@ export class Normal extends Initializer {
   /** @param sigma - positive standard deviation (default 0.01, as MXNet) */
   constructor(sigma = 0.01) {
     super();
-    this.sigma = parseOptions(scaleSchema, sigma, 'Normal', 'sigma');
+    this.sigma = parseArgument('Normal', 'sigma', scaleSchema, sigma);
   }
 
   protected draw(shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {
@@ -230,7 +231,7 @@ export class Constant extends Initializer {
   /** @param value - the finite fill value */
   constructor(value: number) {
     super();
-    this.value = parseOptions(z.number(), value, 'Constant', 'value');
+    this.value = parseArgument('Constant', 'value', z.number(), value);
   }
 
   protected draw(shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {

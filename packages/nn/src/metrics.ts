@@ -5,7 +5,7 @@ import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
-import { parseOptions } from './options.js';
+import { parseOptions } from '@lossgraph/tensor';
 
 /**
  * Zod schema of {@link AccuracyOptions}.
@@ -64,7 +64,7 @@ function countCorrect(pred: VariableLike, label: VariableLike, axis: number, whe
  * ```
  */
 export function accuracy(pred: VariableLike, label: VariableLike, options: AccuracyOptions = {}): number {
-  const { axis } = parseOptions(AccuracyOptionsSchema, options, 'accuracy');
+  const { axis } = parseOptions('accuracy', AccuracyOptionsSchema, options);
   const [correct, total] = countCorrect(pred, label, axis, 'accuracy');
   return total === 0 ? NaN : correct / total;
 }
@@ -94,7 +94,7 @@ export class Accuracy {
 
   /** @param options - `axis`: the class axis (default -1) */
   constructor(options: AccuracyOptions = {}) {
-    this.axis = parseOptions(AccuracyOptionsSchema, options, 'Accuracy').axis;
+    this.axis = parseOptions('Accuracy', AccuracyOptionsSchema, options).axis;
   }
 
   /**

@@ -3,12 +3,13 @@
  * their gradients (of any order) come from the graph.
  */
 import * as T from '@lossgraph/tensor';
+import { parseOptions } from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { add, mean, mul, noGrad, reshape, rsqrt, scope, square, sub, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
-import { floatDTypeSchema, parseOptions } from './options.js';
+import {floatDTypeSchema } from './options.js';
 import { Parameter, UNKNOWN_DIM } from './parameter.js';
 
 const normOptionFields = {
@@ -163,7 +164,7 @@ export class LayerNorm extends ChannelNorm {
    * @throws TypeError naming the bad option
    */
   constructor(options: LayerNormOptions = {}) {
-    super(parseOptions(LayerNormOptionsSchema, options, 'LayerNorm'));
+    super(parseOptions('LayerNorm', LayerNormOptionsSchema, options));
   }
 
   override get kind(): string {
@@ -224,7 +225,7 @@ export class BatchNorm extends ChannelNorm {
    * @throws TypeError naming the bad option
    */
   constructor(options: BatchNormOptions = {}) {
-    const parsed = parseOptions(BatchNormOptionsSchema, options, 'BatchNorm');
+    const parsed = parseOptions('BatchNorm', BatchNormOptionsSchema, options);
     super(parsed);
     this.momentum = parsed.momentum;
     const shape = [parsed.inChannels ?? UNKNOWN_DIM];

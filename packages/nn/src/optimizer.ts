@@ -6,8 +6,8 @@ import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { noGrad, Variable } from '@lossgraph/autograd';
 import { z } from 'zod';
+import { parseArgument } from '@lossgraph/tensor';
 import { Block } from './block.js';
-import { parseOptions } from './options.js';
 import { Parameter } from './parameter.js';
 import { LRScheduler } from './scheduler.js';
 import { SavedParameterSchema, type SavedParameter } from './serialize.js';
@@ -136,7 +136,7 @@ export abstract class Optimizer<S = unknown> {
    */
   setLearningRate(value: number): void {
     if (this.lrScheduler !== undefined) throw new Error(`${this.constructor.name}.setLearningRate: this optimiser follows its lrScheduler; change the schedule instead`);
-    this.lr = parseOptions(z.number().positive(), value, `${this.constructor.name}.setLearningRate`, 'value');
+    this.lr = parseArgument(`${this.constructor.name}.setLearningRate`, 'value', z.number().positive(), value);
   }
 
   /** Number of `step` calls so far. */
@@ -162,7 +162,7 @@ export abstract class Optimizer<S = unknown> {
    * ```
    */
   step(batchSize = 1): void {
-    const scale = this.rescaleGrad / parseOptions(z.number().positive(), batchSize, `${this.constructor.name}.step`, 'batchSize');
+    const scale = this.rescaleGrad / parseArgument(`${this.constructor.name}.step`, 'batchSize', z.number().positive(), batchSize);
     const decay = this.decoupledWeightDecay ? 1 - this.learningRate * this.weightDecay : 1;
     noGrad(() => {
       for (const slot of this.slots) {
@@ -222,12 +222,12 @@ export abstract class Optimizer<S = unknown> {
     const where = `${this.constructor.name}.loadStates`;
     let raw: unknown;
     try {
-      raw = JSON.parse(parseOptions(z.string(), saved, where, 'saved'));
+      raw = JSON.parse(parseArgument(where, 'saved', z.string(), saved));
     } catch (e) {
       if (e instanceof TypeError && e.message.startsWith(where)) throw e;
       throw new TypeError(`${where}: saved is not valid JSON (${(e as Error).message})`);
     }
-    const file = parseOptions(SavedStatesSchema, raw, where, 'saved');
+    const file = parseArgument(where, 'saved', SavedStatesSchema, raw);
     if (file.optimizer !== this.constructor.name) throw new TypeError(`${where}: the states were saved by ${file.optimizer}, not ${this.constructor.name}`);
     if (file.slots.length !== this.slots.length) throw new RangeError(`${where}: the states hold ${file.slots.length} parameters, this optimiser updates ${this.slots.length}`);
     const states = file.slots.map((entry, i) => {

@@ -6,7 +6,8 @@ import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor, TensorLike } from '@lossgraph/tensor';
 import { variable, Variable } from '@lossgraph/autograd';
 import { z } from 'zod';
-import { floatDTypeSchema, parseOptions, seedSchema } from './options.js';
+import { parseOptions } from '@lossgraph/tensor';
+import { floatDTypeSchema, seedSchema } from './options.js';
 import { Uniform, initializerLikeSchema, toInitializer, type FloatDType, type Initializer, type InitializerLike } from './initializer.js';
 
 /**
@@ -132,7 +133,7 @@ export class Parameter {
     if (typeof name !== 'string' || name.length === 0 || name.includes('.')) {
       throw new TypeError(`Parameter: name must be a non-empty string without dots, got ${JSON.stringify(name)}`);
     }
-    const parsed = parseOptions(ParameterOptionsSchema, options, `Parameter '${name}'`);
+    const parsed = parseOptions(`Parameter '${name}'`, ParameterOptionsSchema, options);
     this.localName = name;
     this.currentShape = [...parsed.shape];
     this.dtype = parsed.dtype;
@@ -230,7 +231,7 @@ export class Parameter {
    * ```
    */
   initialize(options: ParameterInitOptions = {}): void {
-    const parsed = parseOptions(ParameterInitOptionsSchema, options, `Parameter '${this.name}'.initialize`);
+    const parsed = parseOptions(`Parameter '${this.name}'.initialize`, ParameterInitOptionsSchema, options);
     if (this.leaf !== null && !parsed.force) return;
     const init = this.init ?? (parsed.init === undefined ? new Uniform() : toInitializer(parsed.init));
     this.pending = { init, seed: parsed.seed === undefined ? undefined : deriveSeed(parsed.seed, this.name) };

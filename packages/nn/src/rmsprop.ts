@@ -2,10 +2,11 @@
  * RMSProp in PyTorch's form (`torch.optim.RMSprop`).
  */
 import * as T from '@lossgraph/tensor';
+import { parseOptions } from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { z } from 'zod';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
-import { parseOptions } from './options.js';
+
 
 /**
  * Zod schema of {@link RMSPropOptions}.
@@ -80,7 +81,7 @@ export class RMSProp extends Optimizer<RMSPropState> {
    * @throws TypeError naming a bad option
    */
   constructor(params: ParamsInput, options: RMSPropOptions = {}) {
-    const { rho, momentum, epsilon, centered, ...base } = parseOptions(RMSPropOptionsSchema, options, 'RMSProp');
+    const { rho, momentum, epsilon, centered, ...base } = parseOptions('RMSProp', RMSPropOptionsSchema, options);
     super(params, base, 'RMSProp');
     this.rho = rho;
     this.momentum = momentum;

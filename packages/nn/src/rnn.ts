@@ -5,6 +5,7 @@
  * so weights copy across unchanged.
  */
 import * as T from '@lossgraph/tensor';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import {
   add, concat, matmul, mul, relu, reshape, scope, sigmoid, split, stack, sub, tanh, toVariable, transpose, unstack,
   type Variable, type VariableLike,
@@ -12,7 +13,7 @@ import {
 import { z } from 'zod';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
-import { floatDTypeSchema, parseOptions } from './options.js';
+import {floatDTypeSchema } from './options.js';
 import { Parameter, UNKNOWN_DIM } from './parameter.js';
 
 const recurrentOptionFields = {
@@ -152,7 +153,7 @@ export abstract class RecurrentLayer extends Block {
    */
   protected constructor(hiddenSize: number, gates: number, parsed: z.output<typeof RecurrentOptionsSchema>, where: string) {
     super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.hiddenSize = parseOptions(z.number().int().positive(), hiddenSize, where, 'hiddenSize');
+    this.hiddenSize = parseArgument(where, 'hiddenSize', z.number().int().positive(), hiddenSize);
     this.numLayers = parsed.numLayers;
     this.layout = parsed.layout;
     this.bidirectional = parsed.bidirectional;
@@ -190,7 +191,7 @@ export abstract class RecurrentLayer extends Block {
    * ```
    */
   beginState(batchSize: number, dtype: T.DType = this.cells[0]!.h2hWeight.dtype): Variable[] {
-    const n = parseOptions(z.number().int().positive(), batchSize, `${this.where}.beginState`, 'batchSize');
+    const n = parseArgument(`${this.where}.beginState`, 'batchSize', z.number().int().positive(), batchSize);
     const shape = [this.numLayers * this.directions, n, this.hiddenSize];
     return Array.from({ length: this.stateCount }, () => toVariable(T.zeros(shape, dtype)));
   }
@@ -319,7 +320,7 @@ export class RNN extends RecurrentLayer {
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RNNOptions = {}) {
-    const { activation, ...parsed } = parseOptions(RNNOptionsSchema, options, 'RNN');
+    const { activation, ...parsed } = parseOptions('RNN', RNNOptionsSchema, options);
     super(hiddenSize, 1, parsed, 'RNN');
     this.activation = activation;
   }
@@ -358,7 +359,7 @@ export class GRU extends RecurrentLayer {
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RecurrentOptions = {}) {
-    super(hiddenSize, 3, parseOptions(RecurrentOptionsSchema, options, 'GRU'), 'GRU');
+    super(hiddenSize, 3, parseOptions('GRU', RecurrentOptionsSchema, options), 'GRU');
   }
 
   override get kind(): string {
@@ -399,7 +400,7 @@ export class LSTM extends RecurrentLayer {
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RecurrentOptions = {}) {
-    super(hiddenSize, 4, parseOptions(RecurrentOptionsSchema, options, 'LSTM'), 'LSTM');
+    super(hiddenSize, 4, parseOptions('LSTM', RecurrentOptionsSchema, options), 'LSTM');
   }
 
   override get kind(): string {

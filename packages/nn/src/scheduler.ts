@@ -3,7 +3,8 @@
  * `scheduler.learningRate(numUpdate)` and accepted by every optimiser's `lrScheduler` option.
  */
 import { z } from 'zod';
-import { parseOptions } from './options.js';
+import { parseArgument, parseOptions } from '@lossgraph/tensor';
+
 
 const warmupFields = {
   /** The rate after the warm-up, where the schedule starts (default 0.01, as MXNet). */
@@ -52,7 +53,7 @@ abstract class WarmupScheduler extends LRScheduler {
   protected constructor(settings: WarmupSettings, where: string) {
     super();
     if (settings.warmupBeginLr > settings.baseLr) {
-      throw new TypeError(`${where}: options.warmupBeginLr (${settings.warmupBeginLr}) must not exceed options.baseLr (${settings.baseLr})`);
+      throw new TypeError(`${where}: option 'warmupBeginLr' (${settings.warmupBeginLr}) must not exceed option 'baseLr' (${settings.baseLr})`);
     }
     this.baseLr = settings.baseLr;
     this.warmupSteps = settings.warmupSteps;
@@ -62,7 +63,7 @@ abstract class WarmupScheduler extends LRScheduler {
 
   /** Checks `numUpdate`; returns the warm-up rate while warming up, else null. */
   protected warmup(numUpdate: number): number | null {
-    parseOptions(z.number().int().nonnegative(), numUpdate, `${this.constructor.name}.learningRate`, 'numUpdate');
+    parseArgument(`${this.constructor.name}.learningRate`, 'numUpdate', z.number().int().nonnegative(), numUpdate);
     if (numUpdate >= this.warmupSteps) return null;
     if (this.warmupMode === 'constant') return this.warmupBeginLr;
     return this.warmupBeginLr + ((this.baseLr - this.warmupBeginLr) * numUpdate) / this.warmupSteps;
@@ -128,7 +129,7 @@ export class FactorScheduler extends WarmupScheduler {
    * @throws TypeError naming the bad option
    */
   constructor(options: FactorSchedulerOptions) {
-    const parsed = parseOptions(FactorSchedulerOptionsSchema, options, 'FactorScheduler');
+    const parsed = parseOptions('FactorScheduler', FactorSchedulerOptionsSchema, options);
     super(parsed, 'FactorScheduler');
     this.step = parsed.step;
     this.factor = parsed.factor;
@@ -210,10 +211,10 @@ export class CosineScheduler extends WarmupScheduler {
    * @throws TypeError naming the bad option
    */
   constructor(options: CosineSchedulerOptions) {
-    const parsed = parseOptions(CosineSchedulerOptionsSchema, options, 'CosineScheduler');
+    const parsed = parseOptions('CosineScheduler', CosineSchedulerOptionsSchema, options);
     super(parsed, 'CosineScheduler');
     if (parsed.warmupSteps >= parsed.maxUpdate) {
-      throw new TypeError(`CosineScheduler: options.warmupSteps (${parsed.warmupSteps}) must be less than options.maxUpdate (${parsed.maxUpdate})`);
+      throw new TypeError(`CosineScheduler: option 'warmupSteps' (${parsed.warmupSteps}) must be less than option 'maxUpdate' (${parsed.maxUpdate})`);
     }
     this.maxUpdate = parsed.maxUpdate;
     this.finalLr = parsed.finalLr;

@@ -4,8 +4,8 @@
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { z } from 'zod';
+import { parseOptions } from '@lossgraph/tensor';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
-import { parseOptions } from './options.js';
 
 /**
  * Zod schema of {@link SGDOptions}.
@@ -61,7 +61,7 @@ export class SGD extends Optimizer<{ mom: Tensor | null }> {
    * @throws TypeError naming a bad option
    */
   constructor(params: ParamsInput, options: SGDOptions = {}) {
-    const parsed = parseOptions(SGDOptionsSchema, options, 'SGD');
+    const parsed = parseOptions('SGD', SGDOptionsSchema, options);
     const { momentum, nesterov, ...base } = parsed;
     super(params, base, 'SGD');
     this.momentum = momentum;

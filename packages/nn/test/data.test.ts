@@ -64,9 +64,9 @@ describe('DataLoader', () => {
 
   it('checks its inputs and options, naming them', () => {
     expect(() => new DataLoader(xs, [1, 2], { batchSize: 2 })).toThrow(/x has 10 samples .* but y has 2/);
-    expect(() => new DataLoader(xs, ys, { batchSize: 0 })).toThrow(/DataLoader: options\.batchSize/);
-    expect(() => new DataLoader(xs, ys, { batchSize: 2, lastBatch: 'rollover' as 'keep' })).toThrow(/options\.lastBatch.*got "rollover"/);
-    expect(() => new DataLoader(xs, ys, { batch_size: 2 } as unknown as { batchSize: number })).toThrow(/options\.batchSize|unknown option/);
+    expect(() => new DataLoader(xs, ys, { batchSize: 0 })).toThrow(/DataLoader: option 'batchSize'/);
+    expect(() => new DataLoader(xs, ys, { batchSize: 2, lastBatch: 'rollover' as 'keep' })).toThrow(/option 'lastBatch'.*got "rollover"/);
+    expect(() => new DataLoader(xs, ys, { batch_size: 2 } as unknown as { batchSize: number })).toThrow(/DataLoader: option 'batchSize' is invalid: .*expected number/);
     expect(() => new DataLoader(3, ys, { batchSize: 2 })).toThrow(/x must have a sample axis/);
   });
 });

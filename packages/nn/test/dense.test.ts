@@ -84,12 +84,12 @@ describe('Dense forward', () => {
   });
 
   it('validates its options with messages naming them', () => {
-    expect(() => new Dense(0)).toThrow(/Dense: units: .*>0.*got 0/);
+    expect(() => new Dense(0)).toThrow(/Dense: units is invalid: .*>0.*got 0/);
     expect(() => new Dense(2.5)).toThrow(/Dense: units/);
-    expect(() => new Dense(2, { activation: 'gelu' as 'relu' })).toThrow(/options\.activation.*got "gelu"/);
-    expect(() => new Dense(2, { units: 3 } as object)).toThrow(/unknown option options\.units/);
-    expect(() => new Dense(2, { inUnits: -1 })).toThrow(/options\.inUnits/);
-    expect(() => new Dense(2, { name: 'a.b' })).toThrow(/options\.name/);
+    expect(() => new Dense(2, { activation: 'gelu' as 'relu' })).toThrow(/option 'activation'.*got "gelu"/);
+    expect(() => new Dense(2, { units: 3 } as object)).toThrow(/Dense: unknown option 'units'; expected options: /);
+    expect(() => new Dense(2, { inUnits: -1 })).toThrow(/option 'inUnits'/);
+    expect(() => new Dense(2, { name: 'a.b' })).toThrow(/option 'name'/);
   });
 
   it('errors clearly before initialize()', () => {

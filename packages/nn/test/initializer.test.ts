@@ -66,10 +66,10 @@ describe('Xavier', () => {
 
   it('rejects shapes without two axes and bad options, naming them', () => {
     expect(() => new Xavier().init([3])).toThrow(/at least 2 axes/);
-    expect(() => new Xavier({ rndType: 'normal' as 'gaussian' })).toThrow(/Xavier: options\.rndType.*got "normal"/);
-    expect(() => new Xavier({ magnitude: 0 })).toThrow(/options\.magnitude/);
-    expect(() => new Xavier({ factor_type: 'in' } as object)).toThrow(/unknown option options\.factor_type/);
-    expect(() => new Xavier().init([2, 2], { seed: 1.5 })).toThrow(/options\.seed/);
+    expect(() => new Xavier({ rndType: 'normal' as 'gaussian' })).toThrow(/Xavier: option 'rndType'.*got "normal"/);
+    expect(() => new Xavier({ magnitude: 0 })).toThrow(/option 'magnitude'/);
+    expect(() => new Xavier({ factor_type: 'in' } as object)).toThrow(/unknown option 'factor_type'/);
+    expect(() => new Xavier().init([2, 2], { seed: 1.5 })).toThrow(/option 'seed'/);
   });
 });
 

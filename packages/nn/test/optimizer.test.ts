@@ -95,10 +95,10 @@ describe('SGD', () => {
 
   it('validates options, naming them', () => {
     const w = f64();
-    expect(() => new SGD([w], { learningRate: 0 })).toThrow(/SGD: options\.learningRate: .*>0.*got 0/);
-    expect(() => new SGD([w], { momentum: 1 })).toThrow(/options\.momentum/);
-    expect(() => new SGD([w], { weightDecay: -1 })).toThrow(/options\.weightDecay/);
-    expect(() => new SGD([w], { lr: 0.1 } as object)).toThrow(/unknown option options\.lr/);
+    expect(() => new SGD([w], { learningRate: 0 })).toThrow(/SGD: option 'learningRate' is invalid: .*>0.*got 0/);
+    expect(() => new SGD([w], { momentum: 1 })).toThrow(/option 'momentum'/);
+    expect(() => new SGD([w], { weightDecay: -1 })).toThrow(/option 'weightDecay'/);
+    expect(() => new SGD([w], { lr: 0.1 } as object)).toThrow(/unknown option 'lr'/);
     expect(() => new SGD([w]).step(0)).toThrow(/SGD\.step: batchSize/);
     expect(() => new SGD([mul(w, 2)])).toThrow(/params\[0\] is not a leaf Variable/);
     expect(() => new SGD(3 as unknown as [])).toThrow(/SGD: params must be/);
@@ -136,7 +136,7 @@ describe('Adam', () => {
   });
 
   it('validates options', () => {
-    expect(() => new Adam([f64()], { beta1: 1 })).toThrow(/Adam: options\.beta1/);
-    expect(() => new Adam([f64()], { epsilon: 0 })).toThrow(/options\.epsilon/);
+    expect(() => new Adam([f64()], { beta1: 1 })).toThrow(/Adam: option 'beta1'/);
+    expect(() => new Adam([f64()], { epsilon: 0 })).toThrow(/option 'epsilon'/);
   });
 });

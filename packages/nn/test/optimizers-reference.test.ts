@@ -43,11 +43,11 @@ describe('schedules equal MXNet 1.9.1 lr_scheduler.py, updates 0 to 30', () => {
   });
 
   it('rejects bad options, naming them', () => {
-    expect(() => new FactorScheduler({ step: 0 })).toThrow(/FactorScheduler: options\.step/);
-    expect(() => new FactorScheduler({ step: 2, factor: 1.5 })).toThrow(/options\.factor: expected a factor of at most 1/);
-    expect(() => new FactorScheduler({ step: 2, warmupBeginLr: 1, baseLr: 0.1 })).toThrow(/warmupBeginLr \(1\) must not exceed options\.baseLr/);
-    expect(() => new CosineScheduler({ maxUpdate: 5, warmupSteps: 5 })).toThrow(/warmupSteps \(5\) must be less than options\.maxUpdate/);
-    expect(() => new CosineScheduler({ maxUpdate: 5, warmup: 1 } as never)).toThrow(/unknown option options\.warmup/);
+    expect(() => new FactorScheduler({ step: 0 })).toThrow(/FactorScheduler: option 'step'/);
+    expect(() => new FactorScheduler({ step: 2, factor: 1.5 })).toThrow(/option 'factor' is invalid: expected a factor of at most 1/);
+    expect(() => new FactorScheduler({ step: 2, warmupBeginLr: 1, baseLr: 0.1 })).toThrow(/option 'warmupBeginLr' \(1\) must not exceed option 'baseLr'/);
+    expect(() => new CosineScheduler({ maxUpdate: 5, warmupSteps: 5 })).toThrow(/option 'warmupSteps' \(5\) must be less than option 'maxUpdate'/);
+    expect(() => new CosineScheduler({ maxUpdate: 5, warmup: 1 } as never)).toThrow(/unknown option 'warmup'/);
     expect(() => new CosineScheduler({ maxUpdate: 5 }).learningRate(-1)).toThrow(/CosineScheduler\.learningRate: numUpdate/);
   });
 });
@@ -153,15 +153,15 @@ describe('optimiser state save and load', () => {
 describe('option checks and the schedule in the optimiser', () => {
   it('Nesterov needs momentum; a scheduled optimiser refuses setLearningRate and reports the next rate', () => {
     const w = variable(T.tensor([1, 2]));
-    expect(() => new SGD([w], { nesterov: true })).toThrow(/SGD: options\.nesterov: Nesterov momentum needs a positive momentum/);
+    expect(() => new SGD([w], { nesterov: true })).toThrow(/SGD: option 'nesterov' is invalid: Nesterov momentum needs a positive momentum/);
     const opt = new SGD([w], { lrScheduler: new FactorScheduler({ step: 1, factor: 0.5, baseLr: 1 }) });
     expect(opt.learningRate).toBe(1);
     sum(w).backward();
     opt.step();
     expect(opt.learningRate).toBe(0.5);
     expect(() => opt.setLearningRate(0.1)).toThrow(/follows its lrScheduler/);
-    expect(() => new RMSProp([w], { lrScheduler: 0.1 } as never)).toThrow(/RMSProp: options\.lrScheduler: expected an LRScheduler/);
-    expect(() => new RMSProp([w], { alpha: 0.9 } as never)).toThrow(/unknown option options\.alpha/);
+    expect(() => new RMSProp([w], { lrScheduler: 0.1 } as never)).toThrow(/RMSProp: option 'lrScheduler' is invalid: expected an LRScheduler/);
+    expect(() => new RMSProp([w], { alpha: 0.9 } as never)).toThrow(/unknown option 'alpha'/);
   });
 
   it('clipGlobalNorm scales all gradients by one factor when their norm is above the bound, and returns the norm', () => {

@@ -54,6 +54,12 @@ export interface Backend {
    * storage: callers must not mutate it (Tensor.dataSync copies).
    */
   read(x: Tensor): TypedArray;
+  /**
+   * The values of `x` for a caller that keeps the array and may write into it
+   * (`Tensor.dataNoCopy`); `read` where absent. A backend that hands out its own storage must
+   * make sure such a write cannot reach values computed from `x` before (deferred ones).
+   */
+  handOut?(x: Tensor): TypedArray;
   /** Releases device memory held by `x` early (the garbage collector does it otherwise). */
   dispose(x: Tensor): void;
 

@@ -21,6 +21,7 @@ export {
   type TensorInput, type TensorLike, type RandOptions, type RandnOptions,
 } from './creation.js';
 export { setSeed, Random } from './random.js';
+export { parseOptions, parseArgument, describeValue, type ParsedKind } from './options.js';
 export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
 export * from './ops/shape.js';

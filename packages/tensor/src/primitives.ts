@@ -121,7 +121,7 @@ export const PRIMITIVES = {
   square: { family: 'unary', dtype: 'same', simd: { fused: 3 } },
   reciprocal: { family: 'unary', dtype: 'float' },
   abs: { family: 'unary', dtype: 'same', simd: { fused: 2 } },
-  sign: { family: 'unary', dtype: 'same' },
+  sign: { family: 'unary', dtype: 'same', simd: { fused: 9 } },
   tanh: { family: 'unary', dtype: 'float' },
   /** 1 / (1 + e^-x), stable for large |x|. */
   sigmoid: { family: 'unary', dtype: 'float', simd: { fused: 7, unary: 1 } },

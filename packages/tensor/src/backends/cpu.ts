@@ -12,6 +12,7 @@ import { binaryKernel, clipKernel, unaryKernel, whereKernel } from './cpu/elemen
 import {
   gatherKernel, oneHotKernel, scatterAddKernel, scatterAlongAxisKernel, takeAlongAxisKernel,
 } from './cpu/indexing.js';
+import { handOut as handOutArray } from './cpu/deferred-readers.js';
 import { evaluateFused, fuse, FusedExpr, fuseRepeat, sumFusedRows, type FusedOperand } from './cpu/fusion.js';
 import { broadcastKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './cpu/layout.js';
 import { matmulKernel } from './cpu/matmul.js';
@@ -71,6 +72,18 @@ export class CpuBackend implements Backend {
   read(x: Tensor): TypedArray {
     const values = this.data(x);
     markExposed(values);
+    return values;
+  }
+
+  /**
+   * The tensor's own array, for a caller that may write into it: deferred values still reading it
+   * are evaluated first, and none is made over it afterwards, so such a write cannot change them
+   * (see cpu/deferred-readers.ts).
+   * @param x - a tensor of this backend
+   */
+  handOut(x: Tensor): TypedArray {
+    const values = this.read(x);
+    handOutArray(values);
     return values;
   }
 

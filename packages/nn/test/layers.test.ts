@@ -167,7 +167,7 @@ describe('RNN, GRU and LSTM', () => {
     expect(Array.from(dropped.eval().forward(x).dataSync())).toEqual(plain);
     // one layer: nothing between layers to drop
     expect(Array.from(make(0.5, 1).forward(x).dataSync())).toEqual(Array.from(make(0, 1).forward(x).dataSync()));
-    expect(() => new LSTM(4, { dropout: 1 })).toThrow(/LSTM: options\.dropout: expected a drop probability below 1/);
+    expect(() => new LSTM(4, { dropout: 1 })).toThrow(/LSTM: option 'dropout' is invalid: expected a drop probability below 1/);
   });
 
   it('check the states and the input', () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '@lossgraph/tensor';
 import type { Variable } from '@lossgraph/autograd';
+import { countKernels, type KernelCounter } from '../../tensor/test/kernel-count.js';
 import {
   CosineEmbeddingLoss, CTCLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, L2Loss, LogisticLoss, PoissonNLLLoss,
   SigmoidBinaryCrossEntropyLoss, SoftmaxCrossEntropyLoss, SquaredHingeLoss, TripletLoss,
@@ -19,39 +20,11 @@ T.setBackend('cpu');
 
 // ---------------------------------------------------------------- counting backend kernels
 
-/** Backend methods that move data in or out or manage memory: everything else is a kernel. */
-const NOT_KERNELS = new Set(['fromValues', 'read', 'handOut', 'dispose', 'beginScratch', 'endScratch']);
-let kernelCalls = 0;
-/** Backend methods calling one another (cast calls its private helpers) count once, from outside. */
-let depth = 0;
-const wrapped: string[] = [];
-
+let counter: KernelCounter;
 beforeAll(() => {
-  const backend = T.getBackend() as unknown as Record<string, unknown>;
-  for (let proto = Object.getPrototypeOf(backend); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const descriptor = Object.getOwnPropertyDescriptor(proto, name)!;
-      if (name === 'constructor' || typeof descriptor.value !== 'function' || Object.prototype.hasOwnProperty.call(backend, name)) continue;
-      const original = descriptor.value as (...args: unknown[]) => unknown;
-      const isKernel = !NOT_KERNELS.has(name);
-      backend[name] = function counted(this: unknown, ...args: unknown[]): unknown {
-        if (depth === 0 && isKernel) kernelCalls++;
-        depth++;
-        try {
-          return original.apply(this, args);
-        } finally {
-          depth--;
-        }
-      };
-      wrapped.push(name);
-    }
-  }
+  counter = countKernels();
 });
-
-afterAll(() => {
-  const backend = T.getBackend() as unknown as Record<string, unknown>;
-  for (const name of wrapped) delete backend[name];
-});
+afterAll(() => counter.restore());
 
 // ---------------------------------------------------------------- random operands
 
@@ -218,7 +191,7 @@ const cases: LossCase[] = [
 const ARGUMENT_NAMES = /\b(pred|label|target|positive|negative|input1|input2|sampleWeight|posWeight|predLengths|labelLengths|options?|inputs?|axis|batchAxis|weight|margin|rho|labelFormat|layout|labelLayout|epsilon|fromLogits|fromSigmoid|sparseLabel|computeFull)\b/;
 
 function checkCall(c: LossCase, options: Record<string, unknown> | undefined, args: unknown[], inputs: Record<string, unknown> | undefined): void {
-  const before = kernelCalls;
+  const before = counter.calls;
   let out: Variable;
   try {
     const loss = c.make(options);
@@ -229,7 +202,7 @@ function checkCall(c: LossCase, options: Record<string, unknown> | undefined, ar
     expect(error instanceof TypeError || error instanceof RangeError, `${where} (${error.constructor.name})`).toBe(true);
     expect(error.message.startsWith(`${c.name}: `), where).toBe(true);
     expect(error.message, where).toMatch(ARGUMENT_NAMES);
-    expect(kernelCalls - before, `kernels ran before: ${where}`).toBe(0);
+    expect(counter.calls - before, `kernels ran before: ${where}`).toBe(0);
     return;
   }
   const values = Array.from(out.dataSync());
@@ -242,9 +215,9 @@ function checkCall(c: LossCase, options: Record<string, unknown> | undefined, ar
 
 describe('bad inputs to every loss: a finite loss, or an error naming the argument before any kernel runs', () => {
   it('wraps the backend: a kernel call is counted', () => {
-    const before = kernelCalls;
+    const before = counter.calls;
     T.add(T.tensor([1]), T.tensor([2]));
-    expect(kernelCalls).toBeGreaterThan(before);
+    expect(counter.calls).toBeGreaterThan(before);
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
@@ -253,9 +226,9 @@ describe('bad inputs to every loss: a finite loss, or an error naming the argume
       fc.property(
         optionsArb(c.optionNames).chain((options) => fc.tuple(fc.constant(options), c.args(options), c.inputs)),
         ([options, args, inputs]) => {
-          const before = kernelCalls;
+          const before = counter.calls;
           checkCall(c, options, args, inputs);
-          if (kernelCalls === before) outcomes.refused++;
+          if (counter.calls === before) outcomes.refused++;
           else outcomes.finite++;
         },
       ),

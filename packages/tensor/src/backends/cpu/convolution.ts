@@ -109,10 +109,14 @@ function im2col(x: TypedArray, cols: TypedArray, g: ConvGeometry, toColumns: boo
   }
 }
 
-/** Copies `[a, b, L]` into `[b, a, L]` (whole rows of L at a time). */
+/** Copies `[a, b, L]` into `[b, a, L]`; a plain loop, as rows are short (a subarray view per row cost more than the copy). */
 function swapLeadingAxes(src: TypedArray, a: number, b: number, L: number, out: TypedArray): void {
+  let from = 0;
   for (let i = 0; i < a; i++) {
-    for (let k = 0; k < b; k++) out.set(src.subarray((i * b + k) * L, (i * b + k + 1) * L), (k * a + i) * L);
+    for (let k = 0; k < b; k++, from += L) {
+      const to = (k * a + i) * L;
+      for (let l = 0; l < L; l++) out[to + l] = src[from + l]!;
+    }
   }
 }
 

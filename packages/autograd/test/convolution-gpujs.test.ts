@@ -7,24 +7,13 @@
 import { describe, expect, test } from 'vitest';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
 import { loadReferenceCases, runCase } from './convolution-reference.js';
+import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 
 const cases = loadReferenceCases();
 
-/** Why a mode cannot run here, or null when it can. */
-function unavailable(mode: GpuJsMode): string | null {
-  if (mode === 'headlessgl' && !process.env.DISPLAY) return 'no X display (run under `xvfb-run -a`)';
-  try {
-    setBackend('gpujs', { mode });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    setBackend('cpu');
-  }
-}
 
 for (const mode of ['webasm', 'headlessgl'] as const) {
-  const reason = unavailable(mode);
+  const reason = gpujsUnavailable(mode);
   if (reason !== null && !process.env.CI) {
     console.log(`convolution references on gpujs/${mode} skipped: ${reason}`);
     describe.skip(`convolution references, gpujs ${mode}`, () => {

@@ -13,7 +13,7 @@ import * as T from '@lossgraph/tensor';
 import { noGrad } from '@lossgraph/autograd';
 import { CTCLoss } from '@lossgraph/loss';
 import { Adam, Dense, Sequential, Xavier } from '@lossgraph/nn';
-import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions, exampleOptions } from './lib/cli.js';
 import { defaultOutDir, permutation } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption } from './lib/validate.js';
@@ -195,13 +195,7 @@ export async function run(options: CtcOptions = {}): Promise<CtcResult> {
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv);
   console.log(`ctc: reading digit strings from noisy frames, backend ${useBackend(flags)}`);
-  const result = await run({
-    backend: flags.backend, mode: flags.mode,
-    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.outDir === undefined ? {} : { outDir: flags.outDir }),
-    progress: flags.quiet ? null : process.stderr,
-  });
+  const result = await run(exampleOptions(flags));
   console.log(`trained ${result.epochLosses.length} epochs in ${result.seconds.toFixed(1)} s: train loss ${result.epochLosses.at(-1)!.toFixed(3)}, test loss ${result.testLoss.toFixed(3)}`);
   console.log('test sequences (truth -> greedy decoding):');
   for (const d of result.decoded.slice(0, 8)) {

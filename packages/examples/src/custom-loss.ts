@@ -11,7 +11,7 @@ import * as T from '@lossgraph/tensor';
 import { add, exp, gradcheck, logSigmoid, mul, neg, noGrad, pow, sub, type GradcheckResult, type Variable } from '@lossgraph/autograd';
 import { defineLoss, type DefinedLossOptions, type Loss, type PredLabelArgs } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgraph/nn';
-import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions, exampleOptions } from './lib/cli.js';
 import { defaultOutDir, loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption } from './lib/validate.js';
@@ -160,13 +160,7 @@ export async function run(options: CustomLossOptions = {}): Promise<CustomLossRe
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv);
   console.log(`custom-loss: a focal loss from defineLoss, backend ${useBackend(flags)}`);
-  const result = await run({
-    backend: flags.backend, mode: flags.mode,
-    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.outDir === undefined ? {} : { outDir: flags.outDir }),
-    progress: flags.quiet ? null : process.stderr,
-  });
+  const result = await run(exampleOptions(flags));
   const { order1, order2 } = result.gradcheck;
   console.log(`gradcheck (float64, central differences): gradient ${order1.ok ? 'ok' : 'FAILED'} (max abs error ${order1.maxAbsError.toExponential(2)}), second derivative ${order2.ok ? 'ok' : 'FAILED'} (max abs error ${order2.maxAbsError.toExponential(2)})`);
   console.log(`trained ${result.epochLosses.length} epochs in ${result.seconds.toFixed(1)} s: final loss ${result.epochLosses.at(-1)!.toFixed(4)}, test accuracy ${(100 * result.testAccuracy).toFixed(2)}%`);

@@ -10,7 +10,7 @@ import * as T from '@lossgraph/tensor';
 import { noGrad } from '@lossgraph/autograd';
 import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgraph/nn';
-import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions, exampleOptions } from './lib/cli.js';
 import { defaultOutDir, loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption, positiveOption } from './lib/validate.js';
@@ -127,14 +127,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv);
   const label = useBackend(flags);
   console.log(`digits: MLP 64-128-10 on UCI digits, backend ${label}`);
-  const result = await run({
-    backend: flags.backend,
-    mode: flags.mode,
-    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.outDir === undefined ? {} : { outDir: flags.outDir }),
-    progress: flags.quiet ? null : process.stderr,
-  });
+  const result = await run(exampleOptions(flags));
   console.log(`train ${result.trainSize} / test ${result.testSize} samples, ${result.epochLosses.length} epochs in ${result.seconds.toFixed(1)} s`);
   console.log(`final train loss ${result.epochLosses.at(-1)!.toFixed(4)}, train accuracy ${(100 * result.trainAccuracy).toFixed(2)}%, test accuracy ${(100 * result.testAccuracy).toFixed(2)}%`);
   for (const f of result.files) console.log(`wrote ${displayPath(f)}`);

@@ -10,7 +10,7 @@ import * as T from '@lossgraph/tensor';
 import { noGrad } from '@lossgraph/autograd';
 import { TripletLoss } from '@lossgraph/loss';
 import { Adam, Dense, Sequential, Xavier } from '@lossgraph/nn';
-import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
+import { parseFlags, useBackend, type ExampleOptions, exampleOptions } from './lib/cli.js';
 import { defaultOutDir, loadIris, permutation, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption, positiveOption } from './lib/validate.js';
@@ -176,13 +176,7 @@ export async function run(options: TripletOptions = {}): Promise<TripletResult> 
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv);
   console.log(`triplet: a 2-D embedding of iris with TripletLoss, backend ${useBackend(flags)}`);
-  const result = await run({
-    backend: flags.backend, mode: flags.mode,
-    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.outDir === undefined ? {} : { outDir: flags.outDir }),
-    progress: flags.quiet ? null : process.stderr,
-  });
+  const result = await run(exampleOptions(flags));
   console.log(`trained ${result.epochLosses.length} epochs in ${result.seconds.toFixed(1)} s: final triplet loss ${result.epochLosses.at(-1)!.toFixed(4)}`);
   console.log(`nearest-centroid accuracy in the embedding: train ${(100 * result.trainAccuracy).toFixed(1)}%, held-out ${(100 * result.testAccuracy).toFixed(1)}%`);
   for (const f of result.files) console.log(`wrote ${displayPath(f)}`);

@@ -7,27 +7,16 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
 import { loadCases, runErrorCase, runNumericCase, summarise, writeSummary, type CaseResult } from './conformance.js';
+import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 
 const cases = loadCases();
 const numeric = cases.filter((c) => c.expectError === undefined);
 const errorCases = cases.filter((c) => c.expectError !== undefined);
 const settings = { dtype: 'float32', intLabels: true } as const;
 
-/** Why a mode cannot run here, or null when it can. */
-function unavailable(mode: GpuJsMode): string | null {
-  if (mode === 'headlessgl' && !process.env.DISPLAY) return 'no X display (run under `xvfb-run -a`)';
-  try {
-    setBackend('gpujs', { mode });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    setBackend('cpu');
-  }
-}
 
 for (const mode of ['webasm', 'headlessgl'] as const) {
-  const reason = unavailable(mode);
+  const reason = gpujsUnavailable(mode);
   if (reason !== null && !process.env.CI) {
     console.log(`conformance on gpujs/${mode} skipped: ${reason}`);
     describe.skip(`conformance, gpujs ${mode}`, () => {

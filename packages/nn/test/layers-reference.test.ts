@@ -10,6 +10,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { add, mul, sum, variable, type Variable } from '@lossgraph/autograd';
 import { BatchNorm, Embedding, GRU, LayerNorm, LSTM, RNN, type Block, type RecurrentLayer } from '@lossgraph/nn';
+import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 
 type Nested = number | Nested[];
 interface LayerCase {
@@ -106,18 +107,6 @@ function shapeOf(v: Nested): number[] {
   return shape;
 }
 
-/** Why a gpujs mode cannot run here (headlessgl needs an X display: run under `xvfb-run -a`), or null. */
-function unavailable(mode: T.GpuJsMode): string | null {
-  if (mode === 'headlessgl' && !process.env.DISPLAY) return 'no X display (run under `xvfb-run -a`)';
-  try {
-    T.setBackend('gpujs', { mode });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    T.setBackend('cpu');
-  }
-}
 
 const settings = [
   { label: 'cpu float64', backend: 'cpu', dtype: 'float64', tol: 1e-13 },
@@ -127,7 +116,7 @@ const settings = [
 ] as const;
 
 for (const s of settings) {
-  const reason = s.backend === 'gpujs' ? unavailable(s.mode) : null;
+  const reason = s.backend === 'gpujs' ? gpujsUnavailable(s.mode) : null;
   if (reason !== null && !process.env.CI) {
     console.log(`layer references on ${s.label} skipped: ${reason}`);
     continue;

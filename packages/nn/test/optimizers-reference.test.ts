@@ -12,6 +12,7 @@ import {
   Adam, AdamW, clipGlobalNorm, CosineScheduler, FactorScheduler, RMSProp, SGD,
   type LRScheduler, type Optimizer,
 } from '@lossgraph/nn';
+import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 
 type Nested = number | Nested[];
 interface ScheduleCase { kind: 'factor' | 'cosine'; options: Record<string, unknown>; values: number[] }
@@ -81,18 +82,6 @@ function runTrajectory(c: OptimizerCase, dtype: 'float32' | 'float64', steps = p
 }
 
 const label = (c: OptimizerCase): string => `${c.optimizer} ${JSON.stringify(c.options)}`;
-/** Why a gpujs mode cannot run here (headlessgl needs an X display: run under `xvfb-run -a`), or null. */
-function unavailable(mode: T.GpuJsMode): string | null {
-  if (mode === 'headlessgl' && !process.env.DISPLAY) return 'no X display (run under `xvfb-run -a`)';
-  try {
-    T.setBackend('gpujs', { mode });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    T.setBackend('cpu');
-  }
-}
 
 const settings = [
   { name: 'cpu float64', backend: 'cpu', dtype: 'float64', tol: 1e-12 },
@@ -102,7 +91,7 @@ const settings = [
 ] as const;
 
 for (const s of settings) {
-  const reason = s.backend === 'gpujs' ? unavailable(s.mode) : null;
+  const reason = s.backend === 'gpujs' ? gpujsUnavailable(s.mode) : null;
   if (reason !== null && !process.env.CI) {
     console.log(`optimiser references on ${s.name} skipped: ${reason}`);
     continue;

@@ -155,3 +155,23 @@ export function useBackend(choice: BackendChoice): string {
   setBackend('cpu');
   return 'cpu';
 }
+
+/**
+ * The {@link ExampleOptions} the common flags ask for: the backend, and the epochs, seed and output
+ * directory when they were given; no progress bar with `--quiet`.
+ * @param flags - the parsed flags
+ * @example
+ * ```ts
+ * const result = await run(exampleOptions(parseFlags(process.argv.slice(2))));
+ * ```
+ */
+export function exampleOptions(flags: CommonFlags): ExampleOptions & BackendChoice {
+  return {
+    backend: flags.backend,
+    mode: flags.mode,
+    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.outDir === undefined ? {} : { outDir: flags.outDir }),
+    progress: flags.quiet ? null : process.stderr,
+  };
+}

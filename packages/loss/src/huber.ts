@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { abs, greater, mul, square, sub, where } from '@lossgraph/autograd';
+import { abs, div, greater, mul, sub, where } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
 /**
@@ -30,7 +30,10 @@ export type HuberLossOptions = z.input<typeof huberLossSchema>;
  * Gluon's `HuberLoss` (smoothed L1): quadratic for small errors, linear for large ones.
  *
  * With `a = |label - pred|`: `L = a - rho/2` where `a > rho`, else `a² / (2·rho)`; then
- * `· sampleWeight · weight` and the mean over the non-batch axes.
+ * `· sampleWeight · weight` and the mean over the non-batch axes. The quadratic branch is
+ * evaluated on `q = min(a, rho)` as `(q/rho)·q/2`, so that neither branch overflows where it is
+ * not taken (Gluon's `a²·(0.5/rho)` gives Infinity, and NaN gradients, for rho = 1e-40 in float32):
+ * the loss and its gradient are finite for every rho > 0.
  *
  * Options (Gluon names in brackets): `rho` [`rho`, default 1, must be > 0], `weight` [`weight`],
  * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped
@@ -43,5 +46,7 @@ export type HuberLossOptions = z.input<typeof huberLossSchema>;
  */
 export class HuberLoss extends elementwiseLoss('HuberLoss', huberLossSchema, (pred, label, { rho }) => {
   const a = abs(sub(label, pred));
-  return where(greater(a, rho), sub(a, rho / 2), mul(square(a), 0.5 / rho));
+  const linear = greater(a, rho);
+  const q = where(linear, rho, a);
+  return where(linear, sub(a, rho / 2), mul(div(q, rho), mul(q, 0.5)));
 }) {}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
-import { broadcastCheck, optionalOperand } from './validation.js';
+import { broadcastCheck, hostValues, optionalOperand, valueCheck } from './validation.js';
 
 /**
  * Options of {@link SigmoidBinaryCrossEntropyLoss}.
@@ -81,8 +81,9 @@ export function sigmoidCrossEntropy(logits: Variable, label: VariableLike, posWe
  * From logits x (default), with an optional positive weight `pw`:
  * `L = -(pw·z·log σ(x) + (1 - z)·log σ(-x))`, which is Gluon's `relu(x) - x·z + softrelu(-|x|)`
  * (`pw = 1`) evaluated stably. With `fromSigmoid`, from probabilities p:
- * `L = -(pw·z·log(p + 1e-12) + (1 - z)·log(1 - p + 1e-12))`. Then `· sampleWeight · weight` and the
- * mean over the non-batch axes.
+ * `L = -(pw·z·log(p + 1e-12) + (1 - z)·log(1 - p + 1e-12))`, and pred outside [0, 1] (or NaN) is
+ * an error naming pred, as PyTorch's `BCELoss` raises (Gluon returns NaN). Then
+ * `· sampleWeight · weight` and the mean over the non-batch axes.
  *
  * Options (Gluon names in brackets): `fromSigmoid` [`from_sigmoid`, default false], `weight`
  * [`weight`], `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
@@ -117,6 +118,8 @@ export class SigmoidBinaryCrossEntropyLoss extends Loss<
     let loss: Variable;
     if (!this.options.fromSigmoid) loss = sigmoidCrossEntropy(p, z, posWeight);
     else {
+      const { values, shape } = hostValues(this.name, 'pred', p);
+      valueCheck(this.name, 'pred', values, shape, (v) => v >= 0 && v <= 1, 'with fromSigmoid: true, pred holds probabilities, which must lie in [0, 1]; pass logits with fromSigmoid: false');
       const positive = mul(log(add(p, PROBABILITY_EPSILON)), z);
       // (1 - p) + eps, in that order: at p = 1 the sum is eps, not 0, even in float32.
       const negative = mul(log(add(sub(1, p), PROBABILITY_EPSILON)), sub(1, z));

@@ -1,12 +1,13 @@
 /**
  * The defects of issue 15, each tried as a new user would: CTC at logits of ±1e30 (float64) and
  * ±1e4 (float32), CTC on an empty batch, HuberLoss with a tiny rho, SigmoidBCE's fromSigmoid with
- * pred outside [0, 1], LogisticLoss labels outside the chosen format.
+ * pred outside [0, 1], LogisticLoss labels outside the chosen format; MXNet 1.9.1's six CTC test
+ * cases; reduction and defineLoss's reduceNonBatch.
  */
 import { describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
-import { variable } from '@lossgraph/autograd';
-import { CTCLoss, HuberLoss, LogisticLoss, SigmoidBCELoss } from '../src/index.js';
+import { logSoftmax, mul, neg, variable } from '@lossgraph/autograd';
+import { CTCLoss, defineLoss, HuberLoss, LogisticLoss, SigmoidBCELoss, SoftmaxCELoss } from '../src/index.js';
 
 T.setBackend('cpu');
 
@@ -106,5 +107,59 @@ describe('bad values are errors naming the input', () => {
     expect(() => new LogisticLoss().forward([[0]], [[5]])).toThrow(/label holds 5/);
     expect(() => new LogisticLoss({ labelFormat: 'binary' }).forward([[0, 0]], [[1, -1]])).toThrow(/label holds -1.*'binary'.*0 or 1/);
     expect(new LogisticLoss({ labelFormat: 'binary' }).forward([[0, 0]], [[1, 0]]).item()).toBeCloseTo(Math.log(2), 6);
+  });
+});
+
+describe("MXNet 1.9.1's six test_ctc_loss cases", () => {
+  // Uniform logits: the loss depends only on the label's length and repeats. The last three label
+  // with class 3 = C - 1, Gluon's blank; MXNet reads it as a label. Here they run with blank:
+  // 'first' (class 0 is the blank, labels lie in [1, 4)), which keeps their meaning.
+  const expected = [18.82820702, 16.50581741];
+  const ones = (shape: number[]): T.Tensor => T.ones(shape, 'float64');
+  test.each([
+    ['NTC', () => new CTCLoss().forward(ones([2, 20, 4]), [[1, 0, -1, -1], [2, 1, 1, -1]])],
+    ['TNC', () => new CTCLoss({ layout: 'TNC' }).forward(ones([20, 2, 4]), [[1, 0, -1, -1], [2, 1, 1, -1]])],
+    ['TNC, TN', () => new CTCLoss({ layout: 'TNC', labelLayout: 'TN' }).forward(ones([20, 2, 4]), [[1, 2], [0, 1], [-1, 1], [-1, -1]])],
+    ['labelLengths (blank first)', () => new CTCLoss({ blank: 'first' }).forward(ones([2, 20, 4]), [[2, 1, 2, 2], [3, 2, 2, 2]], { labelLengths: [2, 3] })],
+    ['predLengths (blank first)', () => new CTCLoss({ blank: 'first' }).forward(ones([2, 25, 4]), [[2, 1, -1, -1], [3, 2, 2, -1]], { predLengths: [20, 20] })],
+    ['both lengths (blank first)', () => new CTCLoss({ blank: 'first' }).forward(ones([2, 25, 4]), [[2, 1, 3, 3], [3, 2, 2, 3]], { predLengths: [20, 20], labelLengths: [2, 3] })],
+  ])('%s', (_name, run) => {
+    const got = run().dataSync();
+    expected.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 5));   // MXNet's float32 values, to its assert_almost_equal's precision
+  });
+
+  test("with the default blank ('last') class 3 is refused, naming the option", () => {
+    expect(() => new CTCLoss().forward(ones([2, 25, 4]), [[2, 1, -1, -1], [3, 2, 2, -1]])).toThrow(/option 'blank' is 'last'/);
+  });
+});
+
+describe('reduction and reduceNonBatch', () => {
+  test("every loss's 'mean' and 'sum' reduce its per-sample losses", () => {
+    const pred = T.tensor([[0.2, -1.5, 0.7], [1.1, 0.3, -0.4]], [2, 3], 'float64');
+    const label = T.tensor([[1, -1, 1], [-1, 1, 1]], [2, 3], 'float64');
+    for (const make of [
+      (reduction: 'none' | 'mean' | 'sum') => new HuberLoss({ reduction }).forward(pred, label),
+      (reduction: 'none' | 'mean' | 'sum') => new LogisticLoss({ reduction }).forward(pred, label),
+      (reduction: 'none' | 'mean' | 'sum') => new CTCLoss({ reduction }).forward(T.reshape(pred, [2, 1, 3]), [[0], [1]]),
+    ]) {
+      const none = Array.from(make('none').dataSync());
+      expect(make('sum').shape).toEqual([]);
+      expect(make('sum').item()).toBeCloseTo(none[0]! + none[1]!, 12);
+      expect(make('mean').item()).toBeCloseTo((none[0]! + none[1]!) / 2, 12);
+    }
+  });
+
+  test("defineLoss with reduceNonBatch: 'sum' gives a cross-entropy over one-hot labels that equals SoftmaxCE", () => {
+    const CE = defineLoss('CE', (p, l) => neg(mul(l, logSoftmax(p, -1))), {}, { reduceNonBatch: 'sum' });
+    const Mean = defineLoss('CEMean', (p, l) => neg(mul(l, logSoftmax(p, -1))));
+    const pred = T.tensor([[0.5, 2, -1], [1, 0, 3]], [2, 3], 'float64');
+    const oneHot = [[0, 1, 0], [1, 0, 0]];
+    const reference = new SoftmaxCELoss().forward(pred, [1, 0]).dataSync();
+    const got = new CE().forward(pred, oneHot).dataSync();
+    const mean = new Mean().forward(pred, oneHot).dataSync();
+    reference.forEach((r, i) => {
+      expect(got[i]).toBeCloseTo(r, 12);
+      expect(mean[i]).toBeCloseTo(r / 3, 12);
+    });
   });
 });

@@ -12,7 +12,7 @@ describe('defaults (Gluon 1.x)', () => {
     [new L2Loss(), { weight: 1, batchAxis: 0, reduction: 'none' }],
     [new L1Loss(), { weight: null, batchAxis: 0, reduction: 'none' }],
     [new SigmoidBinaryCrossEntropyLoss(), { weight: null, batchAxis: 0, reduction: 'none', fromSigmoid: false }],
-    [new SoftmaxCrossEntropyLoss(), { weight: null, batchAxis: 0, reduction: 'none', axis: -1, sparseLabel: true, fromLogits: false }],
+    [new SoftmaxCrossEntropyLoss(), { weight: null, batchAxis: 0, reduction: 'none', axis: -1, sparseLabel: true, fromLogits: false, ignoreIndex: null, classWeight: null, labelSmoothing: 0 }],
     [new KLDivLoss(), { weight: null, batchAxis: 0, reduction: 'none', fromLogits: true, axis: -1 }],
     [new CTCLoss(), { layout: 'NTC', labelLayout: 'NT', blank: 'last', zeroInfinity: false, weight: null, reduction: 'none' }],
     [new HuberLoss(), { weight: null, batchAxis: 0, reduction: 'none', rho: 1 }],
@@ -29,7 +29,7 @@ describe('defaults (Gluon 1.x)', () => {
 
   test('given options override the defaults', () => {
     const loss = new SoftmaxCrossEntropyLoss({ axis: 1, sparseLabel: false, weight: 2, batchAxis: 1 });
-    expect(loss.options).toEqual({ weight: 2, batchAxis: 1, reduction: 'none', axis: 1, sparseLabel: false, fromLogits: false });
+    expect(loss.options).toEqual({ weight: 2, batchAxis: 1, reduction: 'none', axis: 1, sparseLabel: false, fromLogits: false, ignoreIndex: null, classWeight: null, labelSmoothing: 0 });
     expect(loss.weight).toBe(2);
     expect(loss.batchAxis).toBe(1);
   });

@@ -104,9 +104,9 @@ interface HostLabels {
  * is ignored and may hold anything); time steps past `predLengths` are ignored (zero gradient).
  *
  * Options (Gluon names in brackets): `layout` [`layout`, 'NTC' (default) or 'TNC'], `labelLayout`
- * [`label_layout`, 'NT' (default) or 'TN'], `blank` ('last' or 'first'), `zeroInfinity`
- * [PyTorch `zero_infinity`], `weight` [`weight`], `reduction` ('none', 'mean': the plain batch
- * mean, 'sum'). Inputs:
+ * [`label_layout`, 'NT' (default) or 'TN'], `blank` [`blank` (PyTorch's), 'last' (default) or
+ * 'first'], `zeroInfinity` [`zero_infinity` (PyTorch's), default false], `weight` [`weight`],
+ * `reduction` [`reduction`, 'none' (default), 'mean' (the plain batch mean) or 'sum']. Inputs:
  * `forward(pred, label, { predLengths, labelLengths, sampleWeight })` [`pred_lengths`,
  * `label_lengths`, `sample_weight`]; pred holds unnormalised scores (a log-softmax over the
  * classes is applied, as MXNet does).

@@ -38,8 +38,8 @@ export type GaussianNLLLossOptions = z.input<typeof gaussianNLLLossSchema>;
  * keeps every element; its 'mean' equals this library's). As in PyTorch, the clamp is outside the
  * graph: where variance < eps the gradient is the one at eps, passed to variance unchanged.
  *
- * Options: `full` [`full`, default false], `eps` [`eps`, default 1e-6], `weight`, `batchAxis`,
- * `reduction`. Inputs: `forward(pred, target, variance, { sampleWeight })`; target is reshaped to
+ * Options (PyTorch names in brackets, Gluon's for the common ones): `full` [`full`, default false],
+ * `eps` [`eps`, default 1e-6], `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, target, variance, { sampleWeight })`; target is reshaped to
  * pred's shape; variance has pred's shape, or pred's shape with the last axis 1 or without it (one
  * variance for every element of the last axis, as PyTorch); a negative variance is an error.
  *

@@ -36,7 +36,7 @@ export type HuberLossOptions = z.input<typeof huberLossSchema>;
  * the loss and its gradient are finite for every rho > 0.
  *
  * Options (Gluon names in brackets): `rho` [`rho`, default 1, must be > 0], `weight` [`weight`],
- * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped
+ * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped
  * to pred's shape.
  *
  * @example

@@ -31,7 +31,8 @@ export type MarginRankingLossOptions = z.input<typeof marginRankingLossSchema>;
  * `L = max(0, -y·(input1 - input2) + margin)`, then `· sampleWeight · weight` and the mean over the
  * non-batch axes (PyTorch's 'none' keeps every element; its 'mean' equals this library's 'mean').
  *
- * Options: `margin` [`margin`, default 0], `weight`, `batchAxis`, `reduction`. Inputs:
+ * Options (PyTorch names in brackets, Gluon's for the common ones): `margin` [`margin`, default 0],
+ * `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(input1, input2, label, { sampleWeight })`; input2 and label are reshaped to input1's
  * shape; labels other than -1 and 1 are an error naming label.
  *

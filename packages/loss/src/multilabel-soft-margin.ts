@@ -35,8 +35,9 @@ export type MultiLabelSoftMarginLossOptions = z.input<typeof multiLabelSoftMargi
  * non-batch axes, which for `(batch, C)` is PyTorch's mean over the classes: its 'none', 'mean' and
  * 'sum' equal this library's.
  *
- * Options: `classWeight` [`weight`, one per entry of the last axis, default null], `weight`,
- * `batchAxis`, `reduction`. Inputs: `forward(pred, label, { sampleWeight })`; label is reshaped to
+ * Options (PyTorch names in brackets, Gluon's for the common ones): `classWeight` [`weight`, one
+ * per entry of the last axis, default null], `weight` [`weight`], `batchAxis` [`batch_axis`],
+ * `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; label is reshaped to
  * pred's shape.
  *
  * @example

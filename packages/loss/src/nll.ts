@@ -35,8 +35,9 @@ export type NLLLossOptions = z.input<typeof nllLossSchema>;
  * summed loss by the summed `w_y` of the counted labels, as PyTorch; without `classWeight` and
  * `ignoreIndex` that is the plain mean.
  *
- * Options: `classWeight` [PyTorch `weight`, C non-negative numbers, default null], `ignoreIndex`
- * [`ignore_index`, default null], `weight`, `batchAxis`, `reduction`. Inputs:
+ * Options (PyTorch names in brackets, Gluon's for the common ones): `classWeight` [`weight`, C
+ * non-negative numbers, default null], `ignoreIndex` [`ignore_index`, default null], `weight`
+ * [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(pred, label, { sampleWeight })`; label has pred's shape without the class axis, and holds
  * integers in [0, C) or `ignoreIndex`.
  *

@@ -38,14 +38,14 @@ const LOG_EPSILON = 1e-12;
  * squared Euclidean distances `D[i][j] = Σ_d (x1[i][d] - x2[j][d])²` of every pair and
  * `logp = logSoftmax(-D, axis 1)`, the targets are the identity smoothed by s =
  * `smoothingParameter`: `Y = I·(1 - s) + (1 - I)·s/(B - 1)`; then the KL divergence
- * `L_i = Σ_j Y[i][j]·(log(Y[i][j] + 1e-12) - logp[i][j])`, summed over j as 1.9.1's KLDivLoss does;
+ * `L = Σ_j Y[i][j]·(log(Y[i][j] + 1e-12) - logp[i][j])` for sample i, summed over j as 1.9.1's KLDivLoss does;
  * then `· sampleWeight · weight`. The output has shape `(batch,)`.
  *
  * MXNet 1.9.1 ignores `weight` (its default is 1) and `batch_axis`; this library applies `weight`
  * as every loss does (default null: none), and `batchAxis: 1` reads the inputs as (dim, batch).
  *
  * Options (Gluon names in brackets): `smoothingParameter` [`smoothing_parameter`, default 0.3],
- * `weight` [`weight`], `batchAxis` [`batch_axis`, 0 or 1], `reduction`. Inputs:
+ * `weight` [`weight`], `batchAxis` [`batch_axis`, 0 or 1], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(x1, x2, { sampleWeight })`; x1 and x2 are 2-d, of the same shape, with a batch of at
  * least 2; the sample weight broadcasts to `(batch,)`.
  *

@@ -38,8 +38,8 @@ export type SigmoidFocalLossOptions = z.input<typeof sigmoidFocalLossSchema>;
  * Then `· sampleWeight · weight` and the mean over the non-batch axes (torchvision's 'none' keeps
  * every element; its 'mean' equals this library's).
  *
- * Options: `alpha` [`alpha`, default 0.25], `gamma` [`gamma`, default 2], `weight`, `batchAxis`,
- * `reduction`. Inputs: `forward(pred, label, { sampleWeight })`; label is reshaped to pred's shape.
+ * Options (PyTorch names in brackets, Gluon's for the common ones): `alpha` [`alpha`, default 0.25],
+ * `gamma` [`gamma`, default 2], `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; label is reshaped to pred's shape.
  *
  * @example
  * ```ts

@@ -32,7 +32,8 @@ export type SmoothL1LossOptions = z.input<typeof smoothL1LossSchema>;
  * It is {@link HuberLoss} with rho = beta, and like it evaluates the quadratic branch on
  * `min(n, beta)` so that neither branch overflows for tiny beta.
  *
- * Options: `beta` [`beta`, default 1, ≥ 0], `weight`, `batchAxis`, `reduction`. Inputs:
+ * Options (PyTorch names in brackets, Gluon's for the common ones): `beta` [`beta`, default 1, ≥ 0],
+ * `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(pred, label, { sampleWeight })`; label is reshaped to pred's shape.
  *
  * @example

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { abs, div, greaterEqual, mul, sub, where } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
+import { FLOAT32_SMALLEST_NORMAL } from './huber.js';
 
 /**
  * Options of {@link SmoothL1Loss}.
@@ -43,7 +44,8 @@ export type SmoothL1LossOptions = z.input<typeof smoothL1LossSchema>;
  */
 export class SmoothL1Loss extends elementwiseLoss('SmoothL1Loss', smoothL1LossSchema, (pred, label, { beta }) => {
   const n = abs(sub(pred, label));
-  if (beta === 0) return n;
+  // beta = 0 is L1, as PyTorch; so, within beta/2 < 6e-39, is a beta below float32's smallest normal (see HuberLoss).
+  if (beta === 0 || (pred.dtype === 'float32' && beta < FLOAT32_SMALLEST_NORMAL)) return n;
   const linear = greaterEqual(n, beta);
   const q = where(linear, beta, n);
   return where(linear, sub(n, 0.5 * beta), mul(div(q, beta), mul(q, 0.5)));

@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { logSoftmax, mul, neg, variable } from '@lossgraph/autograd';
-import { CTCLoss, defineLoss, HuberLoss, LogisticLoss, SigmoidBCELoss, SoftmaxCELoss } from '../src/index.js';
+import { CTCLoss, defineLoss, HuberLoss, LogisticLoss, SigmoidBCELoss, SmoothL1Loss, SoftmaxCELoss } from '../src/index.js';
 
 T.setBackend('cpu');
 
@@ -73,16 +73,31 @@ describe('CTCLoss at extreme logits', () => {
   });
 });
 
-describe('HuberLoss is finite for every rho > 0', () => {
-  test.each(['float32', 'float64'] as const)('%s, rho = 1e-40 and rho = 1e30', (dtype) => {
-    for (const rho of [1e-40, 1e30]) {
+describe('HuberLoss (and SmoothL1Loss) is finite for every rho > 0', () => {
+  test.each(['webasm', ...(process.env.DISPLAY ? ['headlessgl' as const] : [])] as const)('gpujs %s, float32, rho 1e-40', (mode) => {
+    T.setBackend('gpujs', { mode });
+    try {
+      const pred = variable(T.tensor([[0.5, -2, 0, 1e-41]], [1, 4], 'float32'));
+      const loss = new HuberLoss({ rho: 1e-40 }).forward(pred, [[0, 0, 0, 0]]);
+      loss.backward();
+      expect(loss.item()).toBeCloseTo(2.5 / 4, 6);
+      expect(Array.from(pred.grad!.dataSync()).every(Number.isFinite)).toBe(true);
+    } finally {
+      T.setBackend('cpu');
+    }
+  });
+
+  test.each(['float32', 'float64'] as const)('%s, rho from 5e-324 to 1e30', (dtype) => {
+    for (const rho of [5e-324, 1e-50, 1e-40, 1e30]) {
       const pred = variable(T.tensor([[0.5, -2, 0, 1e-41]], [1, 4], dtype));
       const loss = new HuberLoss({ rho }).forward(pred, [[0, 0, 0, 0]]);
       loss.backward();
+      const smooth = new SmoothL1Loss({ beta: rho }).forward(pred, [[0, 0, 0, 0]]);
+      expect(smooth.item()).toBeCloseTo(loss.item(), 12);
       const grads = Array.from(pred.grad!.dataSync());
       expect(Number.isFinite(loss.item())).toBe(true);
       expect(grads.every(Number.isFinite)).toBe(true);
-      if (rho === 1e-40) {
+      if (rho < 1e-30) {
         // about |d|: (0.5 + 2 + 0 + 0) / 4, and sign(d)/4 where |d| > rho
         expect(loss.item()).toBeCloseTo(2.5 / 4, 6);
         expect(grads.slice(0, 2)).toEqual([0.25, -0.25]);

@@ -54,10 +54,12 @@ describe('CTCLoss at extreme logits', () => {
     expect(Math.abs(loss.item() / expected - 1)).toBeLessThan(dtype === 'float64' ? 1e-15 : 1e-7);
     loss.backward();
     const g = pred.grad!.toArray() as number[][][];
+    // [-1, 1] up to the dtype's rounding (float32 sums the occupancies to 1 + 2^-23)
+    const rounding = dtype === 'float64' ? 4 * 2 ** -52 : 4 * 2 ** -23;
     g[0]!.forEach((row, t) => {
       row.forEach((v, k) => {
-        expect(v).toBeGreaterThanOrEqual(-1);
-        expect(v).toBeLessThanOrEqual(1);
+        expect(v).toBeGreaterThanOrEqual(-1 - rounding);
+        expect(v).toBeLessThanOrEqual(1 + rounding);
         expect(v).toBeCloseTo(k === 2 ? 1 : -gamma[t]![k]!, dtype === 'float64' ? 12 : 5);
       });
     });

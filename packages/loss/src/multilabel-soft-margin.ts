@@ -46,11 +46,10 @@ export type MultiLabelSoftMarginLossOptions = z.input<typeof multiLabelSoftMargi
  * ```
  */
 export class MultiLabelSoftMarginLoss extends elementwiseLoss('MultiLabelSoftMarginLoss', multiLabelSoftMarginLossSchema, (pred, label, { classWeight }) => {
-  const loss = sigmoidCrossEntropy(pred, label);
-  if (classWeight === null) return loss;
   const classes = pred.shape[pred.rank - 1] ?? 1;
-  if (classWeight.length !== classes) {
+  if (classWeight !== null && classWeight.length !== classes) {
     throw new RangeError(`MultiLabelSoftMarginLoss: option 'classWeight' has ${classWeight.length} entries, but pred has ${classes} classes (its last axis)`);
   }
-  return mul(loss, T.tensor([...classWeight], [classes], pred.dtype));
+  const loss = sigmoidCrossEntropy(pred, label);
+  return classWeight === null ? loss : mul(loss, T.tensor([...classWeight], [classes], pred.dtype));
 }) {}

@@ -10,7 +10,7 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
-import { gradcheck, type Variable, type VariableLike } from '@lossgraph/autograd';
+import { gradcheck, Variable, type VariableLike } from '@lossgraph/autograd';
 import {
   buildInputs, callLoss, LOSS_CLASSES, loadCases, runErrorCase, runNumericCase, summarise, writeSummary,
   type CaseResult, type ConformanceCase, type RunSettings, type Tolerance,
@@ -151,5 +151,19 @@ describe('gradcheck of order 2, one case per loss and option (float64)', () => {
     const { f, point } = asFunction(c);
     const result = gradcheck(f as (...xs: Variable[]) => Variable, point as VariableLike[], { order: 2, eps: 1e-6, atol: 1e-5, rtol: 1e-3 });
     expect(result.ok).toBe(true);
+  });
+});
+
+describe('bad input fails before any work', () => {
+  /** Variables made so far (each op and each conversion makes one). */
+  const made = (): number => new Variable(T.scalar(0), false, null, undefined).id;
+  test.each(errorCases.map((c) => [c.id, c] as const))('%s: at most the conversions of the inputs run', (_id, c) => {
+    T.setBackend('cpu');
+    const { inputs } = buildInputs(c, { dtype: 'float64', intLabels: true });
+    const before = made();
+    expect(() => callLoss(c.loss, new LOSS_CLASSES[c.loss]!(c.options), inputs)).toThrow(c.expectError!);
+    // Converting the inputs (and reshaping the label to pred's shape) makes up to two Variables per
+    // input; a loss that had started computing would have made its ops' outputs too.
+    expect(made() - before - 1).toBeLessThanOrEqual(2 * Object.keys(c.inputs).length);
   });
 });

@@ -8,7 +8,7 @@
  * Flags: `--backend cpu|gpujs`, `--mode`, `--epochs`, `--seed`, `--out`, `--quiet`.
  */
 import * as T from '@lossgraph/tensor';
-import { add, exp, gradcheck, logSigmoid, mul, neg, noGrad, pow, sub, type GradcheckResult, type Variable } from '@lossgraph/autograd';
+import { add, expm1, gradcheck, logSigmoid, mul, neg, noGrad, pow, sub, type GradcheckResult, type Variable } from '@lossgraph/autograd';
 import { defineLoss, type DefinedLossOptions, type Loss, type PredLabelArgs } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgraph/nn';
 import { parseFlags, useBackend, type ExampleOptions, exampleOptions } from './lib/cli.js';
@@ -48,7 +48,7 @@ export function focalLoss(options: FocalLossOptions = {}): Loss<DefinedLossOptio
   const FocalLoss = defineLoss('FocalLoss', (pred, label) => {
     // log p_t from log-sigmoids, so large logits neither overflow nor lose their gradient.
     const logPt = add(mul(label, logSigmoid(pred)), mul(sub(1, label), logSigmoid(neg(pred))));
-    const focal = neg(mul(pow(sub(1, exp(logPt)), gamma), logPt));
+    const focal = neg(mul(pow(neg(expm1(logPt)), gamma), logPt));
     return alpha === null ? focal : mul(add(mul(label, alpha), mul(sub(1, label), 1 - alpha)), focal);
   });
   return new FocalLoss();

@@ -1,9 +1,12 @@
 /**
- * `pnpm zoo`: the loss zoo. For each Gluon loss, the training test of MXNet's
+ * `pnpm zoo`: the loss zoo. For each Gluon loss, the training test of MXNet 1.9.1's
  * `tests/python/unittest/test_loss.py` reproduced: the same network (Dense 128 and 64 with ReLU,
- * then the output layer), data sizes, optimiser (Adam), learning rates, initialisers, batch size
- * (10), epochs (200) and pass thresholds; plus convergence checks of this project's own for the
- * losses MXNet does not train (Logistic, PoissonNLL, CosineEmbedding).
+ * then the output layer; SDML's single Dense(10, tanh) encoder), data sizes, optimiser (Adam),
+ * learning rates, initialisers, batch sizes, epochs and pass thresholds (1.9.1's, which differ from
+ * 1.2's: SoftmaxCE's Xavier(2) initialiser, CTC's learning rate 0.01, Hinge's threshold 0.06, and
+ * the tests added since: SDML, PoissonNLL with from_logits=False, SigmoidBCE with pos_weight);
+ * plus convergence checks of this project's own for the losses MXNet does not train (Logistic,
+ * PoissonNLL from logits, CosineEmbedding).
  *
  * The data are drawn from this project's seeded generator (MXNet's own random streams cannot be
  * reproduced), with the same distributions as MXNet's test.
@@ -12,17 +15,23 @@
  * `--only name,name` to run some cases.
  */
 import * as T from '@lossgraph/tensor';
-import { logSoftmax, noGrad, type Variable } from '@lossgraph/autograd';
+import { exp, logSoftmax, noGrad, type Variable } from '@lossgraph/autograd';
 import {
-  CosineEmbeddingLoss, CTCLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, L2Loss, LogisticLoss, PoissonNLLLoss,
+  CosineEmbeddingLoss, CTCLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, L2Loss, LogisticLoss, PoissonNLLLoss, SDMLLoss,
   SigmoidBinaryCrossEntropyLoss, SoftmaxCrossEntropyLoss, SquaredHingeLoss, TripletLoss,
 } from '@lossgraph/loss';
-import { Adam, Dense, Sequential, Uniform, Xavier, type Initializer } from '@lossgraph/nn';
+import { Adam, Dense, Normal, Sequential, Uniform, Xavier, type Initializer } from '@lossgraph/nn';
 import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { defaultOutDir, permutation } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption } from './lib/validate.js';
 import { ProgressBar, type ProgressSink } from './lib/progress.js';
+
+/**
+ * The MXNet release whose test_loss.py the zoo reproduces.
+ * @example `MXNET_VERSION   // '1.9.1'`
+ */
+export const MXNET_VERSION = '1.9.1';
 
 /**
  * Per-sample tensors that travel with the data through batching (labels, positives, weights...).
@@ -44,14 +53,23 @@ export interface ZooSetup {
   readonly outputs: number;
   /** Whether the Dense layers flatten (false for CTC's per-frame net). */
   readonly flatten: boolean;
-  /** MXNet's initialiser for this test: Xavier(magnitude 2), or Module.fit's default Uniform(0.01). */
-  readonly init: 'xavier2' | 'uniform0.01';
+  /**
+   * MXNet's initialiser for this test: Xavier(magnitude 2), Module.fit's default Uniform(0.01),
+   * Xavier's defaults (SDML) or Normal(0.1) (PoissonNLL with from_logits=False).
+   */
+  readonly init: 'xavier2' | 'uniform0.01' | 'xavier' | 'normal0.1';
+  /** The network: MXNet's three Dense layers ('mlp', the default) or SDML's Dense(10, tanh) encoder. */
+  readonly network?: 'mlp' | 'dense10-tanh';
+  /** Batch size (default 10). */
+  readonly batchSize?: number;
+  /** Epochs of MXNet's test (default 200). */
+  readonly epochs?: number;
   /** Adam's learning rate. */
   readonly learningRate: number;
   /** Whether MXNet's iterator shuffles. */
   readonly shuffle: boolean;
-  /** The per-sample loss of the network's output on a batch. */
-  readonly loss: (out: Variable, targets: ZooTargets) => Variable;
+  /** The per-sample loss of the network's output on a batch (`embed` runs the network on other inputs, for SDML's pairs). */
+  readonly loss: (out: Variable, targets: ZooTargets, embed: (x: T.Tensor) => Variable) => Variable;
 }
 
 /** A check made after training: a named score (a mean loss) against its bound. */
@@ -74,7 +92,7 @@ export interface ZooCase {
   readonly name: string;
   /** The loss class trained. */
   readonly loss: string;
-  /** The MXNet test it reproduces, or `'own'` for this project's own convergence checks. */
+  /** The MXNet 1.9.1 test it reproduces, or `'own'` for this project's own convergence checks. */
   readonly source: string;
   /** Data, network and optimiser of the case, from a seed. */
   readonly setup: (seed: number) => ZooSetup;
@@ -131,13 +149,23 @@ function signedClassification(seed: number, loss: (out: Variable, label: T.Tenso
   };
 }
 
+/** Counts from a Poisson law of rate `rate` (Knuth's product of uniforms). */
+function poissonCounts(rates: ArrayLike<number>, rng: T.Random): number[] {
+  return Array.from(rates, (rate) => {
+    let k = 0;
+    for (let p = Math.exp(-rate), s = p, u = rng.next(); u > s; s += p) p *= rate / ++k;
+    return k;
+  });
+}
+
+/** MXNet 1.9.1's test_ce_loss (Xavier(2), since 1.3.0) and test_sample_weight_loss (Module.fit's default initialiser). */
 function softmaxCESetup(seed: number, withWeight: boolean): ZooSetup {
   const ce = new SoftmaxCrossEntropyLoss();
   const targets: ZooTargets = { label: randomClasses(N, 10, seed + 1) };
   // MXNet's weights: 1 for the first ten samples, 0 for the last ten.
   if (withWeight) targets.weight = T.tensor(Array.from({ length: N }, (_, i) => (i < N / 2 ? 1 : 0)), [N, 1]);
   return {
-    data: uniform([N, 10], seed), targets, outputs: 10, flatten: true, init: 'uniform0.01', learningRate: 0.01, shuffle: false,
+    data: uniform([N, 10], seed), targets, outputs: 10, flatten: true, init: withWeight ? 'uniform0.01' : 'xavier2', learningRate: 0.01, shuffle: false,
     loss: (out, t) => ce.forward(out, t.label!, t.weight === undefined ? {} : { sampleWeight: t.weight }),
   };
 }
@@ -184,7 +212,7 @@ export function zooCases(): readonly ZooCase[] {
         const labels = T.reshape(T.tensor(Array.from({ length: 4 * N }, (_, i) => Math.floor(i / N))), [N, 4]);
         return {
           data: uniform([N, 20, 10], seed), targets: { label: labels }, outputs: 5, flatten: false,
-          init: 'xavier2', learningRate: 1, shuffle: true, loss: (out, t) => ctc.forward(out, t.label!),
+          init: 'xavier2', learningRate: 0.01, shuffle: true, loss: (out, t) => ctc.forward(out, t.label!),
         };
       },
       checks: below(10),
@@ -204,7 +232,7 @@ export function zooCases(): readonly ZooCase[] {
       },
     },
     { name: 'huber', loss: 'HuberLoss', source: 'test_huber_loss', setup: (seed) => { const l = new HuberLoss(); return regression(seed, (o, y) => l.forward(o, y)); }, checks: below(0.05) },
-    { name: 'hinge', loss: 'HingeLoss', source: 'test_hinge_loss', setup: (seed) => { const l = new HingeLoss(); return signedClassification(seed, (o, y) => l.forward(o, y)); }, checks: below(0.05) },
+    { name: 'hinge', loss: 'HingeLoss', source: 'test_hinge_loss', setup: (seed) => { const l = new HingeLoss(); return signedClassification(seed, (o, y) => l.forward(o, y)); }, checks: below(0.06) },
     {
       name: 'squared-hinge', loss: 'SquaredHingeLoss', source: 'test_squared_hinge_loss',
       setup: (seed) => { const l = new SquaredHingeLoss(); return signedClassification(seed, (o, y) => l.forward(o, y)); }, checks: below(0.05),
@@ -221,6 +249,51 @@ export function zooCases(): readonly ZooCase[] {
       checks: below(0.05),
     },
     {
+      name: 'sdml', loss: 'SDMLLoss', source: 'test_sdml_loss',
+      setup: (seed) => {
+        const sdml = new SDMLLoss();
+        // Five pairs of 10-d points, each positive a small perturbation of its anchor.
+        const data = uniform([5, 10], seed);
+        return {
+          data, targets: { pos: T.add(data, uniform([5, 10], seed + 1, -0.1, 0.1)) }, outputs: 10, flatten: true, network: 'dense10-tanh',
+          init: 'xavier', learningRate: 0.1, shuffle: false, batchSize: 5, epochs: 20,
+          loss: (out, t, embed) => sdml.forward(out, embed(t.pos!)),
+        };
+      },
+      // MXNet scores the last training batch's mean loss; here the mean loss after training.
+      checks: below(0.05),
+    },
+    {
+      name: 'poisson-nll-mod', loss: 'PoissonNLLLoss (fromLogits false)', source: 'test_poisson_nllloss_mod',
+      setup: (seed) => {
+        const poisson = new PoissonNLLLoss({ fromLogits: false });
+        const rng = new T.Random(seed + 1);
+        const samples = 1000;
+        const data = T.tensor(poissonCounts(new Float64Array(2 * samples).fill(1), rng), [samples, 2]);
+        const label = T.tensor(poissonCounts(new Float64Array(samples).fill(4), rng), [samples, 1]);
+        return {
+          data, targets: { label }, outputs: 1, flatten: true, init: 'normal0.1', learningRate: 0.01, shuffle: true, batchSize: 20, epochs: 20,
+          loss: (out, t) => poisson.forward(exp(out), t.label!),
+        };
+      },
+      checks: below(0.05),
+    },
+    {
+      name: 'bce-pos-weight', loss: 'SigmoidBinaryCrossEntropyLoss (posWeight)', source: 'test_bce_loss_with_pos_weight',
+      setup: (seed) => {
+        const bce = new SigmoidBinaryCrossEntropyLoss();
+        const rng = new T.Random(seed + 3);
+        const samples = 5 + rng.int(25);   // MXNet: np.random.randint(5, 30)
+        const posWeight = T.broadcastTo(uniform([1, 5], seed + 2, 0, 10), [samples, 5]);
+        return {
+          data: uniform([samples, 20], seed), targets: { label: T.cast(T.reshape(randomClasses(samples * 5, 2, seed + 1), [samples, 5]), 'float32'), posWeight },
+          outputs: 5, flatten: true, init: 'xavier2', learningRate: 0.01, shuffle: false,
+          loss: (out, t) => bce.forward(out, t.label!, { posWeight: t.posWeight! }),
+        };
+      },
+      checks: below(0.01),
+    },
+    {
       name: 'logistic', loss: 'LogisticLoss', source: 'own',
       setup: (seed) => { const l = new LogisticLoss({ labelFormat: 'signed' }); return signedClassification(seed, (o, y) => l.forward(o, y)); }, checks: below(0.05),
     },
@@ -231,12 +304,7 @@ export function zooCases(): readonly ZooCase[] {
         // Counts from a Poisson law whose log-rate is a fixed linear function of the inputs.
         const data = uniform([N, 10], seed);
         const logRate = T.matmul(data, uniform([10, 1], seed + 1, -0.6, 0.6));
-        const rng = new T.Random(seed + 2);
-        const counts = Array.from(T.exp(logRate).dataSync(), (rate) => {
-          let k = 0;
-          for (let p = Math.exp(-rate), s = p, u = rng.next(); u > s; s += p) p *= rate / ++k;
-          return k;
-        });
+        const counts = poissonCounts(T.exp(logRate).dataSync(), new T.Random(seed + 2));
         return {
           data, targets: { label: T.tensor(counts, [N, 1]) }, outputs: 1, flatten: true,
           init: 'xavier2', learningRate: 0.01, shuffle: true, loss: (out, t) => poisson.forward(out, t.label!),
@@ -279,7 +347,16 @@ export interface ZooOptions extends Partial<BackendChoice> {
 }
 
 function initializerOf(kind: ZooSetup['init']): Initializer {
-  return kind === 'xavier2' ? new Xavier({ magnitude: 2 }) : new Uniform(0.01);
+  switch (kind) {
+    case 'xavier2':
+      return new Xavier({ magnitude: 2 });
+    case 'xavier':
+      return new Xavier();
+    case 'normal0.1':
+      return new Normal(0.1);
+    case 'uniform0.01':
+      return new Uniform(0.01);
+  }
 }
 
 function pickRows(t: T.Tensor, indices: readonly number[]): T.Tensor {
@@ -296,16 +373,21 @@ function pickRows(t: T.Tensor, indices: readonly number[]): T.Tensor {
  * @example `trainCase(zooCases()[0]!, { epochs: 200 })`
  */
 export function trainCase(zooCase: ZooCase, options: { epochs?: number; seed?: number; progress?: ProgressSink | null } = {}): ZooResult {
-  const epochs = intOption('zoo.trainCase', 'epochs', options.epochs, 200);
   const seed = intOption('zoo.trainCase', 'seed', options.seed, 0, 0);
   const setup = zooCase.setup(seed);
+  const epochs = intOption('zoo.trainCase', 'epochs', options.epochs, setup.epochs ?? 200);
   const n = setup.data.shape[0]!;
-  const batchSize = 10;
-  const net = new Sequential().add(
-    new Dense(128, { activation: 'relu', flatten: setup.flatten }),
-    new Dense(64, { activation: 'relu', flatten: setup.flatten }),
-    new Dense(setup.outputs, { flatten: setup.flatten }),
-  );
+  const batchSize = setup.batchSize ?? 10;
+  const net = new Sequential();
+  if (setup.network === 'dense10-tanh') net.add(new Dense(10, { activation: 'tanh', flatten: setup.flatten }));
+  else {
+    net.add(
+      new Dense(128, { activation: 'relu', flatten: setup.flatten }),
+      new Dense(64, { activation: 'relu', flatten: setup.flatten }),
+      new Dense(setup.outputs, { flatten: setup.flatten }),
+    );
+  }
+  const embed = (x: T.Tensor): Variable => net.forward(x);
   net.initialize({ init: initializerOf(setup.init), seed });
   const opt = new Adam(net, { learningRate: setup.learningRate });
   const all = Array.from({ length: n }, (_, i) => i);
@@ -315,7 +397,7 @@ export function trainCase(zooCase: ZooCase, options: { epochs?: number; seed?: n
   });
   const score = (indices: readonly number[] = all, targets: ZooTargets = setup.targets): number => noGrad(() => {
     const { x, t } = batchOf(indices, targets);
-    return T.mean(setup.loss(net.forward(x), t).value).item();
+    return T.mean(setup.loss(net.forward(x), t, embed).value).item();
   });
 
   const bar = new ProgressBar(zooCase.name.padEnd(16), epochs, options.progress === undefined ? process.stderr : options.progress);
@@ -327,7 +409,7 @@ export function trainCase(zooCase: ZooCase, options: { epochs?: number; seed?: n
     for (let b = 0; b < n; b += batchSize) {
       const { x, t } = batchOf(order.slice(b, b + batchSize), setup.targets);
       opt.zeroGrad();
-      const l = setup.loss(net.forward(x), t);
+      const l = setup.loss(net.forward(x), t, embed);
       lossSum += T.sum(l.value).item();
       l.backward();
       opt.step(x.shape[0]);
@@ -368,7 +450,7 @@ export async function run(options: ZooOptions = {}): Promise<ZooResult[]> {
   }));
   const outDir = options.outDir === undefined ? defaultOutDir('zoo') : options.outDir;
   if (outDir !== null) {
-    const summary = results.map(({ curve, ...rest }) => ({ ...rest, finalTrainLoss: curve.at(-1) }));
+    const summary = { mxnetVersion: MXNET_VERSION, cases: results.map(({ curve, ...rest }) => ({ ...rest, finalTrainLoss: curve.at(-1) })) };
     writeOutput(outDir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
   }
   return results;
@@ -378,7 +460,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, { extra: { only: 'a comma-separated list of case names' } });
   const only = flags.extra.only?.split(',');
   const outDir = flags.outDir ?? defaultOutDir('zoo');
-  console.log(`zoo: MXNet's loss training tests on backend ${useBackend(flags)}`);
+  console.log(`zoo: MXNet ${MXNET_VERSION}'s loss training tests (tests/python/unittest/test_loss.py) on backend ${useBackend(flags)}`);
   const results = await run({
     backend: flags.backend, mode: flags.mode, outDir,
     ...(only === undefined ? {} : { only }),
@@ -388,7 +470,7 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   for (const r of results) {
     const checks = r.checks.map((c) => `${c.name} ${c.score.toFixed(4)} ${c.relation} ${c.bound}`).join('; ');
-    console.log(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name.padEnd(16)} ${r.loss.padEnd(40)} ${checks}  (${r.seconds.toFixed(1)} s, ${r.source})`);
+    console.log(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name.padEnd(16)} ${r.loss.padEnd(40)} ${checks}  (${r.seconds.toFixed(1)} s, ${r.source === 'own' ? 'own check' : `MXNet ${MXNET_VERSION} ${r.source}`})`);
   }
   console.log(`${results.filter((r) => r.passed).length}/${results.length} passed`);
   console.log(`wrote ${displayPath(`${outDir}/summary.json`)}`);

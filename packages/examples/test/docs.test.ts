@@ -254,14 +254,14 @@ interface LossDocInput {
   readonly options: readonly { readonly key: string; readonly describe: string | undefined }[];
 }
 
-/** The loss rule: a `L = ...` formula, and each option's Gluon name in its describe and in the class doc. */
+/** The loss rule: a `L = ...` formula, and each option's Gluon (or, for PyTorch's options, PyTorch) name in its describe and in the class doc. */
 function checkLossDoc({ name, classDoc, options }: LossDocInput): string[] {
   const problems: string[] = [];
   if (!/`L(\([^`]*\))? = [^`]+`/.test(classDoc)) problems.push(`${name}: no formula (inline code starting \`L = \`) in the class doc`);
-  const optionsPart = classDoc.split(/Options \(Gluon names in brackets\):/)[1];
+  const optionsPart = classDoc.split(/Options \((?:Gluon|PyTorch|Gluon or PyTorch) names in brackets[^)]*\):/)[1];
   if (optionsPart === undefined && options.length > 0) problems.push(`${name}: no "Options (Gluon names in brackets):" part in the class doc`);
   for (const { key, describe } of options) {
-    const gluon = /^Gluon `([a-z_0-9]+)`/.exec(describe ?? '')?.[1];
+    const gluon = /^(?:Gluon|PyTorch) `([a-z_0-9]+)`/.exec(describe ?? '')?.[1];
     if (gluon === undefined) {
       problems.push(`${name}: option ${key} has no schema .describe('Gluon \`name\`: ...')`);
       continue;

@@ -1,7 +1,33 @@
 import { z } from 'zod';
 import { parseOptions, type DType, type Shape } from '@lossgraph/tensor';
-import { mean, mul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
+import { div, mean, mul, reshape, scope, sum, Variable, type VariableLike } from '@lossgraph/autograd';
 import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, readOperand, reshapeCheck, toOperand, type ReadOperand } from './validation.js';
+
+/**
+ * The `reduction` option of every loss, as a zod schema: `'none'` (the default) returns the
+ * per-sample losses, shape `(batch,)`, as Gluon does; `'mean'` and `'sum'` reduce them to a scalar.
+ *
+ * @example
+ * ```ts
+ * reductionSchema.parse(undefined);   // 'none'
+ * reductionSchema.safeParse('avg').success;   // false
+ * ```
+ */
+export const reductionSchema = z
+  .enum(['none', 'mean', 'sum'])
+  .default('none')
+  .describe("PyTorch `reduction`: 'none' (per-sample losses, shape (batch,)), 'mean' or 'sum' of the per-sample losses");
+
+/**
+ * A reduction of the per-sample losses.
+ *
+ * @example
+ * ```ts
+ * const reduction: Reduction = 'sum';
+ * new L1Loss({ reduction });
+ * ```
+ */
+export type Reduction = z.infer<typeof reductionSchema>;
 
 /**
  * The options every loss shares, as a zod schema: the single declaration of their types,
@@ -9,7 +35,7 @@ import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, readOper
  *
  * @example
  * ```ts
- * lossOptionsSchema.parse({ weight: 2 });   // { weight: 2, batchAxis: 0 }
+ * lossOptionsSchema.parse({ weight: 2 });   // { weight: 2, batchAxis: 0, reduction: 'none' }
  * ```
  */
 export const lossOptionsSchema = z.strictObject({
@@ -22,6 +48,8 @@ export const lossOptionsSchema = z.strictObject({
     .nonnegative()
     .default(0)
     .describe('Gluon `batch_axis`: the axis of the samples; the loss is averaged over all other axes'),
+  /** PyTorch `reduction` of the per-sample losses: 'none' (default), 'mean' or 'sum'. */
+  reduction: reductionSchema,
 });
 
 /**
@@ -39,7 +67,7 @@ export type LossOptions = z.input<typeof lossOptionsSchema>;
  *
  * @example
  * ```ts
- * const resolved: ResolvedLossOptions = lossOptionsSchema.parse({});   // { weight: null, batchAxis: 0 }
+ * const resolved: ResolvedLossOptions = lossOptionsSchema.parse({});   // { weight: null, batchAxis: 0, reduction: 'none' }
  * ```
  */
 export type ResolvedLossOptions = z.infer<typeof lossOptionsSchema>;
@@ -50,7 +78,7 @@ export type ResolvedLossOptions = z.infer<typeof lossOptionsSchema>;
  * @example
  * ```ts
  * // The options of a loss without a batch axis (as CTCLoss: its layout says where the batch is).
- * const schema = z.strictObject({ weight: z.number().nullable().default(null) });
+ * const schema = z.strictObject({ weight: z.number().nullable().default(null), reduction: reductionSchema });
  * abstract class SumLoss extends Loss<BaseResolvedOptions & z.infer<typeof schema>> {}
  * ```
  */
@@ -59,6 +87,26 @@ export interface BaseResolvedOptions {
   readonly weight: number | null;
   /** Gluon `batch_axis`: the axis of the samples; absent for a loss without one. */
   readonly batchAxis?: number;
+  /** How {@link Loss.forward} reduces the per-sample losses. */
+  readonly reduction: Reduction;
+}
+
+/**
+ * What a loss's {@link Loss.compute} may return instead of a bare Variable when its `'mean'` is
+ * not the plain mean of the per-sample losses: PyTorch's weighted cross-entropy divides the summed
+ * loss by the summed class weights of the counted labels.
+ *
+ * @example
+ * ```ts
+ * // Inside compute: three samples, one ignored, class weights 2 and 0.5 of the other two.
+ * const out: PerSampleLosses = { perSample: loss, meanDivisor: 2.5 };
+ * ```
+ */
+export interface PerSampleLosses {
+  /** The per-sample losses, shape `(batch,)`: what `reduction: 'none'` returns. */
+  readonly perSample: Variable;
+  /** `reduction: 'mean'` returns `Σ perSample / meanDivisor`. */
+  readonly meanDivisor: number;
 }
 
 /**
@@ -132,6 +180,8 @@ export interface PrepareOptions {
   readonly labelName?: string;
   /** The shape of the unreduced loss, which the sample weight must broadcast to. Default: pred's shape. */
   readonly lossShape?: Shape;
+  /** How {@link Loss.pipeline} reduces the non-batch axes: 'mean' (Gluon's, the default) or 'sum'. */
+  readonly reduceNonBatch?: 'mean' | 'sum';
 }
 
 /**
@@ -209,15 +259,32 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * ```
    */
   forward(...args: Args): Variable {
-    return scope(this.name, () => this.compute(...args));
+    return scope(this.name, () => this.reduceSamples(this.compute(...args)));
   }
 
   /**
    * The loss's computation, run inside the loss's scope by {@link Loss.forward}. Validate first,
-   * then compose autograd ops.
+   * then compose autograd ops. It returns the per-sample losses (with the divisor of their
+   * `'mean'` when that is not their count); {@link Loss.forward} applies the `reduction`.
    * @param args - the arguments {@link Loss.forward} got
    */
-  protected abstract compute(...args: Args): Variable;
+  protected abstract compute(...args: Args): Variable | PerSampleLosses;
+
+  /**
+   * The `reduction` option applied to what {@link Loss.compute} returned; `'none'` adds no op.
+   * @param out - the per-sample losses, with the divisor of their mean when it is not their count
+   */
+  protected reduceSamples(out: Variable | PerSampleLosses): Variable {
+    const perSample = out instanceof Variable ? out : out.perSample;
+    switch (this.options.reduction) {
+      case 'none':
+        return perSample;
+      case 'sum':
+        return sum(perSample);
+      case 'mean':
+        return out instanceof Variable ? mean(perSample) : div(sum(perSample), out.meanDivisor);
+    }
+  }
 
   /**
    * The Gluon repr: the class name and every option, e.g. `HuberLoss(weight=null, batchAxis=0, rho=1)`.
@@ -336,10 +403,18 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
 
   /** The mean over every axis except the batch axis: shape `(batch,)` (a 0-d or 1-d loss as it is). @param loss - the weighted, unreduced loss */
   protected meanOverNonBatchAxes(loss: Variable): Variable {
-    if (loss.rank <= 1) return loss;
+    return loss.rank <= 1 ? loss : mean(loss, this.nonBatchAxes(loss.rank));
+  }
+
+  /** The sum over every axis except the batch axis: shape `(batch,)` (a 0-d or 1-d loss as it is). @param loss - the weighted, unreduced loss */
+  protected sumOverNonBatchAxes(loss: Variable): Variable {
+    return loss.rank <= 1 ? loss : sum(loss, this.nonBatchAxes(loss.rank));
+  }
+
+  private nonBatchAxes(rank: number): number[] {
     const axes: number[] = [];
-    for (let a = 0; a < loss.rank; a++) if (a !== this.batchAxis) axes.push(a);
-    return mean(loss, axes);
+    for (let a = 0; a < rank; a++) if (a !== this.batchAxis) axes.push(a);
+    return axes;
   }
 
   /**
@@ -364,7 +439,8 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
     const { sampleWeight: sw } = this.readInputs(sampleWeightInputsSchema, inputs);
     const { pred: p, label: l, sampleWeight } = this.preparePair(pred, label, sw, how);
     // The mean is linear, so the scalar weight can scale the reduced loss instead of every element.
-    const reduced = this.meanOverNonBatchAxes(this.applyWeighting(elementwise(p, l), sampleWeight, null));
+    const weighted = this.applyWeighting(elementwise(p, l), sampleWeight, null);
+    const reduced = how.reduceNonBatch === 'sum' ? this.sumOverNonBatchAxes(weighted) : this.meanOverNonBatchAxes(weighted);
     return this.weight === null ? reduced : mul(reduced, this.weight);
   }
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, Tensor } from '@lossgraph/tensor';
 import {
-  add, gather, logSoftmax, logSumExp, mul, neg, reshape, sum, unstack, where, type Variable, type VariableLike,
+  add, gather, logSoftmax, logSumExp, max, mul, neg, reshape, sub, sum, unstack, where, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema } from './base.js';
+import { Loss, lossOptionsSchema, reductionSchema } from './base.js';
 import { convertOperand, floatDtypeOf, hostValues, integerCheck, optionalOperand } from './validation.js';
 
 /**
@@ -12,7 +12,7 @@ import { convertOperand, floatDtypeOf, hostValues, integerCheck, optionalOperand
  *
  * @example
  * ```ts
- * ctcLossSchema.parse({ layout: 'TNC' });   // { layout: 'TNC', labelLayout: 'NT', weight: null }
+ * ctcLossSchema.parse({ layout: 'TNC' });   // { layout: 'TNC', labelLayout: 'NT', blank: 'last', zeroInfinity: false, weight: null, reduction: 'none' }
  * ```
  */
 export const ctcLossSchema = z.strictObject({
@@ -20,7 +20,13 @@ export const ctcLossSchema = z.strictObject({
   layout: z.enum(['NTC', 'TNC']).default('NTC').describe("Gluon `layout`: pred's axes, 'NTC' or 'TNC'"),
   /** Gluon `label_layout`: the axes of label, 'NT' (batch, label position) or 'TN'. */
   labelLayout: z.enum(['NT', 'TN']).default('NT').describe("Gluon `label_layout`: label's axes, 'NT' or 'TN'"),
+  /** Which class is the blank: 'last' (C - 1, Gluon's) or 'first' (0, PyTorch's default; labels then lie in [1, C)). */
+  blank: z.enum(['last', 'first']).default('last').describe("PyTorch `blank`: the blank class, 'last' (C - 1, as Gluon) or 'first' (0, PyTorch's default)"),
+  /** PyTorch `zero_infinity`: an alignment that cannot fit in its time steps gives loss 0 and zero gradients. */
+  zeroInfinity: z.boolean().default(false).describe('PyTorch `zero_infinity`: impossible alignments give loss 0 and zero gradients'),
   weight: lossOptionsSchema.shape.weight,
+  /** Reduction of the per-sample losses; 'mean' is their plain batch mean (PyTorch divides each by its label length first). */
+  reduction: reductionSchema,
 });
 /**
  * Options of {@link CTCLoss} as passed to its constructor.
@@ -61,11 +67,14 @@ export const ctcInputsSchema = z.strictObject({
 export type CTCInputs = z.input<typeof ctcInputsSchema>;
 
 /**
- * The log-probability of an impossible alignment state. Finite, unlike -Infinity, so that
- * logSumExp, its gradient and its second derivative never meet inf - inf; it is far below any
- * real log-probability and absorbs additions of them in float32 and float64 alike.
+ * The log-probability of an impossible alignment state, per dtype. Finite, unlike -Infinity, so
+ * that logSumExp, its gradient and its second derivative never meet inf - inf. It must lie far
+ * below every real log-probability of an alignment (a sum of up to T log-softmax values, each as
+ * low as -2·max|logit|) and absorb additions of them: -1e30 did neither for float64 logits of
+ * ±1e30 (it outranked the real alignments, giving gradients of -137 and 162), so float64 uses
+ * -1e300 (exact for logits up to ±1e30 and beyond) and float32 -1e30 (exact up to ±1e4).
  */
-const IMPOSSIBLE = -1e30;
+const IMPOSSIBLE: Readonly<Record<DType, number>> = { float32: -1e30, float64: -1e300, int32: -1e30 };
 
 /** The label sequences on the host: one array of class indices per sample. */
 interface HostLabels {
@@ -84,15 +93,20 @@ interface HostLabels {
  * different labels, plus the log-probability of the position's class. The recursion is
  * vectorised over the batch and the label positions and made of autograd ops, so its gradient
  * (and second derivative) come from the tape. Then `· sampleWeight · weight`; there is no mean:
- * the output has shape `(batch,)`. A label that cannot fit in its time steps gives a loss of about
- * 1e30 (not Infinity) with finite gradients.
+ * the output has shape `(batch,)`. A label that cannot fit in its time steps (label length plus
+ * repeated neighbours above its time steps) gives a loss of about 1e30 in float32, 1e300 in
+ * float64 (not Infinity, where PyTorch gives Infinity), with finite gradients; with `zeroInfinity`
+ * it gives 0 and zero gradients, as PyTorch's `zero_infinity`.
  *
- * Conventions as MXNet's: the blank is the last class (C - 1); labels are padded with -1, and a
+ * Conventions as MXNet's: the blank is the last class (C - 1; `blank: 'first'` makes it class 0,
+ * as PyTorch's default, and labels then lie in [1, C)); labels are padded with -1, and a
  * label's length is the position of its first -1 unless `labelLengths` is given (then the padding
  * is ignored and may hold anything); time steps past `predLengths` are ignored (zero gradient).
  *
  * Options (Gluon names in brackets): `layout` [`layout`, 'NTC' (default) or 'TNC'], `labelLayout`
- * [`label_layout`, 'NT' (default) or 'TN'], `weight` [`weight`]. Inputs:
+ * [`label_layout`, 'NT' (default) or 'TN'], `blank` [`blank` (PyTorch's), 'last' (default) or
+ * 'first'], `zeroInfinity` [`zero_infinity` (PyTorch's), default false], `weight` [`weight`],
+ * `reduction` [`reduction`, 'none' (default), 'mean' (the plain batch mean) or 'sum']. Inputs:
  * `forward(pred, label, { predLengths, labelLengths, sampleWeight })` [`pred_lengths`,
  * `label_lengths`, `sample_weight`]; pred holds unnormalised scores (a log-softmax over the
  * classes is applied, as MXNet does).
@@ -111,7 +125,7 @@ export class CTCLoss extends Loss<
   /** The options' zod schema (types, defaults, validation and docs). */
   static readonly schema = ctcLossSchema;
 
-  /** @param options - `layout`, `labelLayout`, `weight` */
+  /** @param options - `layout`, `labelLayout`, `blank`, `zeroInfinity`, `weight`, `reduction` */
   constructor(options: CTCLossOptions = {}) {
     super('CTCLoss', ctcLossSchema, options);
   }
@@ -135,24 +149,34 @@ export class CTCLoss extends Loss<
     const steps = readPred.shape[timeAxis]!;
     const classes = readPred.shape[2]!;
     if (steps < 1 || classes < 1) throw new RangeError(`${this.name}: pred needs at least one time step and one class, got shape ${T.formatShape(readPred.shape)}`);
-    const labels = this.readLabels(label, given.labelLengths, batch, classes);
+    const blank = this.options.blank === 'last' ? classes - 1 : 0;
+    const labels = this.readLabels(label, given.labelLengths, batch, classes, blank);
     const predLengths = this.readPredLengths(given.predLengths, batch, steps);
     const sampleWeight = this.prepareSampleWeight(given.sampleWeight, [batch], dtype);
     const p = convertOperand(readPred, dtype);
-    // An empty batch has an empty loss (its gradient, zeros, still reaches pred).
-    if (batch === 0) return this.applyWeighting(mul(sum(p, [timeAxis, 2]), 0), sampleWeight);
-    const plan = alignmentPlan(labels, classes - 1, predLengths, steps, classes, layout, p.dtype);
+    // An empty batch has no time steps to run: its (0,) loss is still a function of pred.
+    if (batch === 0) return this.applyWeighting(sum(p, [timeAxis, 2]), sampleWeight);
+    const plan = alignmentPlan(labels, blank, predLengths, steps, classes, layout, p.dtype);
 
     const logProbs = logSoftmax(p, 2);
     // emissions[t][n·S + q]: the log-probability of the class of state q of sample n at step t,
     // read from the flattened log-probabilities in one gather (for either layout); then one
     // Variable per step, whose gradients the backward pass stacks back in one op.
-    const emissions = gather(reshape(logProbs, [p.size]), plan.emissionIndex, 0);
-    const emissionAt = unstack(emissions, 0);
+    const emitted = reshape(gather(reshape(logProbs, [p.size]), plan.emissionIndex, 0), [plan.steps, batch, plan.states]);
+    // Each step's emissions less their largest (per sample), added back at the end: the alphas of
+    // the likely alignments stay near 0, where logSumExp's gradient exp(x - y) is exact. At
+    // logits of ±1e30 the raw alphas reach -1e31, which absorbs log 3 (the logSumExp of three
+    // equal predecessors), and the gradient weights summed to 3 instead of 1. Any per-step
+    // constant leaves the loss and its gradients unchanged, so the shift is held constant: in
+    // the graph, the max's backward made a batch-32, T-50 CTC 50% slower.
+    const shift = max(emitted.detach(), 2, true);
+    const emissionAt = unstack(reshape(sub(emitted, shift), [plan.steps, batch * plan.states]), 0);
+    const shifted = plan.runningMask === undefined ? shift : mul(shift, plan.runningMask);
+    const totalShift = sum(reshape(shifted, [plan.steps, batch]), 0);
     // alpha[n·S + q]: log-probability of the alignments of the first t+1 steps ending in state q. State
     // 0 of each sample is an impossible state in front of the extended label (q = s + 1), which
     // every step keeps impossible: it is what a missing predecessor or a forbidden skip reads.
-    let alpha = where(plan.startMask, emissionAt[0]!, IMPOSSIBLE);
+    let alpha = where(plan.startMask, emissionAt[0]!, IMPOSSIBLE[p.dtype]);
     for (let t = 1; t < plan.steps; t++) {
       // Each state's three predecessors (itself, the state before, the one before that), one row
       // each, so that the logSumExp reduces the leading axis over contiguous rows.
@@ -163,11 +187,13 @@ export class CTCLoss extends Loss<
     }
     // A complete alignment ends on the last label or on the blank after it.
     const ends = gather(alpha, plan.endIndex, 0);
-    return this.applyWeighting(neg(logSumExp(ends, 1)), sampleWeight);
+    const loss = neg(add(logSumExp(ends, 1), totalShift));
+    const possible = this.options.zeroInfinity ? feasibility(labels, predLengths, p.dtype) : undefined;
+    return this.applyWeighting(possible === undefined ? loss : where(possible, loss, 0), sampleWeight);
   }
 
-  /** Reads and checks label and labelLengths: one sequence of classes in [0, blank) per sample. */
-  private readLabels(label: VariableLike, labelLengths: VariableLike | null | undefined, batch: number, classes: number): HostLabels {
+  /** Reads and checks label and labelLengths: one sequence of classes other than the blank per sample. */
+  private readLabels(label: VariableLike, labelLengths: VariableLike | null | undefined, batch: number, classes: number, blank: number): HostLabels {
     const { labelLayout } = this.options;
     const { values, shape } = hostValues(this.name, 'label', label);
     const batchAt = labelLayout.indexOf('N');
@@ -192,17 +218,17 @@ export class CTCLoss extends Loss<
       integerCheck(this.name, 'labelLengths', given.values, given.shape, 0, width + 1, `lengths must lie in [0, ${width}], the label's padded length`);
       lengths.set(given.values);
     }
-    const blank = classes - 1;
+    const [low, high] = blank === 0 ? [1, classes] : [0, blank];
     const sequences: Int32Array[] = [];
     for (let n = 0; n < batch; n++) {
       const seq = new Int32Array(lengths[n]!);
       for (let j = 0; j < seq.length; j++) {
         const v = at(n, j);
-        if (!(Number.isInteger(v) && v >= 0 && v < blank)) {
+        if (!(Number.isInteger(v) && v >= low && v < high)) {
           const position = labelLayout === 'NT' ? `[${n}, ${j}]` : `[${j}, ${n}]`;
           throw new RangeError(
-            `${this.name}: label holds ${v} at ${position}, inside the label's length ${seq.length}; labels must be integers in [0, ${blank}) ` +
-              `(class ${blank}, the last of pred's ${classes}, is the blank; pad with -1 or pass labelLengths)`,
+            `${this.name}: label holds ${v} at ${position}, inside the label's length ${seq.length}; labels must be integers in [${low}, ${high}) ` +
+              `(class ${blank}, the ${blank === 0 ? 'first' : 'last'} of pred's ${classes}, is the blank (option 'blank' is '${this.options.blank}'); pad with -1 or pass labelLengths)`,
           );
         }
         seq[j] = v;
@@ -222,10 +248,28 @@ export class CTCLoss extends Loss<
   }
 }
 
+/**
+ * (batch,) with 1 where the label fits in its time steps, 0 where no alignment exists: a label of
+ * length L with r neighbours equal to the one before them needs L + r steps (a blank between each
+ * repeated pair).
+ */
+function feasibility(labels: HostLabels, predLengths: Int32Array, dtype: DType): Tensor {
+  const fits = labels.sequences.map((seq, n) => {
+    let needed = seq.length;
+    for (let j = 1; j < seq.length; j++) if (seq[j] === seq[j - 1]) needed++;
+    return needed <= predLengths[n]! ? 1 : 0;
+  });
+  return T.tensor(fits, [fits.length], dtype);
+}
+
 /** The index tensors and masks that drive the recursion, built once per call on the host. */
 interface AlignmentPlan {
   /** Time steps to run: the longest predLength. */
   readonly steps: number;
+  /** States per sample: the impossible lead state and the extended label's 2L + 1 positions. */
+  readonly states: number;
+  /** (steps, N, 1) with 1 where the sample's sequence is still running; undefined when all are. */
+  readonly runningMask: Tensor | undefined;
   /** int32 (steps, N·S): the flat position in pred of the class each state emits at each step. */
   readonly emissionIndex: Tensor;
   /** (N·S): 1 at the two states an alignment may start in (the first blank and the first label). */
@@ -281,6 +325,8 @@ function alignmentPlan(labels: HostLabels, blank: number, predLengths: Int32Arra
       for (let q = 0; q < states; q++) emission[out + q] = base + emitted[n * states + q]!;
     }
   }
+  const running = new Array<number>(longest * batch);
+  for (let t = 0; t < longest; t++) for (let n = 0; n < batch; n++) running[t * batch + n] = predLengths[n]! > t ? 1 : 0;
   const activeMasks: (Tensor | undefined)[] = [];
   for (let t = 0; t < longest; t++) {
     if (predLengths.every((len) => len > t)) {
@@ -293,6 +339,8 @@ function alignmentPlan(labels: HostLabels, blank: number, predLengths: Int32Arra
   }
   return {
     steps: longest,
+    states,
+    runningMask: running.every((r) => r === 1) ? undefined : T.tensor(running, [longest, batch, 1], dtype),
     emissionIndex: T.tensor(emission, [longest, size], 'int32'),
     startMask: T.tensor(start, [size], dtype),
     transitionIndex: T.tensor(transition, [3, size], 'int32'),

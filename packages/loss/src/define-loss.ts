@@ -30,11 +30,18 @@ export type DefinedLossInput<Shape extends z.ZodRawShape> = LossOptions & ([keyo
  * @example
  * ```ts
  * const Elementwise = defineLoss('Elementwise', (p, l) => abs(sub(p, l)), {}, { reshapeLabel: false } satisfies DefineLossConfig);
+ * // A cross-entropy over one-hot labels, summed over the classes rather than averaged:
+ * const CE = defineLoss('CE', (p, l) => neg(mul(l, logSoftmax(p, -1))), {}, { reduceNonBatch: 'sum' });
  * ```
  */
 export interface DefineLossConfig {
   /** Reshape the label to pred's shape (same element count), as most Gluon losses do. Default true. */
   readonly reshapeLabel?: boolean;
+  /**
+   * How the elementwise loss becomes one value per sample: 'mean' over the non-batch axes (Gluon's
+   * convention, the default) or 'sum' (for a cross-entropy-style formula, whose per-class terms add up).
+   */
+  readonly reduceNonBatch?: 'mean' | 'sum';
 }
 
 /**
@@ -57,8 +64,8 @@ export interface DefinedLossClass<Shape extends z.ZodRawShape> {
  * Makes a (pred, label) loss class from its elementwise formula. The class validates its options
  * (the common `weight` and `batchAxis` plus the zod fields of `optionsShape`; unknown names are
  * errors), converts and checks the inputs (label reshaped to pred's shape, sample weight checked),
- * runs each call in a scope named `name`, applies the Gluon weighting and the mean over the
- * non-batch axes. Compose the formula from autograd ops: its gradient, and its gradient's
+ * runs each call in a scope named `name`, applies the Gluon weighting and the mean (or, with
+ * `config.reduceNonBatch: 'sum'`, the sum) over the non-batch axes, then the `reduction` option. Compose the formula from autograd ops: its gradient, and its gradient's
  * gradient, come from the tape.
  *
  * @param name - the loss's name (scope name, error prefix, class name)
@@ -107,6 +114,6 @@ export function defineLoss<Shape extends z.ZodRawShape = Record<never, never>>(
       }
       return out;
     },
-    { reshapeLabel: config.reshapeLabel ?? true },
+    { reshapeLabel: config.reshapeLabel ?? true, reduceNonBatch: config.reduceNonBatch ?? 'mean' },
   );
 }

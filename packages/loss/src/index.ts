@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export {
-  Loss, lossOptionsSchema, sampleWeightInputsSchema,
+  Loss, lossOptionsSchema, sampleWeightInputsSchema, reductionSchema, type Reduction, type PerSampleLosses,
   type LossOptions, type ResolvedLossOptions, type BaseResolvedOptions, type SampleWeightInputs, type PredLabelArgs,
   type PreparedPair, type PrepareOptions, elementwiseLoss, ElementwiseLoss, type ElementwiseFormula, type ElementwiseLossClass,
 } from './base.js';
@@ -17,7 +17,9 @@ export {
   SigmoidBinaryCrossEntropyLoss, SigmoidBCELoss, sigmoidBCELossSchema, sigmoidBCEInputsSchema, sigmoidCrossEntropy,
   type SigmoidBCELossOptions, type SigmoidBCEInputs,
 } from './sigmoid-bce.js';
-export { SoftmaxCrossEntropyLoss, SoftmaxCELoss, softmaxCELossSchema, type SoftmaxCELossOptions } from './softmax-ce.js';
+export {
+  SoftmaxCrossEntropyLoss, SoftmaxCELoss, softmaxCELossSchema, CrossEntropyLoss, type CrossEntropySettings, type SoftmaxCELossOptions,
+} from './softmax-ce.js';
 export { KLDivLoss, klDivLossSchema, type KLDivLossOptions } from './kldiv.js';
 export { CTCLoss, ctcLossSchema, ctcInputsSchema, type CTCLossOptions, type CTCInputs } from './ctc.js';
 export {
@@ -31,4 +33,11 @@ export { LogisticLoss, logisticLossSchema, type LogisticLossOptions } from './lo
 export { TripletLoss, tripletLossSchema, type TripletLossOptions } from './triplet.js';
 export { PoissonNLLLoss, poissonNLLLossSchema, type PoissonNLLLossOptions } from './poisson-nll.js';
 export { CosineEmbeddingLoss, cosineEmbeddingLossSchema, type CosineEmbeddingLossOptions } from './cosine-embedding.js';
+export { SDMLLoss, sdmlLossSchema, type SDMLLossOptions } from './sdml.js';
+export { NLLLoss, nllLossSchema, type NLLLossOptions } from './nll.js';
+export { MarginRankingLoss, marginRankingLossSchema, type MarginRankingLossOptions } from './margin-ranking.js';
+export { GaussianNLLLoss, gaussianNLLLossSchema, type GaussianNLLLossOptions } from './gaussian-nll.js';
+export { MultiLabelSoftMarginLoss, multiLabelSoftMarginLossSchema, type MultiLabelSoftMarginLossOptions } from './multilabel-soft-margin.js';
+export { SigmoidFocalLoss, sigmoidFocalLossSchema, type SigmoidFocalLossOptions } from './sigmoid-focal.js';
+export { SmoothL1Loss, smoothL1LossSchema, type SmoothL1LossOptions } from './smooth-l1.js';
 export { isVariableLike, operandSchema, convertOperand, type ReadOperand } from './validation.js';

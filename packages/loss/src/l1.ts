@@ -28,7 +28,7 @@ export type L1LossOptions = z.input<typeof l1LossSchema>;
  * `L = weight · sampleWeight · |label - pred|`, then the mean over the non-batch axes. The
  * gradient at `pred == label` is 0 (the subgradient autograd's `abs` uses).
  *
- * Options (Gluon names in brackets): `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0].
+ * Options (Gluon names in brackets): `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum'].
  * Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape.
  *
  * @example

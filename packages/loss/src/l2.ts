@@ -30,7 +30,7 @@ export type L2LossOptions = z.input<typeof l2LossSchema>;
  *
  * `L = weight/2 · sampleWeight · (label - pred)²`, then the mean over the non-batch axes.
  *
- * Options (Gluon names in brackets): `weight` [`weight`, default 1], `batchAxis` [`batch_axis`, default 0].
+ * Options (Gluon names in brackets): `weight` [`weight`, default 1], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum'].
  * Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape (same
  * number of elements).
  *

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { add, div } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { sigmoidCrossEntropy } from './sigmoid-bce.js';
+import { hostValues, valueCheck } from './validation.js';
 
 /**
  * Options of {@link LogisticLoss}.
@@ -38,14 +39,18 @@ export type LogisticLossOptions = z.input<typeof logisticLossSchema>;
  * non-batch axes. For signed labels it is `log(1 + exp(-pred·label))`.
  *
  * Options (Gluon names in brackets): `labelFormat` [`label_format`, 'signed' (default) or
- * 'binary'], `weight` [`weight`], `batchAxis` [`batch_axis`]. Inputs:
- * `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape.
+ * 'binary'], `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
+ * `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape and must hold -1 or 1
+ * ('signed') or 0 or 1 ('binary'): any other value is an error naming label and the format.
  *
  * @example
  * ```ts
  * new LogisticLoss().forward([[0, 0]], [[1, -1]]).toArray();   // [ln 2]
  * ```
  */
-export class LogisticLoss extends elementwiseLoss('LogisticLoss', logisticLossSchema, (pred, label, { labelFormat }) =>
-  sigmoidCrossEntropy(pred, labelFormat === 'signed' ? div(add(label, 1), 2) : label),
-) {}
+export class LogisticLoss extends elementwiseLoss('LogisticLoss', logisticLossSchema, (pred, label, { labelFormat }) => {
+  const allowed = labelFormat === 'signed' ? [-1, 1] : [0, 1];
+  const { values, shape } = hostValues('LogisticLoss', 'label', label);
+  valueCheck('LogisticLoss', 'label', values, shape, (v) => allowed.includes(v), `labelFormat '${labelFormat}' takes labels ${allowed.join(' or ')}`);
+  return sigmoidCrossEntropy(pred, labelFormat === 'signed' ? div(add(label, 1), 2) : label);
+}) {}

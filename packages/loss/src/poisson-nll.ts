@@ -40,7 +40,7 @@ export type PoissonNLLLossOptions = z.input<typeof poissonNLLLossSchema>;
  *
  * Options (Gluon names in brackets): `fromLogits` [`from_logits`, default true], `computeFull`
  * [`compute_full`, default false], `epsilon` [`epsilon`, default 1e-8], `weight` [`weight`],
- * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, target, { sampleWeight })`; `target` is
+ * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, target, { sampleWeight })`; `target` is
  * reshaped to pred's shape.
  *
  * @example

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
-import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, type ReadOperand } from './validation.js';
+import { broadcastCheck, convertOperand, floatDtypeOf, hostValues, optionalOperand, valueCheck, type ReadOperand } from './validation.js';
 
 /**
  * Options of {@link SigmoidBinaryCrossEntropyLoss}.
@@ -81,11 +81,12 @@ export function sigmoidCrossEntropy(logits: Variable, label: VariableLike, posWe
  * From logits x (default), with an optional positive weight `pw`:
  * `L = -(pw·z·log σ(x) + (1 - z)·log σ(-x))`, which is Gluon's `relu(x) - x·z + softrelu(-|x|)`
  * (`pw = 1`) evaluated stably. With `fromSigmoid`, from probabilities p:
- * `L = -(pw·z·log(p + 1e-12) + (1 - z)·log(1 - p + 1e-12))`. Then `· sampleWeight · weight` and the
- * mean over the non-batch axes.
+ * `L = -(pw·z·log(p + 1e-12) + (1 - z)·log(1 - p + 1e-12))`, and pred outside [0, 1] (or NaN) is
+ * an error naming pred, as PyTorch's `BCELoss` raises (Gluon returns NaN). Then
+ * `· sampleWeight · weight` and the mean over the non-batch axes.
  *
  * Options (Gluon names in brackets): `fromSigmoid` [`from_sigmoid`, default false], `weight`
- * [`weight`], `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
+ * [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
  * `label` is reshaped to pred's shape; `posWeight` [`pos_weight`] must broadcast to pred's shape.
  *
  * @example
@@ -113,6 +114,10 @@ export class SigmoidBinaryCrossEntropyLoss extends Loss<
     if (given.posWeight !== undefined && given.posWeight !== null) {
       readPosWeight = this.readOperand(given.posWeight, 'posWeight', dtype);
       broadcastCheck(this.name, 'posWeight', readPosWeight.shape, this.readOperand(pred, 'pred', dtype).shape, "pred's shape");
+    }
+    if (this.options.fromSigmoid) {
+      const { values, shape } = hostValues(this.name, 'pred', pred);
+      valueCheck(this.name, 'pred', values, shape, (v) => v >= 0 && v <= 1, 'with fromSigmoid: true, pred holds probabilities, which must lie in [0, 1]; pass logits with fromSigmoid: false');
     }
     const { pred: p, label: z, sampleWeight } = this.preparePair(pred, label, given.sampleWeight);
     const posWeight = readPosWeight === undefined ? undefined : convertOperand(readPosWeight, dtype);

@@ -32,7 +32,7 @@ export type SquaredHingeLossOptions = z.input<typeof squaredHingeLossSchema>;
  * non-batch axes.
  *
  * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`],
- * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight })`; `label` is
+ * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; `label` is
  * reshaped to pred's shape.
  *
  * @example

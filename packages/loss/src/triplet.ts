@@ -34,7 +34,7 @@ export type TripletLossOptions = z.input<typeof tripletLossSchema>;
  * except the batch axis, then `· sampleWeight · weight`. The output has shape `(batch,)`.
  *
  * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`],
- * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, positive, negative, { sampleWeight })`;
+ * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, positive, negative, { sampleWeight })`;
  * `positive` and `negative` are reshaped to pred's shape; the optional sample weight broadcasts
  * to `(batch,)`.
  *

@@ -175,3 +175,21 @@ export function integerCheck(lossName: string, argName: string, values: Float64A
     throw new RangeError(`${lossName}: ${argName} holds ${kind} at [${index.join(', ')}] (${why})`);
   }
 }
+
+/**
+ * Checks that every value passes `accept`.
+ * @throws RangeError naming the input, the first bad element and what was expected
+ */
+export function valueCheck(lossName: string, argName: string, values: Float64Array, shape: Shape, accept: (v: number) => boolean, expected: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (accept(v)) continue;
+    const index: number[] = [];
+    let rest = i;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      index.unshift(rest % shape[a]!);
+      rest = Math.floor(rest / shape[a]!);
+    }
+    throw new RangeError(`${lossName}: ${argName} holds ${v} at [${index.join(', ')}] (${expected})`);
+  }
+}

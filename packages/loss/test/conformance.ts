@@ -34,11 +34,14 @@ export interface ConformanceCase {
   expectError?: string;
 }
 
-/** Every case of the suite, in file order. */
-export function loadCases(): ConformanceCase[] {
-  const text = readFileSync(join(here, 'fixtures', 'losses.json'), 'utf8');
+/**
+ * Every case of a suite, in file order: losses.json (the shared suite) by default, or
+ * catalogue.json (issue 15's losses and options, made by fixtures/make_catalogue.py).
+ */
+export function loadCases(file: 'losses.json' | 'catalogue.json' = 'losses.json'): ConformanceCase[] {
+  const text = readFileSync(join(here, 'fixtures', file), 'utf8');
   const suite = JSON.parse(text) as { format: number; cases: ConformanceCase[] };
-  if (suite.format !== 1) throw new Error(`losses.json: unknown format ${suite.format}`);
+  if (suite.format !== 1) throw new Error(`${file}: unknown format ${suite.format}`);
   return suite.cases;
 }
 
@@ -62,6 +65,13 @@ export const LOSS_CLASSES: Readonly<Record<string, LossConstructor>> = {
   TripletLoss: losses.TripletLoss,
   PoissonNLLLoss: losses.PoissonNLLLoss,
   CosineEmbeddingLoss: losses.CosineEmbeddingLoss,
+  SDMLLoss: losses.SDMLLoss,
+  NLLLoss: losses.NLLLoss,
+  MarginRankingLoss: losses.MarginRankingLoss,
+  GaussianNLLLoss: losses.GaussianNLLLoss,
+  MultiLabelSoftMarginLoss: losses.MultiLabelSoftMarginLoss,
+  SigmoidFocalLoss: losses.SigmoidFocalLoss,
+  SmoothL1Loss: losses.SmoothL1Loss,
 } as unknown as Record<string, LossConstructor>;
 
 /** The inputs whose gradient the suite records (the README's list). */
@@ -71,6 +81,10 @@ const DIFFERENTIABLE: Readonly<Record<string, readonly string[]>> = {
   KLDivLoss: ['pred', 'label'],
   TripletLoss: ['pred', 'positive', 'negative'],
   CosineEmbeddingLoss: ['input1', 'input2'],
+  SDMLLoss: ['x1', 'x2'],
+  MarginRankingLoss: ['input1', 'input2'],
+  GaussianNLLLoss: ['pred', 'target', 'variance'],
+  SmoothL1Loss: ['pred', 'label'],
 };
 
 const CANONICAL: Readonly<Record<string, string>> = {
@@ -87,6 +101,7 @@ function isIntegerInput(c: ConformanceCase, name: string): boolean {
   const loss = canonicalName(c.loss);
   if (loss === 'CTCLoss') return name === 'label' || name === 'predLengths' || name === 'labelLengths';
   if (loss === 'SoftmaxCrossEntropyLoss') return name === 'label' && c.options.sparseLabel !== false;
+  if (loss === 'NLLLoss') return name === 'label';
   return false;
 }
 
@@ -129,6 +144,12 @@ export function callLoss(lossName: string, loss: AnyLoss, x: Record<string, unkn
       return loss.forward(x.pred, x.label, { sampleWeight: x.sampleWeight, posWeight: x.posWeight });
     case 'PoissonNLLLoss':
       return loss.forward(x.pred, x.target, { sampleWeight: x.sampleWeight });
+    case 'MarginRankingLoss':
+      return loss.forward(x.input1, x.input2, x.label, { sampleWeight: x.sampleWeight });
+    case 'GaussianNLLLoss':
+      return loss.forward(x.pred, x.target, x.variance, { sampleWeight: x.sampleWeight });
+    case 'SDMLLoss':
+      return loss.forward(x.x1, x.x2, { sampleWeight: x.sampleWeight });
     default:
       return loss.forward(x.pred, x.label, { sampleWeight: x.sampleWeight });
   }

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import {
-  add, exp, gradcheck, logSigmoid, mul, neg, pow, sub, variable, type Variable, type VariableLike,
+  add, expm1, gradcheck, logSigmoid, mul, neg, pow, sub, variable, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
 import { defineLoss, Loss, lossOptionsSchema, type PredLabelArgs } from '../src/index.js';
 
@@ -20,7 +20,7 @@ const FocalLoss = defineLoss(
     // log p_t: the log-probability of the true class, from logits, stable at any magnitude
     const logPt = add(mul(label, logSigmoid(pred)), mul(sub(1, label), logSigmoid(neg(pred))));
     const alphaT = add(mul(label, alpha), mul(sub(1, label), 1 - alpha));
-    return neg(mul(mul(alphaT, pow(sub(1, exp(logPt)), gamma)), logPt));
+    return neg(mul(mul(alphaT, pow(neg(expm1(logPt)), gamma)), logPt));
   },
   {
     gamma: z.number().nonnegative().default(2).describe('focusing parameter γ'),
@@ -45,7 +45,7 @@ class FocalLossClass extends Loss<z.infer<typeof focalSchema>> {
     return this.pipeline(pred, label, inputs, (p, l) => {
       const logPt = add(mul(l, logSigmoid(p)), mul(sub(1, l), logSigmoid(neg(p))));
       const alphaT = add(mul(l, alpha), mul(sub(1, l), 1 - alpha));
-      return neg(mul(mul(alphaT, pow(sub(1, exp(logPt)), gamma)), logPt));
+      return neg(mul(mul(alphaT, pow(neg(expm1(logPt)), gamma)), logPt));
     });
   }
 }
@@ -84,13 +84,13 @@ describe.each([
     expect(() => make({ gamma: -1 })).toThrow(/FocalLoss: option 'gamma'/);
     expect(() => make({ alpha: 2 })).toThrow(/option 'alpha'/);
     expect(() => make({ gama: 2 } as never)).toThrow(/unknown option 'gama'/);
-    expect(make({ gamma: 1 }).options).toEqual({ weight: null, batchAxis: 0, gamma: 1, alpha: 0.25 });
+    expect(make({ gamma: 1 }).options).toEqual({ weight: null, batchAxis: 0, reduction: 'none', gamma: 1, alpha: 0.25 });
   });
 
   test('runs in a scope named after it', () => {
     const out = make().forward(variable(logits), labels);
     expect(out.scopePath).toEqual(['FocalLoss']);
-    expect(String(make())).toBe('FocalLoss(weight=null, batchAxis=0, gamma=2, alpha=0.25)');
+    expect(String(make())).toBe("FocalLoss(weight=null, batchAxis=0, reduction='none', gamma=2, alpha=0.25)");
   });
 
   test('passes gradcheck, first and second order', () => {
@@ -105,7 +105,7 @@ describe.each([
 describe('defineLoss', () => {
   test('the class carries the name and the schema', () => {
     expect(FocalLoss.name).toBe('FocalLoss');
-    expect(FocalLoss.schema.parse({})).toEqual({ weight: null, batchAxis: 0, gamma: 2, alpha: 0.25 });
+    expect(FocalLoss.schema.parse({})).toEqual({ weight: null, batchAxis: 0, reduction: 'none', gamma: 2, alpha: 0.25 });
   });
 
   test('a formula without options needs no schema', () => {

@@ -9,19 +9,19 @@ import {
 
 describe('defaults (Gluon 1.x)', () => {
   test.each([
-    [new L2Loss(), { weight: 1, batchAxis: 0 }],
-    [new L1Loss(), { weight: null, batchAxis: 0 }],
-    [new SigmoidBinaryCrossEntropyLoss(), { weight: null, batchAxis: 0, fromSigmoid: false }],
-    [new SoftmaxCrossEntropyLoss(), { weight: null, batchAxis: 0, axis: -1, sparseLabel: true, fromLogits: false }],
-    [new KLDivLoss(), { weight: null, batchAxis: 0, fromLogits: true, axis: -1 }],
-    [new CTCLoss(), { layout: 'NTC', labelLayout: 'NT', weight: null }],
-    [new HuberLoss(), { weight: null, batchAxis: 0, rho: 1 }],
-    [new HingeLoss(), { weight: null, batchAxis: 0, margin: 1 }],
-    [new SquaredHingeLoss(), { weight: null, batchAxis: 0, margin: 1 }],
-    [new LogisticLoss(), { weight: null, batchAxis: 0, labelFormat: 'signed' }],
-    [new TripletLoss(), { weight: null, batchAxis: 0, margin: 1 }],
-    [new PoissonNLLLoss(), { weight: null, batchAxis: 0, fromLogits: true, computeFull: false, epsilon: 1e-8 }],
-    [new CosineEmbeddingLoss(), { weight: null, batchAxis: 0, margin: 0 }],
+    [new L2Loss(), { weight: 1, batchAxis: 0, reduction: 'none' }],
+    [new L1Loss(), { weight: null, batchAxis: 0, reduction: 'none' }],
+    [new SigmoidBinaryCrossEntropyLoss(), { weight: null, batchAxis: 0, reduction: 'none', fromSigmoid: false }],
+    [new SoftmaxCrossEntropyLoss(), { weight: null, batchAxis: 0, reduction: 'none', axis: -1, sparseLabel: true, fromLogits: false, ignoreIndex: null, classWeight: null, labelSmoothing: 0 }],
+    [new KLDivLoss(), { weight: null, batchAxis: 0, reduction: 'none', fromLogits: true, axis: -1 }],
+    [new CTCLoss(), { layout: 'NTC', labelLayout: 'NT', blank: 'last', zeroInfinity: false, weight: null, reduction: 'none' }],
+    [new HuberLoss(), { weight: null, batchAxis: 0, reduction: 'none', rho: 1 }],
+    [new HingeLoss(), { weight: null, batchAxis: 0, reduction: 'none', margin: 1 }],
+    [new SquaredHingeLoss(), { weight: null, batchAxis: 0, reduction: 'none', margin: 1 }],
+    [new LogisticLoss(), { weight: null, batchAxis: 0, reduction: 'none', labelFormat: 'signed' }],
+    [new TripletLoss(), { weight: null, batchAxis: 0, reduction: 'none', margin: 1 }],
+    [new PoissonNLLLoss(), { weight: null, batchAxis: 0, reduction: 'none', fromLogits: true, computeFull: false, epsilon: 1e-8 }],
+    [new CosineEmbeddingLoss(), { weight: null, batchAxis: 0, reduction: 'none', margin: 0 }],
   ] as const)('%s', (loss, expected) => {
     expect({ ...loss.options }).toEqual(expected);
     expect(Object.isFrozen(loss.options)).toBe(true);
@@ -29,7 +29,7 @@ describe('defaults (Gluon 1.x)', () => {
 
   test('given options override the defaults', () => {
     const loss = new SoftmaxCrossEntropyLoss({ axis: 0, sparseLabel: false, weight: 2, batchAxis: 1 });
-    expect(loss.options).toEqual({ weight: 2, batchAxis: 1, axis: 0, sparseLabel: false, fromLogits: false });
+    expect(loss.options).toEqual({ weight: 2, batchAxis: 1, reduction: 'none', axis: 0, sparseLabel: false, fromLogits: false, ignoreIndex: null, classWeight: null, labelSmoothing: 0 });
     expect(loss.weight).toBe(2);
     expect(loss.batchAxis).toBe(1);
   });
@@ -94,10 +94,10 @@ describe('invalid options throw at construction, naming the option', () => {
 
 describe('toString is a Gluon-style repr', () => {
   test.each([
-    [new L2Loss(), 'L2Loss(weight=1, batchAxis=0)'],
-    [new HuberLoss({ rho: 0.5 }), 'HuberLoss(weight=null, batchAxis=0, rho=0.5)'],
-    [new CTCLoss({ layout: 'TNC' }), "CTCLoss(layout='TNC', labelLayout='NT', weight=null)"],
-    [new SigmoidBCELoss({ fromSigmoid: true, weight: 0.7 }), 'SigmoidBinaryCrossEntropyLoss(weight=0.7, batchAxis=0, fromSigmoid=true)'],
+    [new L2Loss(), "L2Loss(weight=1, batchAxis=0, reduction='none')"],
+    [new HuberLoss({ rho: 0.5 }), "HuberLoss(weight=null, batchAxis=0, reduction='none', rho=0.5)"],
+    [new CTCLoss({ layout: 'TNC' }), "CTCLoss(layout='TNC', labelLayout='NT', blank='last', zeroInfinity=false, weight=null, reduction='none')"],
+    [new SigmoidBCELoss({ fromSigmoid: true, weight: 0.7 }), "SigmoidBinaryCrossEntropyLoss(weight=0.7, batchAxis=0, reduction='none', fromSigmoid=true)"],
   ] as const)('%s', (loss, text) => {
     expect(String(loss)).toBe(text);
   });
@@ -105,17 +105,17 @@ describe('toString is a Gluon-style repr', () => {
 
 describe('schemas: one declaration for types, defaults, validation and docs', () => {
   test('each class exposes its schema, extending the common one', () => {
-    expect(Object.keys(HuberLoss.schema.shape)).toEqual(['weight', 'batchAxis', 'rho']);
-    expect(Object.keys(lossOptionsSchema.shape)).toEqual(['weight', 'batchAxis']);
-    expect(HuberLoss.schema.parse({})).toEqual({ weight: null, batchAxis: 0, rho: 1 });
+    expect(Object.keys(HuberLoss.schema.shape)).toEqual(['weight', 'batchAxis', 'reduction', 'rho']);
+    expect(Object.keys(lossOptionsSchema.shape)).toEqual(['weight', 'batchAxis', 'reduction']);
+    expect(HuberLoss.schema.parse({})).toEqual({ weight: null, batchAxis: 0, reduction: 'none', rho: 1 });
   });
 
-  test('every option carries a description naming its Gluon option', () => {
+  test('every option carries a description naming its Gluon (or PyTorch) option', () => {
     const schemas = [L2Loss, L1Loss, SigmoidBinaryCrossEntropyLoss, SoftmaxCrossEntropyLoss, KLDivLoss, CTCLoss, HuberLoss, HingeLoss,
       SquaredHingeLoss, LogisticLoss, TripletLoss, PoissonNLLLoss, CosineEmbeddingLoss].map((c) => c.schema);
     for (const schema of schemas) {
       for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
-        expect(field.description, name).toMatch(/Gluon `[a-z_]+`/);
+        expect(field.description, name).toMatch(/(Gluon|PyTorch) `[a-z_]+`/);
       }
     }
   });

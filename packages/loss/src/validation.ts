@@ -62,6 +62,14 @@ export function toOperand(lossName: string, argName: string, x: VariableLike, dt
  * An operand read but not yet converted to the loss's dtype: a Variable as given, anything else a
  * Tensor (nested arrays and numbers made in `dtype` where that is float64). Its shape is known and
  * no kernel has run, so a loss checks every shape on these before {@link convertOperand} casts.
+ *
+ * @example
+ * ```ts
+ * // Inside a Loss subclass's compute: check shapes first, convert after.
+ * const read: ReadOperand = this.readOperand(pred, 'pred', 'float32');
+ * if (read.shape.length !== 2) throw new RangeError(`${this.name}: pred must have 2 axes`);
+ * const p = convertOperand(read, 'float32');
+ * ```
  */
 export type ReadOperand = Variable | Tensor;
 
@@ -89,6 +97,14 @@ export function readOperand(lossName: string, argName: string, x: VariableLike, 
 /**
  * A read operand as a Variable of `dtype`: a Variable keeps its history (a differing float dtype
  * goes through a recorded cast); a Tensor becomes a constant, cast where its dtype differs.
+ *
+ * @param x - an operand from {@link readOperand} (or `Loss.readOperand`), its shapes checked
+ * @param dtype - the dtype the loss computes in
+ * @returns the operand as a Variable of `dtype`
+ * @example
+ * ```ts
+ * const label = convertOperand(tensor([0, 1], [2], 'int32'), 'float32');   // a float32 constant
+ * ```
  */
 export function convertOperand(x: ReadOperand, dtype: DType): Variable {
   if (x instanceof Variable) return x.dtype === dtype ? x : cast(x, dtype);

@@ -17,7 +17,7 @@ export {
 } from './primitives.js';
 export { setBackend, getBackend, getStats, resetStats, registerBackend, type BackendOptions, type GpuJsMode, type BackendFactory } from './registry.js';
 export {
-  tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, toTensor,
+  tensor, hostArray, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, toTensor,
   type TensorInput, type TensorLike, type RandOptions, type RandnOptions,
 } from './creation.js';
 export { setSeed, Random } from './random.js';

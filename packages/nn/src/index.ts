@@ -32,6 +32,7 @@ export { Optimizer, BaseOptimizerOptionsSchema, type BaseOptimizerOptions, type 
 export { SGD, SGDOptionsSchema, type SGDOptions } from './sgd.js';
 export { Adam, AdamOptionsSchema, type AdamOptions, type AdamState } from './adam.js';
 export { DataLoader, DataLoaderOptionsSchema, type DataLoaderOptions, type Batch } from './data.js';
+export { fit, FitOptionsSchema, type FitLoss, type FitOptions, type FitProgress, type FitResult } from './fit.js';
 export { accuracy, Accuracy, AccuracyOptionsSchema, type AccuracyOptions } from './metrics.js';
 export {
   saveParameters, loadParameters, parametersToJSON, SavedParameterSchema, SavedParametersSchema, LoadOptionsSchema,

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { Tensor, type NestedArray } from './tensor.js';
+export { Tensor, nextTask, type NestedArray } from './tensor.js';
 export { type DType, type TypedArray, promoteTypes, isFloat, assertDType } from './dtype.js';
 export {
   type Shape, sizeOf, broadcastShapes, normalizeAxis, normalizeAxes, shapesEqual, formatShape, reducedShape,
@@ -27,5 +27,6 @@ export * from './ops/shape.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/memory.js';
+export { tidy, keep, isKept, memory, registerTensorHolder, type BackendMemory, type TensorHolderVisitor } from './lifetime.js';
 export { CpuBackend } from './backends/cpu.js';
 export { GpuJsBackend } from './backends/gpujs.js';

@@ -5,7 +5,7 @@ import { setGradEnabled } from './mode.js';
 import { defineOp, type InputGrad, type OpDef } from './op-def.js';
 import type { CastAttrs } from './op-types.js';
 import {
-  checkingSavedInputs, constantOf, inputsWrittenSince, recording, recordOp, toVariable, Variable, type Node, type VariableLike,
+  adoptGrad, checkingSavedInputs, constantOf, disposeOwnedGrad, inputsWrittenSince, recording, recordOp, toVariable, Variable, type Node, type VariableLike,
 } from './variable.js';
 
 /**
@@ -270,7 +270,12 @@ export function runBackward(pass: BackwardPass): Variable[] | null {
     // gradients, so it keeps everything.
     if (createGraph || retainGrads || onVisit !== null) return backwardPass(pass, null);
     const kept: T.Tensor[] = [];
-    return T.withScratch(() => backwardPass(pass, kept), (result) => (result === null ? kept : result.map((g) => g.value)));
+    // The same promise lets a tidy dispose every tensor the pass made but hands on, now: on gpujs
+    // those are textures that would otherwise wait for the garbage collector. Leaf gradients are
+    // kept (adoptGrad); returned gradients leave the tidy as its result.
+    return T.tidy(() =>
+      T.withScratch(() => backwardPass(pass, kept), (result) => (result === null ? kept : result.map((g) => g.value))),
+    );
   } finally {
     setGradEnabled(previous);
   }
@@ -282,6 +287,7 @@ function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] |
   const targetSet = targets === null ? null : new Set(targets);
   const { order, reaching } = sortGraph(outputs, targetSet);
   const grads = new Map<Variable, Variable>();
+  const headValues = new Set(headGrads.map((h) => h.value).filter((t) => !defaultHeads.has(t)));
   const partGrads = new Map<Variable, PartGrad[]>();
   for (let i = 0; i < outputs.length; i++) {
     if (outputs[i]!.requiresGrad) accumulate(grads, outputs[i]!, headGrads[i]!);
@@ -300,8 +306,15 @@ function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] |
     const node = v.node;
     if (node === null) {
       if (targetSet === null) {
-        v.grad = v.grad === null ? (createGraph ? g : detached(g)) : sumOfGrads(v.grad, g);
-        if (kept !== null) kept.push(v.grad.value);
+        const previous = v.grad;
+        v.grad = previous === null ? (createGraph ? g : detached(g)) : sumOfGrads(previous, g);
+        if (kept !== null) {
+          kept.push(v.grad.value);
+          // A head gradient passed straight through to a leaf is the caller's tensor, not ours.
+          if (!headValues.has(v.grad.value)) adoptGrad(v.grad);
+          // Accumulation replaced the previous gradient with the sum: free it if backward made it.
+          if (previous !== null) disposeOwnedGrad(previous);
+        }
         if (onVisit !== null) onVisit({ variable: v, node: null, grad: g, inputGrads: NO_INPUT_GRADS });
       }
       continue;
@@ -354,9 +367,16 @@ function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] |
   });
 }
 
+/** The ones made as omitted head gradients: ours, so a leaf that receives one as its gradient owns it. */
+const defaultHeads = new WeakSet<T.Tensor>();
+
 /** Converts a head gradient to the output's shape and dtype; ones when omitted. @internal */
 export function headGradFor(y: Variable, headGrad: VariableLike | null | undefined, argName: string): Variable {
-  if (headGrad === undefined || headGrad === null) return constantOf(T.onesLike(y.value));
+  if (headGrad === undefined || headGrad === null) {
+    const ones = T.onesLike(y.value);
+    defaultHeads.add(ones);
+    return constantOf(ones);
+  }
   let h = toVariable(headGrad, argName, y.dtype);
   if (!T.shapesEqual(h.shape, y.shape)) {
     throw new RangeError(`${argName}: expected the output's shape ${T.formatShape(y.shape)}, got ${T.formatShape(h.shape)}`);
@@ -380,8 +400,15 @@ export function backwardFrom(y: Variable, headGrad: VariableLike | undefined, op
         '(make the inputs with variable(..., { requiresGrad: true }) and compute it outside noGrad)',
     );
   }
-  const head = headGradFor(y, headGrad, 'backward: headGrad');
-  runBackward({ outputs: [y], headGrads: [head], targets: null, createGraph, retainGraph, retainGrads, onVisit: null });
+  const pass = (): void => {
+    const head = headGradFor(y, headGrad, 'backward: headGrad');
+    runBackward({ outputs: [y], headGrads: [head], targets: null, createGraph, retainGraph, retainGrads, onVisit: null });
+  };
+  // The ones made as the head gradient, and a cast of the caller's, are temporaries: a tidy frees
+  // them (leaf gradients are kept). With createGraph the gradients are graph values the caller
+  // owns, and with retainGrads every node keeps its gradient for inspection.
+  if (createGraph || retainGrads) pass();
+  else T.tidy(pass);
 }
 
 /**

@@ -245,6 +245,16 @@ export class Variable {
     return this.value.toArray();
   }
 
+  /** The values as a new flat typed array, read in a later task (see the tensor's `data`). @example const values = await loss.data(); */
+  data(): Promise<TypedArray> {
+    return this.current.data();
+  }
+
+  /** The values as nested arrays, read in a later task (see the tensor's `array`). @example const rows = await logits.array(); */
+  array(): Promise<NestedArray> {
+    return this.current.array();
+  }
+
   /**
    * The single value of a one-element Variable.
    * @throws RangeError when the Variable has more or fewer than one element
@@ -296,9 +306,35 @@ export class Variable {
     return new Variable(this.current, false, null, this.label);
   }
 
-  /** Forgets the accumulated gradient (`grad = null`). @example w.zeroGrad() */
+  /**
+   * Forgets the accumulated gradient (`grad = null`), disposing the gradient tensor that backward
+   * made (read it before: `w.grad.toArray()`). A gradient that is a tensor of the caller's (a head
+   * gradient passed straight through) is left alone.
+   * @example w.zeroGrad()
+   */
   zeroGrad(): void {
+    const old = this.grad;
     this.grad = null;
+    if (old !== null) disposeOwnedGrad(old);
+  }
+
+  /**
+   * Frees this Variable's value and the gradient backward made for it, now, instead of when the
+   * garbage collector takes them (which, for gpujs textures, a synchronous loop never lets happen).
+   * The Variable is unusable afterwards: reading it, or an op on it, is an error. Use it for
+   * parameters and inputs that {@link variable} made (which `tidy` keeps), when a model or
+   * a data set is done with.
+   *
+   * @example
+   * ```ts
+   * const w = variable(randn([784, 128]));
+   * // ... train ...
+   * w.dispose();
+   * ```
+   */
+  dispose(): void {
+    this.zeroGrad();
+    this.current.dispose();
   }
 
   /**
@@ -325,7 +361,7 @@ export class Variable {
       throw new RangeError(`assign: value has shape ${T.formatShape(t.shape)} but Variable #${this.id} has shape ${T.formatShape(this.current.shape)}`);
     }
     if (t.dtype !== this.current.dtype) t = T.cast(t, this.current.dtype);
-    this.current = t;
+    this.current = T.keep(t);
     this.writes++;
     this.writtenAt = ++writeClock;
     return this;
@@ -392,7 +428,7 @@ export function variable(value: VariableLike, options: VariableOptions = {}): Va
   if (requiresGrad === true && !float) {
     throw new TypeError(`variable: only float32 or float64 values can require grad, got dtype ${t.dtype} (cast it, or pass { requiresGrad: false })`);
   }
-  return new Variable(t, requiresGrad ?? float, null, name);
+  return new Variable(T.keep(t), requiresGrad ?? float, null, name);
 }
 
 /**
@@ -464,4 +500,61 @@ export function recordOp<A>(op: OpDef<A>, inputs: readonly Variable[], output: T
 /** True when an op on `x` would be recorded. @internal */
 export function recording(x: Variable): boolean {
   return x.requiresGrad && isGradEnabled();
+}
+
+/**
+ * Gradient tensors that a backward pass made and attached to leaves' `.grad`, with the number of
+ * leaves holding each (one tensor can be the gradient of two leaves: add's rule passes g to both).
+ */
+const ownedGrads = new Map<T.Tensor, number>();
+
+/** Records that backward made `g`'s value as one more leaf's gradient, and keeps it from every tidy. @internal */
+export function adoptGrad(g: Variable): Variable {
+  ownedGrads.set(T.keep(g.value), (ownedGrads.get(g.value) ?? 0) + 1);
+  return g;
+}
+
+/** A leaf lets go of its gradient: its value is disposed when backward made it and no other leaf holds it. @internal */
+export function disposeOwnedGrad(g: Variable): void {
+  const holders = ownedGrads.get(g.value);
+  if (holders === undefined) return;
+  if (holders > 1) {
+    ownedGrads.set(g.value, holders - 1);
+    return;
+  }
+  ownedGrads.delete(g.value);
+  g.value.dispose();
+}
+
+// What a tidy returns may hold Variables: their values, their gradients and, for a recorded
+// Variable whose graph has not been freed, every value backward will need, survive the tidy.
+T.registerTensorHolder((value, visit) => {
+  if (!(value instanceof Variable)) return false;
+  const stack: Variable[] = [value];
+  const seen = new Set<Variable>();
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    visit(v.value);
+    if (v.grad !== null) visit(v.grad.value);
+    const node = v.node;
+    if (node === null || node.released) continue;
+    stack.push(...node.inputs);
+    collectAttrTensors(node.attrs, visit);
+  }
+  return true;
+});
+
+/** Index tensors and other tensors an op keeps in its attributes, needed by its gradient rule. */
+function collectAttrTensors(attrs: unknown, visit: (t: T.Tensor) => void): void {
+  if (attrs === null || typeof attrs !== 'object') return;
+  if (attrs instanceof T.Tensor) {
+    visit(attrs);
+    return;
+  }
+  for (const item of Object.values(attrs)) {
+    if (item instanceof T.Tensor) visit(item);
+    else if (item instanceof Variable) visit(item.value);
+  }
 }

@@ -159,14 +159,18 @@ export async function run(options: CtcOptions = {}): Promise<CtcResult> {
     const order = permutation(n, seed * 7919 + epoch);
     let lossSum = 0;
     for (let b = 0; b < n; b += batchSize) {
-      const idx = T.tensor(order.subarray(b, Math.min(n, b + batchSize)), undefined, 'int32');
-      const x = T.gather(train.frames, idx, 0);
-      const y = T.gather(train.labels, idx, 0);
-      opt.zeroGrad();
-      const l = ctc.forward(net.forward(x), y);
-      lossSum += T.sum(l.value).item();
-      l.backward();
-      opt.step(idx.size);
+      // A tidy per step frees the step's tensors at once (see the nn README).
+      lossSum += T.tidy(() => {
+        const idx = T.tensor(order.subarray(b, Math.min(n, b + batchSize)), undefined, 'int32');
+        const x = T.gather(train.frames, idx, 0);
+        const y = T.gather(train.labels, idx, 0);
+        opt.zeroGrad();
+        const l = ctc.forward(net.forward(x), y);
+        const total = T.sum(l.value).item();
+        l.backward();
+        opt.step(idx.size);
+        return total;
+      });
     }
     epochLosses.push(lossSum / n);
     bar.update(epoch, { loss: epochLosses[epoch - 1]! });
@@ -174,10 +178,10 @@ export async function run(options: CtcOptions = {}): Promise<CtcResult> {
   bar.done();
   const seconds = (performance.now() - start) / 1000;
 
-  const { testLoss, decodedStrings } = noGrad(() => {
+  const { testLoss, decodedStrings } = T.tidy(() => noGrad(() => {
     const scores = net.forward(test.frames);
     return { testLoss: T.mean(ctc.forward(scores, test.labels).value).item(), decodedStrings: greedyDecode(scores.value, BLANK) };
-  });
+  }));
   const decoded = test.strings.map((truth, i) => ({ truth, decoded: decodedStrings[i]! }));
   const correct = decoded.filter((d) => d.truth.join() === d.decoded.join()).length;
 

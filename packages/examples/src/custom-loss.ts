@@ -134,18 +134,22 @@ export async function run(options: CustomLossOptions = {}): Promise<CustomLossRe
   for (let epoch = 1; epoch <= epochs; epoch++) {
     let lossSum = 0;
     for (const { x, y } of loader) {
-      opt.zeroGrad();
-      const l = focal.forward(net.forward(x), y);
-      lossSum += T.sum(l.value).item();
-      l.backward();
-      opt.step(x.shape[0]);
+      // A tidy per step frees the step's tensors at once (see the nn README).
+      lossSum += T.tidy(() => {
+        opt.zeroGrad();
+        const l = focal.forward(net.forward(x), y);
+        const total = T.sum(l.value).item();
+        l.backward();
+        opt.step(x.shape[0]);
+        return total;
+      });
     }
     epochLosses.push(lossSum / train.numSamples);
-    bar.update(epoch, { loss: epochLosses[epoch - 1]!, 'test acc': noGrad(() => accuracy(net.forward(xTest), yTest)) });
+    bar.update(epoch, { loss: epochLosses[epoch - 1]!, 'test acc': T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest))) });
   }
   bar.done();
   const seconds = (performance.now() - start) / 1000;
-  const testAccuracy = noGrad(() => accuracy(net.forward(xTest), yTest));
+  const testAccuracy = T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest)));
 
   const files: string[] = [];
   const outDir = options.outDir === undefined ? defaultOutDir('custom-loss') : options.outDir;

@@ -94,24 +94,28 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
   for (let epoch = 1; epoch <= epochs; epoch++) {
     let lossSum = 0;
     for (const { x, y } of loader) {
-      opt.zeroGrad();
-      const l = lossFn.forward(net.forward(x), y);
-      const total = T.sum(l.value).item();
-      l.backward();
-      if (stepDot === null && outDir !== null) stepDot = graphDot(l);
-      opt.step(x.shape[0]);
-      lossSum += total;
+      // One tidy per step frees the step's tensors when it ends (on gpujs, textures that would
+      // otherwise wait for the garbage collector, which a synchronous loop never lets run).
+      lossSum += T.tidy(() => {
+        opt.zeroGrad();
+        const l = lossFn.forward(net.forward(x), y);
+        const total = T.sum(l.value).item();
+        l.backward();
+        if (stepDot === null && outDir !== null) stepDot = graphDot(l);
+        opt.step(x.shape[0]);
+        return total;
+      });
     }
     epochLosses.push(lossSum / train.numSamples);
     // The test accuracy is cheap at this size, so the bar can show it every epoch.
-    const acc = noGrad(() => accuracy(net.forward(xTest), yTest));
+    const acc = T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest)));
     bar.update(epoch, { loss: epochLosses[epoch - 1]!, 'test acc': acc });
   }
   bar.done();
   const seconds = (performance.now() - start) / 1000;
 
-  const testAccuracy = noGrad(() => accuracy(net.forward(xTest), yTest));
-  const trainAccuracy = noGrad(() => accuracy(net.forward(xTrain), yTrain));
+  const testAccuracy = T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest)));
+  const trainAccuracy = T.tidy(() => noGrad(() => accuracy(net.forward(xTrain), yTrain)));
 
   const files: string[] = [];
   if (outDir !== null) {

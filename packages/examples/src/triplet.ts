@@ -137,11 +137,15 @@ export async function run(options: TripletOptions = {}): Promise<TripletResult> 
       const positives = anchors.map((a) => draw(byClass[train.labels[a]!]!.filter((i) => i !== a)));
       const negatives = anchors.map((a) => draw(byClass.filter((_, c) => c !== train.labels[a]).flat()));
       const embed = (idx: number[]) => net.forward(T.gather(xTrain, T.tensor(Int32Array.from(idx), [idx.length], 'int32'), 0));
-      opt.zeroGrad();
-      const l = triplet.forward(embed(anchors), embed(positives), embed(negatives));
-      lossSum += T.sum(l.value).item();
-      l.backward();
-      opt.step(anchors.length);
+      // A tidy per step frees the step's tensors at once (see the nn README).
+      lossSum += T.tidy(() => {
+        opt.zeroGrad();
+        const l = triplet.forward(embed(anchors), embed(positives), embed(negatives));
+        const total = T.sum(l.value).item();
+        l.backward();
+        opt.step(anchors.length);
+        return total;
+      });
     }
     epochLosses.push(lossSum / n);
     bar.update(epoch, { loss: epochLosses[epoch - 1]! });
@@ -149,7 +153,7 @@ export async function run(options: TripletOptions = {}): Promise<TripletResult> 
   bar.done();
   const seconds = (performance.now() - start) / 1000;
 
-  const embedding = noGrad(() => rows(net.forward(xAll).value)) as [number, number][];
+  const embedding = T.tidy(() => noGrad(() => rows(net.forward(xAll).value))) as [number, number][];
   const labels = Array.from(iris.labels);
   const isTest = new Set(split.test);
   const pick = (wantTest: boolean) => {

@@ -395,10 +395,10 @@ export function trainCase(zooCase: ZooCase, options: { epochs?: number; seed?: n
     x: pickRows(setup.data, indices),
     t: Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, pickRows(v, indices)])),
   });
-  const score = (indices: readonly number[] = all, targets: ZooTargets = setup.targets): number => noGrad(() => {
+  const score = (indices: readonly number[] = all, targets: ZooTargets = setup.targets): number => T.tidy(() => noGrad(() => {
     const { x, t } = batchOf(indices, targets);
     return T.mean(setup.loss(net.forward(x), t, embed).value).item();
-  });
+  }));
 
   const bar = new ProgressBar(zooCase.name.padEnd(16), epochs, options.progress === undefined ? process.stderr : options.progress);
   const curve: number[] = [];
@@ -407,12 +407,16 @@ export function trainCase(zooCase: ZooCase, options: { epochs?: number; seed?: n
     const order = setup.shuffle ? Array.from(permutation(n, seed * 100_003 + epoch)) : all;
     let lossSum = 0;
     for (let b = 0; b < n; b += batchSize) {
-      const { x, t } = batchOf(order.slice(b, b + batchSize), setup.targets);
-      opt.zeroGrad();
-      const l = setup.loss(net.forward(x), t, embed);
-      lossSum += T.sum(l.value).item();
-      l.backward();
-      opt.step(x.shape[0]);
+      // A tidy per step frees the step's tensors at once (see the nn README).
+      lossSum += T.tidy(() => {
+        const { x, t } = batchOf(order.slice(b, b + batchSize), setup.targets);
+        opt.zeroGrad();
+        const l = setup.loss(net.forward(x), t, embed);
+        const total = T.sum(l.value).item();
+        l.backward();
+        opt.step(x.shape[0]);
+        return total;
+      });
     }
     curve.push(lossSum / n);
     bar.update(epoch, { loss: curve[epoch - 1]! });

@@ -119,15 +119,16 @@ export function hostValues(lossName: string, argName: string, x: VariableLike): 
   if (!isVariableLike(x)) {
     throw new TypeError(`${lossName}: ${argName} must be a Variable, a Tensor, a number or nested arrays of numbers, got ${describeValue(x)}`);
   }
-  let t: Tensor;
-  if (x instanceof Variable) t = x.value;
-  else {
+  if (!(x instanceof Variable) && !(x instanceof T.Tensor)) {
+    // Plain arrays are read on the host, never made into a tensor: a float64 tensor would be
+    // refused by gpujs, and a float32 one would round the values the checks are about.
     try {
-      t = x instanceof T.Tensor ? x : T.toTensor(x, argName, 'float64');
+      return T.hostArray(x, argName);
     } catch (e) {
       throw new TypeError(`${lossName}: ${(e as Error).message}`);
     }
   }
+  const t = x instanceof Variable ? x.value : x;
   const data = t.dataSync();
   return { values: data instanceof Float64Array ? data : Float64Array.from(data), shape: t.shape };
 }
@@ -135,7 +136,7 @@ export function hostValues(lossName: string, argName: string, x: VariableLike): 
 /** The shape of an operand without converting it (nested arrays are measured). */
 export function shapeOf(x: VariableLike): Shape {
   if (x instanceof Variable || x instanceof T.Tensor) return x.shape;
-  return T.toTensor(x, 'x', 'float64').shape;
+  return T.hostArray(x, 'x').shape;
 }
 
 /**

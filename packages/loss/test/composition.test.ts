@@ -25,9 +25,12 @@ const forbiddenAutograd = new Set([
   'defineOp', 'recordOp', 'Node', 'OpDef', 'GradRule', 'InputGrad', 'runBackward', 'gradients', 'grad', 'valueAndGrad', 'backwardTrace',
 ]);
 
-/** Tensor exports a loss may use: building constants (labels, masks, indices), describing shapes, and validating options. */
+/**
+ * Tensor exports a loss may use: building constants (labels, masks, indices), reading integer
+ * inputs on the host for their checks, describing shapes, and validating options.
+ */
 const allowedTensor = new Set([
-  'Tensor', 'tensor', 'toTensor', 'cast', 'formatShape', 'reducedShape', 'shapesEqual', 'sizeOf',
+  'Tensor', 'tensor', 'toTensor', 'hostArray', 'cast', 'formatShape', 'reducedShape', 'shapesEqual', 'sizeOf',
   'parseOptions', 'parseArgument', 'describeValue',
 ]);
 

@@ -54,7 +54,9 @@ export interface Batch {
 /**
  * Iterates over `(x, y)` in mini-batches along the first axis. Each `for..of` is one epoch; with
  * `shuffle`, each epoch draws a new order from the loader's own seeded generator, so a loader made
- * with the same seed yields the same batches in the same epochs.
+ * with the same seed yields the same batches in the same epochs. A batch's tensors are disposed
+ * when the next batch is drawn (or the loop ends): read what you need inside the loop body, or
+ * `keep()` a batch to hold it longer (and dispose it yourself).
  *
  * @example
  * ```ts
@@ -117,11 +119,21 @@ export class DataLoader implements Iterable<Batch> {
     for (let b = 0; b < batches; b++) {
       const start = b * this.batchSize;
       const size = Math.min(this.batchSize, n - start);
+      let batch: Batch;
       if (order === null) {
-        yield { x: T.slice(this.x, [start], [size]), y: T.slice(this.y, [start], [size]) };
+        batch = { x: T.slice(this.x, [start], [size]), y: T.slice(this.y, [start], [size]) };
       } else {
         const idx = T.tensor(order.subarray(start, start + size), [size], 'int32');
-        yield { x: T.gather(this.x, idx, 0), y: T.gather(this.y, idx, 0) };
+        batch = { x: T.gather(this.x, idx, 0), y: T.gather(this.y, idx, 0) };
+        idx.dispose();
+      }
+      try {
+        yield batch;
+      } finally {
+        // The batch is done with when the next one is drawn or the loop ends (a break included):
+        // on gpujs its two textures would otherwise wait for the garbage collector.
+        // (A slice of every sample may be the loader's own tensor: that one stays.)
+        for (const t of [batch.x, batch.y]) if (t !== this.x && t !== this.y && !T.isKept(t)) t.dispose();
       }
     }
   }

@@ -47,6 +47,7 @@ export {
 } from './scheduler.js';
 export { clipGlobalNorm } from './clip.js';
 export { DataLoader, DataLoaderOptionsSchema, type DataLoaderOptions, type Batch } from './data.js';
+export { fit, FitOptionsSchema, type FitLoss, type LossLike, type FitOptions, type FitProgress, type FitResult } from './fit.js';
 export { accuracy, Accuracy, AccuracyOptionsSchema, type AccuracyOptions } from './metrics.js';
 export {
   saveParameters, loadParameters, parametersToJSON, SavedParameterSchema, SavedParametersSchema, LoadOptionsSchema,

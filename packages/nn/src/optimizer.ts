@@ -73,6 +73,9 @@ function leafOf(target: Parameter | Variable): Variable | null {
  * The update runs under `noGrad` with tensor ops and writes the new value into each parameter's
  * Variable (`assign`): the Variable objects stay the same, so existing references remain valid.
  * Parameters without a gradient (not used since the last `zeroGrad`) are skipped, as in PyTorch.
+ * Memory stays flat: the step disposes its temporaries, the replaced parameter values (a tensor
+ * read earlier with `param.data()` is disposed by the next step: copy it with `dataSync()`) and
+ * the replaced state; `zeroGrad` disposes the gradients.
  *
  * @typeParam S - the per-parameter state (momentum, moments...)
  *
@@ -170,17 +173,27 @@ export abstract class Optimizer<S = unknown> {
         const gradVar = leaf?.grad;
         if (leaf === null || gradVar === null || gradVar === undefined) continue;
         const weight = leaf.value;
-        let g = gradVar.value;
-        if (g.dtype !== weight.dtype) g = T.cast(g, weight.dtype);
-        if (scale !== 1) g = T.mul(g, scale);
-        if (this.clipGradient !== undefined) g = T.clip(g, -this.clipGradient, this.clipGradient);
-        let decayed = weight;
-        if (this.weightDecay !== 0) {
-          if (this.decoupledWeightDecay) decayed = T.mul(weight, decay);
-          else g = T.add(g, T.mul(weight, this.weightDecay));
-        }
-        if (slot.state === null) slot.state = this.createState(weight);
-        leaf.assign(this.update(decayed, g, slot.state));
+        const oldState = tensorsOf(slot.state);
+        // Every temporary of the update is disposed when it ends; the new value and the new state
+        // are what it hands on. The replaced value and state are disposed too, so a step leaves
+        // exactly as many tensors as it found (a gpujs texture each).
+        const updated = T.tidy(() => {
+          let g = gradVar.value;
+          if (g.dtype !== weight.dtype) g = T.cast(g, weight.dtype);
+          if (scale !== 1) g = T.mul(g, scale);
+          if (this.clipGradient !== undefined) g = T.clip(g, -this.clipGradient, this.clipGradient);
+          let decayed = weight;
+          if (this.weightDecay !== 0) {
+            if (this.decoupledWeightDecay) decayed = T.mul(weight, decay);
+            else g = T.add(g, T.mul(weight, this.weightDecay));
+          }
+          if (slot.state === null) slot.state = this.createState(weight);
+          return { value: this.update(decayed, g, slot.state), state: tensorsOf(slot.state) };
+        });
+        for (const t of updated.state) T.keep(t);
+        for (const t of oldState) if (!updated.state.includes(t)) t.dispose();
+        leaf.assign(updated.value);
+        if (leaf.value !== weight) weight.dispose();
       }
     });
     this.steps++;
@@ -270,6 +283,12 @@ export abstract class Optimizer<S = unknown> {
    * @param state - its state, to update in place
    */
   protected abstract update(weight: Tensor, grad: Tensor, state: S): Tensor;
+}
+
+/** The tensors an optimiser keeps in one parameter's state (its own enumerable fields). */
+function tensorsOf(state: unknown): T.Tensor[] {
+  if (state === null || typeof state !== 'object') return [];
+  return Object.values(state).filter((v): v is T.Tensor => v instanceof T.Tensor);
 }
 
 function collectTargets(params: ParamsInput, where: string): Array<Parameter | Variable> {

@@ -60,6 +60,27 @@ function flatten(values: unknown, argName: string): { flat: number[]; shape: num
 }
 
 /**
+ * Nested arrays, a typed array or a number read on the host as float64 values and a shape,
+ * without making a tensor (so on any backend, and without rounding to float32): what checks of
+ * integer inputs (labels, lengths, indices) read before any work is done.
+ *
+ * @param values - nested arrays of numbers, a typed array (one axis) or a number (no axis)
+ * @param argName - names the input in errors
+ * @returns the row-major values and the shape
+ * @throws TypeError / RangeError naming `argName` for a non-number or a ragged array
+ *
+ * @example
+ * ```ts
+ * hostArray([[1, 2], [3, 4]], 'label');   // { values: Float64Array [1, 2, 3, 4], shape: [2, 2] }
+ * ```
+ */
+export function hostArray(values: TensorInput, argName = 'values'): { values: Float64Array; shape: number[] } {
+  if (isTypedArray(values)) return { values: Float64Array.from(values), shape: [values.length] };
+  const { flat, shape } = flatten(values, argName);
+  return { values: Float64Array.from(flat), shape };
+}
+
+/**
  * Makes a tensor from nested arrays, a flat array or typed array with a `shape`, or a number.
  *
  * @param values - the elements; nested arrays give the shape, flat ones need `shape`

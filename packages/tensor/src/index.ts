@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { Tensor, type NestedArray } from './tensor.js';
+export { Tensor, nextTask, type NestedArray } from './tensor.js';
 export { type DType, type TypedArray, promoteTypes, isFloat, assertDType } from './dtype.js';
 export {
   type Shape, sizeOf, broadcastShapes, normalizeAxis, normalizeAxes, shapesEqual, formatShape, reducedShape,
@@ -20,7 +20,7 @@ export {
   type BackendOptions, type GpuJsMode, type BackendFactory,
 } from './registry.js';
 export {
-  tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, toTensor,
+  tensor, hostArray, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, toTensor,
   randOptionsSchema, randnOptionsSchema, type TensorInput, type TensorLike, type RandOptions, type RandnOptions,
 } from './creation.js';
 export { setSeed, Random } from './random.js';
@@ -32,5 +32,6 @@ export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/convolution.js';
 export * from './ops/memory.js';
+export { tidy, keep, isKept, memory, registerTensorHolder, type BackendMemory, type TensorHolderVisitor } from './lifetime.js';
 export { CpuBackend } from './backends/cpu.js';
 export { GpuJsBackend } from './backends/gpujs.js';

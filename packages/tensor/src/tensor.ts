@@ -2,6 +2,7 @@ import type { Backend } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
 import { sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
+import { registerTensorClass, trackTensor, untrackTensor } from './lifetime.js';
 
 /**
  * Nested arrays of numbers, as `toArray()` returns them (a number for a scalar).
@@ -47,6 +48,7 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
+    trackTensor(this);
   }
 
   /** Number of axes. */
@@ -95,6 +97,41 @@ export class Tensor {
     return this.backend.read(this);
   }
 
+  /**
+   * The values as a new flat typed array, asynchronously: {@link Tensor.dataSync} run in a later
+   * task, so the caller yields to the event loop (a page can draw meanwhile). On every backend
+   * today the read itself is still synchronous once it starts: GPU.js reads a texture back with a
+   * blocking readPixels, and a fenced read through a pixel buffer (WebGL2) is not implemented, so
+   * on a GPU the wait for the device happens inside that later task. The tensor must not be
+   * disposed before the promise settles.
+   *
+   * @returns a promise of the row-major values
+   * @example
+   * ```ts
+   * const values = await sum(tensor([1, 2, 3])).data();   // Float32Array [6]
+   * ```
+   */
+  async data(): Promise<TypedArray> {
+    this.assertLive();
+    await nextTask();
+    return this.dataSync();
+  }
+
+  /**
+   * The values as nested arrays, asynchronously (see {@link Tensor.data} for what is deferred).
+   *
+   * @returns a promise of the nested values (a number for a scalar)
+   * @example
+   * ```ts
+   * const rows = await tensor([[1, 2], [3, 4]]).array();   // [[1, 2], [3, 4]]
+   * ```
+   */
+  async array(): Promise<NestedArray> {
+    this.assertLive();
+    await nextTask();
+    return this.toArray();
+  }
+
   private assertLive(): void {
     if (this.disposed) throw new Error('Tensor: this tensor was disposed and its values are gone');
   }
@@ -127,10 +164,16 @@ export class Tensor {
     return this.values()[0]!;
   }
 
-  /** Frees device memory now rather than when the tensor is garbage-collected. */
+  /**
+   * Frees the values now rather than when the tensor is garbage-collected (a gpujs texture at once;
+   * on cpu the array goes with the garbage collector, and the tensor only becomes unreadable).
+   * Reading a disposed tensor is an error; disposing twice does nothing. {@link tidy} calls this
+   * for every tensor a step made and did not return.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    untrackTensor(this);
     this.backend.dispose(this);
   }
 
@@ -139,4 +182,26 @@ export class Tensor {
     return formatTensor(this.shape, this.dtype, this.values(), this.backend.name);
   }
 
+}
+
+registerTensorClass(Tensor);
+
+/**
+ * Resolves in a later task (a macrotask, not a microtask), so the event loop can render and handle
+ * input first: MessageChannel where it exists (setTimeout(0) is clamped to 4 ms in nested browser
+ * timers), setTimeout otherwise.
+ * @internal
+ */
+export function nextTask(): Promise<void> {
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(undefined);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

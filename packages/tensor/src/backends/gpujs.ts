@@ -64,9 +64,9 @@ function toInt32(value: number): number {
  * values are read back only by `dataSync()`, `toArray()`, `item()` and printing
  * (`stats.readbacks`), once per tensor. `dispose()` deletes a tensor's texture at once; a tensor
  * the garbage collector takes without it has its texture deleted by a FinalizationRegistry, whose
- * callbacks run only between tasks: a long synchronous loop should dispose() what it drops (or
- * yield now and then). GPU.js also keeps each kernel's latest output texture, to render into it
- * again next time. In the `cpu` and `webasm` modes storage is a plain Float32Array.
+ * callbacks run only between tasks: a long synchronous loop should run each step in `tidy` (which
+ * disposes what the step made) or dispose() what it drops. In the `cpu` and `webasm` modes
+ * storage is a plain Float32Array, which the garbage collector frees with its tensor.
  *
  * Dtypes: float32 and int32. int32 tensors are stored as float32 values on the device, exact for
  * magnitudes below 2^24 (larger int32 results, and int32 overflow, are not reproduced). **float64

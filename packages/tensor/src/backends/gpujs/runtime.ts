@@ -150,15 +150,21 @@ export class GpuRuntime {
     return new Storage(values.length, values, null);
   }
 
-  /** Counts `storage` as held by one more tensor, and frees it if that tensor is collected undisposed. */
+  /**
+   * Counts `storage` as held by one more tensor, and, in the texture modes, frees its texture if
+   * that tensor is collected undisposed. In the host modes the values are a plain array that the
+   * garbage collector frees with the last tensor holding it: registering it would keep it alive
+   * until the registry's callback runs, which never happens inside a synchronous loop (measured:
+   * the nn README's loop on webasm grew arrayBuffers by 475 MB over 1000 steps that way).
+   */
   retain(storage: Storage, owner: object): void {
     storage.refs++;
-    this.finalizer.register(owner, storage, owner);
+    if (this.pipeline) this.finalizer.register(owner, storage, owner);
   }
 
   /** Drops one tensor's hold on its storage; `owner` will not be finalised any more. */
   drop(storage: Storage, owner: object): void {
-    this.finalizer.unregister(owner);
+    if (this.pipeline) this.finalizer.unregister(owner);
     this.release(storage);
   }
 
@@ -265,6 +271,7 @@ export class GpuRuntime {
     }
     if (result instanceof Texture) {
       this.liveTextures++;
+      detachRenderTarget(kernel.run.kernel);
       return new Storage(size, null, result);
     }
     if (result instanceof Float32Array && result.length === size) return new Storage(size, result, null);
@@ -283,6 +290,21 @@ export class GpuRuntime {
     }
     return storage.texture!;
   }
+}
+
+/**
+ * Gives an immutable pipeline kernel a fresh render target for its next run, so the texture it
+ * just returned is held by the result alone and is freed when that tensor is disposed. Without
+ * this GPU.js renders the next run into the same texture once the result is disposed (its clone
+ * count back to 1), and in headlessgl some of those in-place runs computed wrong values (20 of the
+ * 120 loss conformance cases, first seen when tidy made disposal immediate). A fresh target per
+ * run is what GPU.js did anyway while results were still alive.
+ */
+function detachRenderTarget(kernel: unknown): void {
+  const k = kernel as { texture?: { newTexture?: () => void } | null; _textureSwitched?: boolean };
+  if (typeof k.texture?.newTexture !== 'function') return;
+  k.texture.newTexture();
+  k._textureSwitched = true;
 }
 
 function describeValue(value: unknown): string {

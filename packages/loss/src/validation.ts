@@ -98,7 +98,7 @@ export function readOperand(lossName: string, argName: string, x: VariableLike, 
  * A read operand as a Variable of `dtype`: a Variable keeps its history (a differing float dtype
  * goes through a recorded cast); a Tensor becomes a constant, cast where its dtype differs.
  *
- * @param x - an operand from `readOperand` (or `Loss.readOperand`), its shapes checked
+ * @param x - an operand read by `Loss.readOperand`, its shapes checked
  * @param dtype - the dtype the loss computes in
  * @returns the operand as a Variable of `dtype`
  * @example

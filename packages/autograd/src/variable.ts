@@ -153,6 +153,12 @@ export class Variable {
   readonly node: Node | null;
   /** The innermost {@link scope} active when this Variable was made (null outside every scope). */
   readonly scope: ScopeFrame | null;
+  /**
+   * True for a model parameter (made with `variable(..., { parameter: true })`): it is made once
+   * and used by every forward pass, so {@link graphOf} draws it in the innermost scope around the
+   * ops that use it (its layer's), not in whatever scope was active when it was made.
+   */
+  readonly isParameter: boolean;
   private current: Tensor;
   private label: string | undefined;
   private writes = 0;
@@ -160,13 +166,14 @@ export class Variable {
   writtenAt = 0;
 
   /** @internal Use {@link variable}, {@link constant} or an op. */
-  constructor(value: Tensor, requiresGrad: boolean, node: Node | null, name: string | undefined) {
+  constructor(value: Tensor, requiresGrad: boolean, node: Node | null, name: string | undefined, isParameter = false) {
     this.id = nextVariableId++;
     this.current = value;
     this.requiresGrad = requiresGrad;
     this.node = node;
     this.scope = currentScope();
     this.label = name;
+    this.isParameter = isParameter;
   }
 
   /**
@@ -359,13 +366,19 @@ export interface VariableOptions {
   requiresGrad?: boolean;
   /** A name shown by graph inspection. */
   name?: string;
+  /**
+   * Marks a model parameter (default false): graph inspection then places it in the innermost
+   * scope that holds every op using it (a layer's weight in that layer), since the scope active
+   * when a parameter is made (at `initialize`, or at the first forward pass) says nothing.
+   */
+  parameter?: boolean;
 }
 
 /**
  * Makes a leaf Variable. A Variable argument gives a new leaf sharing its value.
  *
  * @param value - a Tensor, nested arrays, a number or a Variable
- * @param options - `requiresGrad` (default true for float values) and `name`
+ * @param options - `requiresGrad` (default true for float values), `name` and `parameter`
  * @throws TypeError for an int32 value with `requiresGrad: true`, or bad options
  *
  * @example
@@ -376,15 +389,16 @@ export interface VariableOptions {
  */
 export function variable(value: VariableLike, options: VariableOptions = {}): Variable {
   if (options === null || typeof options !== 'object') throw new TypeError(`variable: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const { requiresGrad, name } = options;
+  const { requiresGrad, name, parameter } = options;
   if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean') throw new TypeError(`variable: options.requiresGrad must be a boolean, got ${JSON.stringify(requiresGrad)}`);
   if (name !== undefined && typeof name !== 'string') throw new TypeError(`variable: options.name must be a string, got ${JSON.stringify(name)}`);
+  if (parameter !== undefined && typeof parameter !== 'boolean') throw new TypeError(`variable: options.parameter must be a boolean, got ${JSON.stringify(parameter)}`);
   const t = value instanceof Variable ? value.value : T.toTensor(value, 'value');
   const float = T.isFloat(t.dtype);
   if (requiresGrad === true && !float) {
     throw new TypeError(`variable: only float32 or float64 values can require grad, got dtype ${t.dtype} (cast it, or pass { requiresGrad: false })`);
   }
-  return new Variable(t, requiresGrad ?? float, null, name);
+  return new Variable(t, requiresGrad ?? float, null, name, parameter ?? false);
 }
 
 /**

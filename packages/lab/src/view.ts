@@ -148,8 +148,20 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
     }
   }
   // A parameter or input sits just above its first consumer, not in a crowded top row.
-  for (const item of ordered) {
-    if (item.preds.size === 0 && item.succs.size > 0) item.depth = Math.max(0, Math.min(...[...item.succs].map((s) => items.get(s)!.depth)) - 1);
+  const sources = ordered.filter((item) => item.preds.size === 0 && item.succs.size > 0);
+  for (const item of sources) item.depth = Math.max(0, Math.min(...[...item.succs].map((s) => items.get(s)!.depth)) - 1);
+  // The scope box an item is drawn in: its node's scope, or the parent of the folded scope it stands for.
+  const boxOf = (key: string): number | null => (key.startsWith('n') ? nodeById.get(Number(key.slice(1)))!.scope : scopeById.get(Number(key.slice(1)))!.parent);
+  // Scope boxes are the bounding boxes of their items, so a row shared by two scopes makes boxes
+  // overlap (a layer's weight beside the previous layer's activation). Such a source gets a row of
+  // its own: every row below moves down one, and the source's scope-mates in its row come along.
+  for (const source of sources) {
+    const row = source.depth;
+    const own = boxOf(source.key);
+    const shared = ordered.filter((other) => other.depth === row && other !== source);
+    if (shared.every((other) => boxOf(other.key) === own)) continue;
+    for (const other of ordered) if (other.depth > row) other.depth++;
+    for (const other of [source, ...shared]) if (sources.includes(other) && boxOf(other.key) === own) other.depth = row + 1;
   }
   const layers: Item[][] = [];
   for (const item of ordered) (layers[item.depth] ??= []).push(item);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backwardTrace, DERIVATIVE_FORMULAS, graphOf, mean, mul, scope, square, sub, variable, type GraphDescription } from '@lossgraph/autograd';
+import { add, backwardTrace, DERIVATIVE_FORMULAS, graphOf, matmul, mean, mul, relu, scope, square, sub, variable, type GraphDescription } from '@lossgraph/autograd';
 import { explorerPage, graphMarkup, renderGraph } from '@lossgraph/lab';
 import { escapeHtml } from '../src/render.js';
 
@@ -61,6 +61,29 @@ describe('graphMarkup', () => {
     expect(attrs(canvas, 'data-scope-id')).toEqual([String(l2)]);
     expect(canvas).toMatch(/>\+<\/button> L2</);
     expect(canvas).toContain(`data-from="n${m.id}" data-to="s${l2}"`);
+  });
+
+  it("keeps two layers' boxes apart: a parameter does not share a row with the previous layer's output", () => {
+    // Two dense-like layers inside a model scope, parameters made first (as at initialize).
+    const w0 = variable([[1, -1], [2, 0.5]], { name: 'w0', parameter: true });
+    const b0 = variable([0.1, 0.2], { name: 'b0', parameter: true });
+    const w1 = variable([[1, 1]], { name: 'w1', parameter: true });
+    const x = variable([[1, 2]], { name: 'x', requiresGrad: false });
+    const y = scope('model', () => {
+      const h = scope('layer0', () => relu(add(matmul(x, w0, false, true), b0)));
+      return scope('layer1', () => matmul(h, w1, false, true));
+    });
+    const graph = graphOf(y);
+    const { canvas } = graphMarkup(graph, null, { collapsed: [], traceStep: 0 });
+    const boxOf = (name: string): [number, number, number, number] => {
+      const id = graph.scopes.find((s) => s.name === name)!.id;
+      const m = new RegExp(`data-scope-box="${id}" style="left:([\\d.]+)px;top:([\\d.]+)px;width:([\\d.]+)px;height:([\\d.]+)px`).exec(canvas)!;
+      return m.slice(1).map(Number) as [number, number, number, number];
+    };
+    const [ax, ay, aw, ah] = boxOf('layer0');
+    const [bx, by, bw, bh] = boxOf('layer1');
+    const overlap = ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
+    expect(overlap).toBe(false);
   });
 
   it('puts edge labels at the middle of the edge, clear of the arrowhead', () => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType } from '@lossgraph/tensor';
 import { setGradEnabled } from './mode.js';
@@ -8,7 +9,24 @@ import {
 } from './variable.js';
 
 /**
- * Options of {@link Variable.backward}.
+ * Zod schema of {@link BackwardOptions}; unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * backwardOptionsSchema.parse({ createGraph: true });   // { createGraph: true, retainGrads: false }
+ * ```
+ */
+export const backwardOptionsSchema = z.strictObject({
+  /** Keep the graph so another backward can run through it. Default: the value of `createGraph`. */
+  retainGraph: z.boolean().optional(),
+  /** Record the backward pass itself, so the gradients can be differentiated again. Default false. */
+  createGraph: z.boolean().default(false),
+  /** Keep the gradient of every intermediate node in `node.outputGrad`, for graph inspection. Default false. */
+  retainGrads: z.boolean().default(false),
+});
+
+/**
+ * Options of {@link Variable.backward}: `retainGraph`, `createGraph`, `retainGrads`.
  *
  * @example
  * ```ts
@@ -17,14 +35,7 @@ import {
  * y.backward(undefined, { createGraph: true } satisfies BackwardOptions);   // x.grad can be differentiated again
  * ```
  */
-export interface BackwardOptions {
-  /** Keep the graph so another backward can run through it. Default: the value of `createGraph`. */
-  retainGraph?: boolean;
-  /** Record the backward pass itself, so the gradients can be differentiated again. Default false. */
-  createGraph?: boolean;
-  /** Keep the gradient of every intermediate node in `node.outputGrad`, for graph inspection. Default false. */
-  retainGrads?: boolean;
-}
+export type BackwardOptions = z.input<typeof backwardOptionsSchema>;
 
 /**
  * What {@link runBackward} reports for each Variable it back-propagates through.
@@ -354,22 +365,10 @@ export function headGradFor(y: Variable, headGrad: VariableLike | null | undefin
   return h;
 }
 
-function optionalBoolean(options: object, key: string, caller: string): boolean | undefined {
-  const value = (options as Record<string, unknown>)[key];
-  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${caller}: options.${key} must be a boolean, got ${JSON.stringify(value)}`);
-  return value as boolean | undefined;
-}
-
 /** Validates backward options. @internal */
 export function readBackwardOptions(options: BackwardOptions | undefined, caller: string): { createGraph: boolean; retainGraph: boolean; retainGrads: boolean } {
-  if (options === undefined) return { createGraph: false, retainGraph: false, retainGrads: false };
-  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const createGraph = optionalBoolean(options, 'createGraph', caller) ?? false;
-  return {
-    createGraph,
-    retainGraph: optionalBoolean(options, 'retainGraph', caller) ?? createGraph,
-    retainGrads: optionalBoolean(options, 'retainGrads', caller) ?? false,
-  };
+  const { createGraph, retainGraph, retainGrads } = T.parseOptions(caller, backwardOptionsSchema, options ?? {});
+  return { createGraph, retainGraph: retainGraph ?? createGraph, retainGrads };
 }
 
 /** The body of {@link Variable.backward}. @internal */
@@ -386,21 +385,31 @@ export function backwardFrom(y: Variable, headGrad: VariableLike | undefined, op
 }
 
 /**
- * Options of {@link gradients}.
+ * Zod schema of {@link GradientsOptions}; unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * gradientsOptionsSchema.parse({ createGraph: true });   // { createGraph: true }
+ * ```
+ */
+export const gradientsOptionsSchema = z.strictObject({
+  /** One head gradient per output (ones where omitted). */
+  headGrads: z.array(z.custom<VariableLike | null | undefined>()).readonly().optional(),
+  /** Record the pass so the gradients can be differentiated again. Default false. */
+  createGraph: z.boolean().default(false),
+  /** Keep the graph for another pass. Default: the value of `createGraph`. */
+  retainGraph: z.boolean().optional(),
+});
+
+/**
+ * Options of {@link gradients}: `headGrads`, `createGraph`, `retainGraph`.
  *
  * @example
  * ```ts
  * const [dx] = gradients(y, [x], { headGrads: [constant(2)], createGraph: true } satisfies GradientsOptions);
  * ```
  */
-export interface GradientsOptions {
-  /** One head gradient per output (ones where omitted). */
-  headGrads?: readonly (VariableLike | null | undefined)[];
-  /** Record the pass so the gradients can be differentiated again. Default false. */
-  createGraph?: boolean;
-  /** Keep the graph for another pass. Default: the value of `createGraph`. */
-  retainGraph?: boolean;
-}
+export type GradientsOptions = z.input<typeof gradientsOptionsSchema>;
 
 /**
  * The gradients of `outputs` (weighted by their head gradients) with respect to `inputs`, without
@@ -420,14 +429,16 @@ export interface GradientsOptions {
  * ```
  */
 export function gradients(outputs: Variable | readonly Variable[], inputs: readonly Variable[], options: GradientsOptions = {}): Variable[] {
+  const parsed = T.parseOptions('gradients', gradientsOptionsSchema, options);
   const outs = outputs instanceof Variable ? [outputs] : outputs;
   if (!Array.isArray(outs) || !outs.every((o) => o instanceof Variable)) throw new TypeError('gradients: outputs must be a Variable or an array of Variables');
   if (!Array.isArray(inputs) || !inputs.every((x) => x instanceof Variable)) throw new TypeError('gradients: inputs must be an array of Variables');
   inputs.forEach((x, i) => {
     if (!x.requiresGrad) throw new TypeError(`gradients: inputs[${i}] (Variable #${x.id}) does not require grad`);
   });
-  const { createGraph, retainGraph } = readBackwardOptions({ createGraph: options.createGraph, retainGraph: options.retainGraph }, 'gradients');
-  const heads = options.headGrads;
+  const { createGraph } = parsed;
+  const retainGraph = parsed.retainGraph ?? createGraph;
+  const heads = parsed.headGrads;
   if (heads !== undefined && (!Array.isArray(heads) || heads.length !== outs.length)) {
     throw new RangeError(`gradients: options.headGrads must have one entry per output (${outs.length})`);
   }

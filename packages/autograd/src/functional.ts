@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import { runBackward } from './engine.js';
 import { enableGrad, isGradEnabled } from './mode.js';
@@ -16,22 +17,32 @@ import { constantOf, recordOp, toVariable, Variable, type VariableLike } from '.
 export type Differentiable = (...args: Variable[]) => Variable;
 
 /**
- * Options of {@link grad} and {@link valueAndGrad}.
+ * Zod schema of {@link GradOptions}; unknown names are refused.
  *
  * @example
  * ```ts
- * const df = grad((x) => sum(exp(x)), 0, { createGraph: false } satisfies GradOptions);
+ * gradOptionsSchema.parse({ createGraph: false });
  * ```
  */
-export interface GradOptions {
+export const gradOptionsSchema = z.strictObject({
   /**
    * Record the backward pass so the returned gradients can be differentiated again. By default
    * it is recorded exactly when that can matter: recording is on and f's output depends on a
    * Variable from outside this call (an argument that requires grad, as inside an outer `grad`,
    * or a parameter f captures). Pass false to skip that work when you know it is not needed.
    */
-  createGraph?: boolean;
-}
+  createGraph: z.boolean().optional(),
+});
+
+/**
+ * Options of {@link grad} and {@link valueAndGrad}: `createGraph`.
+ *
+ * @example
+ * ```ts
+ * const df = grad((x) => sum(exp(x)), 0, { createGraph: false } satisfies GradOptions);
+ * ```
+ */
+export type GradOptions = z.input<typeof gradOptionsSchema>;
 
 /**
  * What the function made by {@link valueAndGrad} returns.
@@ -66,11 +77,7 @@ function checkArgnums(argnums: number | readonly number[], caller: string): numb
 }
 
 function checkOptions(options: GradOptions, caller: string): GradOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  if (options.createGraph !== undefined && typeof options.createGraph !== 'boolean') {
-    throw new TypeError(`${caller}: options.createGraph must be a boolean, got ${JSON.stringify(options.createGraph)}`);
-  }
-  return options;
+  return T.parseOptions(caller, gradOptionsSchema, options);
 }
 
 /** True when the graph of `y` reaches a Variable requiring grad that is not one of `own` (iterative DFS). */

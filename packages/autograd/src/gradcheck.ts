@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor } from '@lossgraph/tensor';
 import { runBackward } from './engine.js';
@@ -9,27 +10,37 @@ import { sum } from './ops/reduce.js';
 import { constantOf, Variable, type VariableLike } from './variable.js';
 
 /**
- * Options of {@link gradcheck}.
+ * Zod schema of {@link GradcheckOptions}: names, types, ranges and defaults; unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * gradcheckOptionsSchema.parse({ order: 2 });   // { eps: 1e-6, atol: 1e-5, rtol: 1e-3, order: 2, seed: 0 }
+ * ```
+ */
+export const gradcheckOptionsSchema = z.strictObject({
+  /** Finite-difference step. Default 1e-6. */
+  eps: z.number().positive().default(1e-6),
+  /** Absolute tolerance. Default 1e-5. */
+  atol: z.number().nonnegative().default(1e-5),
+  /** Relative tolerance (of the numeric value). Default 1e-3. */
+  rtol: z.number().nonnegative().default(1e-3),
+  /** 1 (default) checks the gradient; 2 checks the gradient of the gradient (gradgradcheck). */
+  order: z.literal([1, 2]).default(1),
+  /** The weights of f's output in the checked objective Σ f·h. Default: seeded standard normals. */
+  headGrad: z.custom<VariableLike>().optional(),
+  /** Seed of the random head gradient(s). Default 0. */
+  seed: z.number().int().default(0),
+});
+
+/**
+ * Options of {@link gradcheck}: `eps`, `atol`, `rtol`, `order`, `headGrad`, `seed`.
  *
  * @example
  * ```ts
  * gradcheck((x) => sum(tanh(x)), [[0.1, -0.4]], { eps: 1e-6, atol: 1e-6, order: 2 } satisfies GradcheckOptions);
  * ```
  */
-export interface GradcheckOptions {
-  /** Finite-difference step. Default 1e-6. */
-  eps?: number;
-  /** Absolute tolerance. Default 1e-5. */
-  atol?: number;
-  /** Relative tolerance (of the numeric value). Default 1e-3. */
-  rtol?: number;
-  /** 1 (default) checks the gradient; 2 checks the gradient of the gradient (gradgradcheck). */
-  order?: 1 | 2;
-  /** The weights of f's output in the checked objective Σ f·h. Default: seeded standard normals. */
-  headGrad?: VariableLike;
-  /** Seed of the random head gradient(s). Default 0. */
-  seed?: number;
-}
+export type GradcheckOptions = z.input<typeof gradcheckOptionsSchema>;
 
 /**
  * The element of one input whose analytic and numeric gradients disagree most.
@@ -131,30 +142,10 @@ export class GradcheckError extends Error {
   }
 }
 
-interface CheckSettings {
-  eps: number;
-  atol: number;
-  rtol: number;
-  order: 1 | 2;
-  seed: number;
-  headGrad: VariableLike | undefined;
-}
+type CheckSettings = z.output<typeof gradcheckOptionsSchema>;
 
 function readOptions(options: GradcheckOptions): CheckSettings {
-  if (options === null || typeof options !== 'object') throw new TypeError(`gradcheck: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const positive = (key: 'eps' | 'atol' | 'rtol', fallback: number, allowZero: boolean): number => {
-    const v = options[key];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-      throw new RangeError(`gradcheck: options.${key} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${JSON.stringify(v)}`);
-    }
-    return v;
-  };
-  const order = options.order ?? 1;
-  if (order !== 1 && order !== 2) throw new RangeError(`gradcheck: options.order must be 1 or 2, got ${JSON.stringify(order)}`);
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new TypeError(`gradcheck: options.seed must be an integer, got ${JSON.stringify(seed)}`);
-  return { eps: positive('eps', 1e-6, false), atol: positive('atol', 1e-5, true), rtol: positive('rtol', 1e-3, true), order, seed, headGrad: options.headGrad };
+  return T.parseOptions('gradcheck', gradcheckOptionsSchema, options);
 }
 
 function asFloat64(t: Tensor): Tensor {

@@ -5,7 +5,9 @@
  *
  * @packageDocumentation
  */
-export { Variable, Node, variable, constant, toVariable, recordOp, type VariableLike, type VariableOptions } from './variable.js';
+export {
+  Variable, Node, variable, constant, toVariable, recordOp, variableOptionsSchema, type VariableLike, type VariableOptions,
+} from './variable.js';
 export { defineOp, type OpDef, type GradRule, type InputGrad } from './op-def.js';
 export { DERIVATIVE_FORMULAS } from './derivatives.js';
 export type {
@@ -15,12 +17,12 @@ export type {
 export { noGrad, enableGrad, isGradEnabled } from './mode.js';
 export { scope, currentScope, scopeFrames, scopePath, type ScopeFrame } from './scope.js';
 export {
-  runBackward, gradients,
+  runBackward, gradients, backwardOptionsSchema, gradientsOptionsSchema,
   type BackwardOptions, type BackwardPass, type BackwardVisit, type GradientsOptions,
 } from './engine.js';
-export { grad, valueAndGrad, type Differentiable, type GradOptions, type ValueAndGrads } from './functional.js';
+export { grad, valueAndGrad, gradOptionsSchema, type Differentiable, type GradOptions, type ValueAndGrads } from './functional.js';
 export {
-  gradcheck, assertGradcheck, GradcheckError,
+  gradcheck, assertGradcheck, GradcheckError, gradcheckOptionsSchema,
   type GradcheckOptions, type GradcheckResult, type GradcheckInputReport, type GradcheckWorst,
 } from './gradcheck.js';
 export {
@@ -42,10 +44,10 @@ export {
   Conv1dOptionsSchema, Conv2dOptionsSchema, Pool1dOptionsSchema, Pool2dOptionsSchema,
   type Conv1dOptions, type Conv2dOptions, type Pool1dOptions, type Pool2dOptions,
 } from './ops/convolution.js';
-export { summarize, type TensorSummary, type SummaryOptions } from './inspect/summary.js';
+export { summarize, summaryOptionsSchema, type TensorSummary, type SummaryOptions } from './inspect/summary.js';
 export {
-  graphOf,
+  graphOf, graphOptionsSchema,
   type GraphDescription, type GraphNode, type GraphEdge, type GraphScope, type GraphNodeKind, type GraphOptions, type JsonValue,
 } from './inspect/graph.js';
-export { toDot, toMermaid, toJSON, escapeDot, escapeMermaid, type RenderOptions } from './inspect/render.js';
+export { toDot, toMermaid, toJSON, escapeDot, escapeMermaid, renderOptionsSchema, type RenderOptions } from './inspect/render.js';
 export { backwardTrace, formatTrace, type BackwardTrace, type BackwardStep, type TraceContribution } from './inspect/trace.js';

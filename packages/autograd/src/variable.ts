@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, NestedArray, Shape, Tensor, TensorLike, TypedArray } from '@lossgraph/tensor';
 import { isGradEnabled } from './mode.js';
@@ -354,25 +355,35 @@ export class Variable {
 }
 
 /**
- * Options of {@link variable}.
+ * Zod schema of {@link VariableOptions}; unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * variableOptionsSchema.parse({ name: 'w' });   // { name: 'w' }
+ * ```
+ */
+export const variableOptionsSchema = z.strictObject({
+  /** Whether gradients flow to this leaf. Default: true for float values, false for int32. */
+  requiresGrad: z.boolean().optional(),
+  /** A name shown by graph inspection. */
+  name: z.string().optional(),
+  /**
+   * Marks a model parameter (default false): graph inspection then places it in the innermost
+   * scope that holds every op using it (a layer's weight in that layer), since the scope active
+   * when a parameter is made (at `initialize`, or at the first forward pass) says nothing.
+   */
+  parameter: z.boolean().optional(),
+});
+
+/**
+ * Options of {@link variable}: `requiresGrad`, `name`, `parameter`.
  *
  * @example
  * ```ts
  * const w = variable(randn([3, 2]), { requiresGrad: true, name: 'w' } satisfies VariableOptions);
  * ```
  */
-export interface VariableOptions {
-  /** Whether gradients flow to this leaf. Default: true for float values, false for int32. */
-  requiresGrad?: boolean;
-  /** A name shown by graph inspection. */
-  name?: string;
-  /**
-   * Marks a model parameter (default false): graph inspection then places it in the innermost
-   * scope that holds every op using it (a layer's weight in that layer), since the scope active
-   * when a parameter is made (at `initialize`, or at the first forward pass) says nothing.
-   */
-  parameter?: boolean;
-}
+export type VariableOptions = z.input<typeof variableOptionsSchema>;
 
 /**
  * Makes a leaf Variable. A Variable argument gives a new leaf sharing its value.
@@ -388,11 +399,7 @@ export interface VariableOptions {
  * ```
  */
 export function variable(value: VariableLike, options: VariableOptions = {}): Variable {
-  if (options === null || typeof options !== 'object') throw new TypeError(`variable: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const { requiresGrad, name, parameter } = options;
-  if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean') throw new TypeError(`variable: options.requiresGrad must be a boolean, got ${JSON.stringify(requiresGrad)}`);
-  if (name !== undefined && typeof name !== 'string') throw new TypeError(`variable: options.name must be a string, got ${JSON.stringify(name)}`);
-  if (parameter !== undefined && typeof parameter !== 'boolean') throw new TypeError(`variable: options.parameter must be a boolean, got ${JSON.stringify(parameter)}`);
+  const { requiresGrad, name, parameter } = T.parseOptions('variable', variableOptionsSchema, options);
   const t = value instanceof Variable ? value.value : T.toTensor(value, 'value');
   const float = T.isFloat(t.dtype);
   if (requiresGrad === true && !float) {

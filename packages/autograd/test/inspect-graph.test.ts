@@ -128,9 +128,9 @@ describe('graphOf', () => {
     expect(() => graphOf(tensor([1]) as never)).toThrow(/graphOf: y must be a Variable or a non-empty array of Variables, got an instance of Tensor/);
     expect(() => graphOf([])).toThrow(/non-empty array/);
     expect(() => graphOf([x, 1 as never])).toThrow(/graphOf: y\[1\] must be a Variable, got number/);
-    expect(() => graphOf(x, { gradients: 'all' as never })).toThrow(/options.gradients must be 'known', 'compute' or 'none'/);
-    expect(() => graphOf(x, { values: 'yes' as never })).toThrow(/options.values must be a boolean/);
-    expect(() => graphOf(x, { maxValues: -1 })).toThrow(/options.maxValues must be a non-negative integer/);
+    expect(() => graphOf(x, { gradients: 'all' as never })).toThrow(/graphOf: option 'gradients' is invalid: Invalid option: expected one of "known"\|"compute"\|"none"/);
+    expect(() => graphOf(x, { values: 'yes' as never })).toThrow(/graphOf: option 'values' is invalid: Invalid input: expected boolean/);
+    expect(() => graphOf(x, { maxValues: -1 })).toThrow(/graphOf: option 'maxValues' is invalid: Too small: expected number to be >=0/);
   });
 });
 
@@ -220,7 +220,7 @@ describe('graphOf places parameters where they are used', () => {
   it('leaves a parameter that no op uses (an output itself) where it was made', () => {
     const w = scope('made', () => variable([1], { name: 'w', parameter: true }));
     expect(node(graphOf(w), w.id).scopePath).toEqual(['made']);
-    expect(() => variable([1], { parameter: 'yes' as never })).toThrow(/variable: options.parameter must be a boolean, got "yes"/);
+    expect(() => variable([1], { parameter: 'yes' as never })).toThrow(/variable: option 'parameter' is invalid: .*boolean/);
   });
 });
 

@@ -73,8 +73,8 @@ describe('toDot', () => {
   it('validates its arguments', () => {
     const { g } = l2Example();
     expect(() => toDot({} as never)).toThrow(/toDot: graph must be a description made by graphOf/);
-    expect(() => toDot(g, { collapse: 'L2Loss' as never })).toThrow(/toDot: options.collapse must be a boolean or an array of scope names/);
-    expect(() => toDot(g, { direction: 'BT' as never })).toThrow(/options.direction must be 'TB' or 'LR'/);
+    expect(() => toDot(g, { collapse: 'L2Loss' as never })).toThrow(/toDot: option 'collapse' is invalid: expected a boolean or an array of scope names \(got "L2Loss"\)/);
+    expect(() => toDot(g, { direction: 'BT' as never })).toThrow(/option 'direction' is invalid: Invalid option: expected one of "TB"\|"LR"/);
     expect(toDot(g, { direction: 'LR' })).toContain('  rankdir=LR;');
   });
 });

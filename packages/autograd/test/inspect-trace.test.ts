@@ -153,7 +153,7 @@ describe('backwardTrace', () => {
     expect(() => backwardTrace([1] as never)).toThrow(/backwardTrace: y must be a Variable, got an array/);
     expect(() => backwardTrace(variable([1], { requiresGrad: false }))).toThrow(/backwardTrace: y \(Variable #\d+\) does not require grad/);
     expect(() => backwardTrace(exp(x), [1, 2, 3])).toThrow(/backwardTrace: headGrad: expected the output's shape \[2\], got \[3\]/);
-    expect(() => backwardTrace(y, undefined, { headLength: 1.5 })).toThrow(/backwardTrace: options.headLength must be a non-negative integer/);
+    expect(() => backwardTrace(y, undefined, { headLength: 1.5 })).toThrow(/backwardTrace: option 'headLength' is invalid: Invalid input: expected int, received number \(got 1.5\)/);
     y.backward();
     expect(() => backwardTrace(y)).toThrow(/backwardTrace: the graph through '(exp|sum)' \(Variable #\d+\) was freed by an earlier backward pass/);
     expect(() => formatTrace({} as BackwardTrace)).toThrow(/formatTrace: trace must be made by backwardTrace/);

@@ -24,7 +24,7 @@ describe('Variable', () => {
   it('requires grad by default for floats only, and refuses it for int32', () => {
     expect(variable(T.tensor([1], undefined, 'int32')).requiresGrad).toBe(false);
     expect(() => variable(T.tensor([1], undefined, 'int32'), { requiresGrad: true })).toThrow(/only float32 or float64 values can require grad/);
-    expect(() => variable([1], { requiresGrad: 'yes' as never })).toThrow(/options.requiresGrad must be a boolean/);
+    expect(() => variable([1], { requiresGrad: 'yes' as never })).toThrow(/variable: option 'requiresGrad' is invalid: Invalid input: expected boolean, received string/);
     expect(() => variable(null as never)).toThrow(/value/);
     expect(constant([1, 2]).requiresGrad).toBe(false);
   });
@@ -124,7 +124,7 @@ describe('backward', () => {
 
   it('refuses to start from a Variable that does not require grad', () => {
     expect(() => constant([1]).backward()).toThrow(/does not require grad/);
-    expect(() => variable([1]).backward(undefined, { createGraph: 1 as never })).toThrow(/options.createGraph must be a boolean/);
+    expect(() => variable([1]).backward(undefined, { createGraph: 1 as never })).toThrow(/backward: option 'createGraph' is invalid: Invalid input: expected boolean, received number/);
   });
 
   it('with createGraph, the accumulated gradient can be differentiated again', () => {

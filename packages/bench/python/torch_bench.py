@@ -120,6 +120,43 @@ def gru_step(inputs):
     return step
 
 
+def conv2d_step(inputs, params):
+    """One conv2d forward and both gradients of its sum, read back."""
+    x = inputs[0].clone().requires_grad_(True)
+    w = inputs[1].clone().requires_grad_(True)
+    padding = int(params.get("padding", 0))
+
+    def step():
+        x.grad = None
+        w.grad = None
+        F.conv2d(x, w, padding=padding).sum().backward()
+        x.grad.numpy()
+        w.grad.numpy()
+
+    return step
+
+
+def digits_cnn_step(inputs, params):
+    """One Adam step of the pnpm digits-cnn net on a fixed batch."""
+    x, y = inputs
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(128, 10),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=params.get("learningRate", 0.003))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return step
+
+
 def scalar_add(params):
     a = torch.tensor(1.0, requires_grad=True)
     repeats = params["repeats"]
@@ -147,6 +184,10 @@ def main():
                 fn = scalar_add(params)
             elif kind == "gru":
                 fn = gru_step(inputs)
+            elif kind == "conv2d_step":
+                fn = conv2d_step(inputs, params)
+            elif kind == "digits_cnn_step":
+                fn = digits_cnn_step(inputs, params)
             else:
                 fn = loss_step(inputs, kind, params)
             results[work["id"]] = {"times": measure(fn, spec["timing"])}

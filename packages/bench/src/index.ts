@@ -17,12 +17,14 @@ export {
   mlpStepSuite, overheadSuite, gpujsLoopSuite, memorySuite, mlpBatch, gpuLoopTargets, heapTarget, MLP_784, DIGITS_MLP, OPS_PER_CALL,
   type MlpSpec, type GpuLoopStats, type HeapCheckpoint,
 } from './suites/training.js';
+export { convolutionSuite, CONV_16_32, DIGITS_CNN_BATCH, type ConvSpec } from './suites/convolution.js';
 export { runSteps, sparseLabels, oneHotRows, sizeOf, type PreparedStep, type StepEngine } from './suites/steps.js';
 export { runTorch, parseTorchOutput, torchUnavailable, TORCH_PYTHON, TORCH_SCRIPT, type TorchKind, type TorchInput, type TorchWorkload, type TorchRun } from './peers/torch.js';
 import { lossSuite } from './suites/loss.js';
 import { gpujsLoopSuite, memorySuite, mlpStepSuite, overheadSuite } from './suites/training.js';
 import { recurrentSuite } from './suites/recurrent.js';
 export { recurrentSuite, gruInputs, GRU_50, type GruSpec } from './suites/recurrent.js';
+import { convolutionSuite } from './suites/convolution.js';
 
 export * from './harness.js';
 export { parseCli, makeSelector, USAGE, type CliOptions } from './cli.js';
@@ -45,7 +47,7 @@ export {
  * ```
  */
 export function allSuites(): Suite[] {
-  return [tensorSuite(), lossSuite(), mlpStepSuite(), recurrentSuite(), overheadSuite(), gpujsLoopSuite(), memorySuite()];
+  return [tensorSuite(), lossSuite(), mlpStepSuite(), convolutionSuite(), recurrentSuite(), overheadSuite(), gpujsLoopSuite(), memorySuite()];
 }
 
 /** Where the report goes by default: `packages/bench/out/results.md`. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseOptions, type DType, type Shape } from '@lossgraph/tensor';
 import { mean, mul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { broadcastCheck, floatDtypeOf, optionalOperand, reshapeCheck, toOperand } from './validation.js';
+import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, readOperand, reshapeCheck, toOperand, type ReadOperand } from './validation.js';
 
 /**
  * The options every loss shares, as a zod schema: the single declaration of their types,
@@ -126,6 +126,8 @@ export interface PreparedPair {
 export interface PrepareOptions {
   /** Reshape the label to pred's shape (MXNet's reshape_like; same element count). Default true. */
   readonly reshapeLabel?: boolean;
+  /** Check that the label broadcasts to pred's shape (with `reshapeLabel: false`). Default false. */
+  readonly broadcastLabel?: boolean;
   /** The label's name in errors ('label' by default; 'target' for PoissonNLLLoss). */
   readonly labelName?: string;
   /** The shape of the unreduced loss, which the sample weight must broadcast to. Default: pred's shape. */
@@ -236,6 +238,17 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
   }
 
   /**
+   * Reads an operand without casting it, so its shape can be checked before any kernel runs;
+   * convert it afterwards with {@link convertOperand}.
+   * @param x - the input
+   * @param argName - the input's name in errors
+   * @param dtype - the dtype a plain number or nested array takes where it can at no cost
+   */
+  protected readOperand(x: VariableLike, argName: string, dtype: DType): ReadOperand {
+    return readOperand(this.name, argName, x, dtype);
+  }
+
+  /**
    * Parses the trailing inputs object of `forward` with `schema` (unknown names are errors).
    * @param schema - the zod schema of the inputs object
    * @param inputs - what the caller passed (undefined is taken as `{}`)
@@ -257,16 +270,29 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * @throws RangeError naming `label` (`shape`), `sampleWeight` or `batchAxis`
    */
   protected preparePair(pred: VariableLike, label: VariableLike, sampleWeight: VariableLike | null | undefined, how: PrepareOptions = {}): PreparedPair {
-    const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
+    // Every check runs on the operands as read, before any cast: a refused call runs no kernel.
+    const dtype = floatDtypeOf(pred);
+    const readPred = readOperand(this.name, 'pred', pred, dtype);
     const labelName = how.labelName ?? 'label';
-    let l = this.toVariable(label, labelName, p.dtype);
-    if (how.reshapeLabel ?? true) {
-      reshapeCheck(this.name, labelName, l.shape, p.shape, 'pred');
-      l = reshape(l, p.shape);
-    }
-    const lossShape = how.lossShape ?? p.shape;
+    const readLabel = readOperand(this.name, labelName, label, dtype);
+    const reshapeLabel = how.reshapeLabel ?? true;
+    if (reshapeLabel) reshapeCheck(this.name, labelName, readLabel.shape, readPred.shape, 'pred');
+    if (how.broadcastLabel === true) broadcastCheck(this.name, labelName, readLabel.shape, readPred.shape, "pred's shape");
+    const lossShape = how.lossShape ?? readPred.shape;
     this.checkBatchAxis(lossShape.length);
-    return { pred: p, label: l, sampleWeight: this.prepareSampleWeight(sampleWeight, lossShape, p.dtype) };
+    const readWeight = this.readSampleWeight(sampleWeight, lossShape, dtype);
+    const p = convertOperand(readPred, dtype);
+    let l = convertOperand(readLabel, dtype);
+    if (reshapeLabel) l = reshape(l, p.shape);
+    return { pred: p, label: l, sampleWeight: readWeight === undefined ? undefined : convertOperand(readWeight, dtype) };
+  }
+
+  /** Reads a sample weight and checks its shape, without casting it (undefined and null give undefined). */
+  private readSampleWeight(sampleWeight: VariableLike | null | undefined, lossShape: Shape, dtype: DType): ReadOperand | undefined {
+    if (sampleWeight === undefined || sampleWeight === null) return undefined;
+    const sw = readOperand(this.name, 'sampleWeight', sampleWeight, dtype);
+    broadcastCheck(this.name, 'sampleWeight', sw.shape, lossShape, 'the unreduced loss shape');
+    return sw;
   }
 
   /**
@@ -278,10 +304,8 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * @throws RangeError naming `sampleWeight`
    */
   protected prepareSampleWeight(sampleWeight: VariableLike | null | undefined, lossShape: Shape, dtype: DType): Variable | undefined {
-    if (sampleWeight === undefined || sampleWeight === null) return undefined;
-    const sw = this.toVariable(sampleWeight, 'sampleWeight', dtype);
-    broadcastCheck(this.name, 'sampleWeight', sw.shape, lossShape, 'the unreduced loss shape');
-    return sw;
+    const sw = this.readSampleWeight(sampleWeight, lossShape, dtype);
+    return sw === undefined ? undefined : convertOperand(sw, dtype);
   }
 
   /**

@@ -4,7 +4,7 @@ import {
   add, constant, div, equal, maximum, mul, norm, relu, reshape, sub, sum, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
-import { floatDtypeOf, hostValues, reshapeCheck } from './validation.js';
+import { convertOperand, floatDtypeOf, hostValues, reshapeCheck } from './validation.js';
 
 /**
  * Options of {@link CosineEmbeddingLoss}.
@@ -67,19 +67,21 @@ export class CosineEmbeddingLoss extends Loss<
 
   protected compute(input1: VariableLike, input2: VariableLike, label: VariableLike, inputs?: SampleWeightInputs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
-    const b = this.toVariable(input2, 'input2', floatDtypeOf(input2));
-    if (b.rank !== 2) throw new RangeError(`${this.name}: input2 must have shape (batch, features), got shape ${T.formatShape(b.shape)}`);
-    let a = this.toVariable(input1, 'input1', b.dtype);
-    reshapeCheck(this.name, 'input1', a.shape, b.shape, 'input2');
-    const batch = b.shape[0]!;
+    const dtype = floatDtypeOf(input2);
+    const readB = this.readOperand(input2, 'input2', dtype);
+    if (readB.shape.length !== 2) throw new RangeError(`${this.name}: input2 must have shape (batch, features), got shape ${T.formatShape(readB.shape)}`);
+    const readA = this.readOperand(input1, 'input1', dtype);
+    reshapeCheck(this.name, 'input1', readA.shape, readB.shape, 'input2');
+    const batch = readB.shape[0]!;
     const { values, shape } = hostValues(this.name, 'label', label);
     if (values.length !== batch) {
-      throw new RangeError(`${this.name}: label of shape ${T.formatShape(shape)} must hold one value per sample (${batch}, input2 has shape ${T.formatShape(b.shape)})`);
+      throw new RangeError(`${this.name}: label of shape ${T.formatShape(shape)} must hold one value per sample (${batch}, input2 has shape ${T.formatShape(readB.shape)})`);
     }
     const bad = values.findIndex((v) => v !== 1 && v !== -1);
     if (bad >= 0) throw new RangeError(`${this.name}: label must hold 1 (similar) or -1 (dissimilar), got ${values[bad]} at flat index ${bad}`);
-    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, [batch, 1], b.dtype);
-    a = reshape(a, b.shape);
+    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, [batch, 1], dtype);
+    const b = convertOperand(readB, dtype);
+    const a = reshape(convertOperand(readA, dtype), b.shape);
     const y = constant(T.tensor(values, [batch, 1], b.dtype));
     const dot = sum(mul(a, b), -1, true);
     const cos = div(dot, maximum(mul(norm(a, 2, -1, true), norm(b, 2, -1, true)), NORM_FLOOR));

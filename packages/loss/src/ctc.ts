@@ -2,10 +2,10 @@ import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, Tensor } from '@lossgraph/tensor';
 import {
-  add, gather, logSoftmax, logSumExp, neg, reshape, unstack, where, type Variable, type VariableLike,
+  add, gather, logSoftmax, logSumExp, mul, neg, reshape, sum, unstack, where, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema } from './base.js';
-import { floatDtypeOf, hostValues, integerCheck, optionalOperand } from './validation.js';
+import { convertOperand, floatDtypeOf, hostValues, integerCheck, optionalOperand } from './validation.js';
 
 /**
  * Options of {@link CTCLoss}. There is no batch axis option: the layout says where the batch is.
@@ -124,19 +124,23 @@ export class CTCLoss extends Loss<
   protected compute(pred: VariableLike, label: VariableLike, inputs?: CTCInputs): Variable {
     const given = this.readInputs(ctcInputsSchema, inputs);
     const { layout } = this.options;
-    const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
-    if (p.rank !== 3) {
-      throw new RangeError(`${this.name}: pred must have 3 axes (${layout.split('').join(', ')} for layout '${layout}'), got shape ${T.formatShape(p.shape)}`);
+    const dtype = floatDtypeOf(pred);
+    const readPred = this.readOperand(pred, 'pred', dtype);
+    if (readPred.shape.length !== 3) {
+      throw new RangeError(`${this.name}: pred must have 3 axes (${layout.split('').join(', ')} for layout '${layout}'), got shape ${T.formatShape(readPred.shape)}`);
     }
     const batchAxis = layout.indexOf('N');
     const timeAxis = layout.indexOf('T');
-    const batch = p.shape[batchAxis]!;
-    const steps = p.shape[timeAxis]!;
-    const classes = p.shape[2]!;
-    if (steps < 1 || classes < 1) throw new RangeError(`${this.name}: pred needs at least one time step and one class, got shape ${T.formatShape(p.shape)}`);
+    const batch = readPred.shape[batchAxis]!;
+    const steps = readPred.shape[timeAxis]!;
+    const classes = readPred.shape[2]!;
+    if (steps < 1 || classes < 1) throw new RangeError(`${this.name}: pred needs at least one time step and one class, got shape ${T.formatShape(readPred.shape)}`);
     const labels = this.readLabels(label, given.labelLengths, batch, classes);
     const predLengths = this.readPredLengths(given.predLengths, batch, steps);
-    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, [batch], p.dtype);
+    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, [batch], dtype);
+    const p = convertOperand(readPred, dtype);
+    // An empty batch has an empty loss (its gradient, zeros, still reaches pred).
+    if (batch === 0) return this.applyWeighting(mul(sum(p, [timeAxis, 2]), 0), sampleWeight);
     const plan = alignmentPlan(labels, classes - 1, predLengths, steps, classes, layout, p.dtype);
 
     const logProbs = logSoftmax(p, 2);

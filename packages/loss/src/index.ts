@@ -31,4 +31,4 @@ export { LogisticLoss, logisticLossSchema, type LogisticLossOptions } from './lo
 export { TripletLoss, tripletLossSchema, type TripletLossOptions } from './triplet.js';
 export { PoissonNLLLoss, poissonNLLLossSchema, type PoissonNLLLossOptions } from './poisson-nll.js';
 export { CosineEmbeddingLoss, cosineEmbeddingLossSchema, type CosineEmbeddingLossOptions } from './cosine-embedding.js';
-export { isVariableLike, operandSchema } from './validation.js';
+export { isVariableLike, operandSchema, convertOperand, type ReadOperand } from './validation.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { add, log, logSoftmax, mul, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
-import { broadcastCheck } from './validation.js';
 import { classAxis } from './softmax-ce.js';
 
 /**
@@ -54,9 +53,8 @@ export class KLDivLoss extends elementwiseLoss(
   'KLDivLoss',
   klDivLossSchema,
   (pred, label, { fromLogits, axis }) => {
-    broadcastCheck('KLDivLoss', 'label', label.shape, pred.shape, "pred's shape");
     const logp = fromLogits ? pred : logSoftmax(pred, classAxis('KLDivLoss', axis, pred.rank));
     return mul(label, sub(log(add(label, LOG_EPSILON)), logp));
   },
-  { reshapeLabel: false },
+  { reshapeLabel: false, broadcastLabel: true },
 ) {}

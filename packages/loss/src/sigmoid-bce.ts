@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
-import { broadcastCheck, optionalOperand } from './validation.js';
+import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, type ReadOperand } from './validation.js';
 
 /**
  * Options of {@link SigmoidBinaryCrossEntropyLoss}.
@@ -108,12 +108,14 @@ export class SigmoidBinaryCrossEntropyLoss extends Loss<
 
   protected compute(pred: VariableLike, label: VariableLike, inputs?: SigmoidBCEInputs): Variable {
     const given = this.readInputs(sigmoidBCEInputsSchema, inputs);
-    const { pred: p, label: z, sampleWeight } = this.preparePair(pred, label, given.sampleWeight);
-    let posWeight: Variable | undefined;
+    const dtype = floatDtypeOf(pred);
+    let readPosWeight: ReadOperand | undefined;
     if (given.posWeight !== undefined && given.posWeight !== null) {
-      posWeight = this.toVariable(given.posWeight, 'posWeight', p.dtype);
-      broadcastCheck(this.name, 'posWeight', posWeight.shape, p.shape, "pred's shape");
+      readPosWeight = this.readOperand(given.posWeight, 'posWeight', dtype);
+      broadcastCheck(this.name, 'posWeight', readPosWeight.shape, this.readOperand(pred, 'pred', dtype).shape, "pred's shape");
     }
+    const { pred: p, label: z, sampleWeight } = this.preparePair(pred, label, given.sampleWeight);
+    const posWeight = readPosWeight === undefined ? undefined : convertOperand(readPosWeight, dtype);
     let loss: Variable;
     if (!this.options.fromSigmoid) loss = sigmoidCrossEntropy(p, z, posWeight);
     else {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import { logSoftmax, mul, neg, pick, reshape, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type PredLabelArgs } from './base.js';
-import { floatDtypeOf, hostValues, integerCheck, reshapeCheck } from './validation.js';
+import { convertOperand, floatDtypeOf, hostValues, integerCheck, reshapeCheck } from './validation.js';
 
 /**
  * Options of {@link SoftmaxCrossEntropyLoss}.
@@ -92,21 +92,24 @@ export class SoftmaxCrossEntropyLoss extends Loss<z.infer<typeof softmaxCELossSc
 
   protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
-    const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
-    const axis = classAxis(this.name, this.options.axis, p.rank);
+    const dtype = floatDtypeOf(pred);
+    const readPred = this.readOperand(pred, 'pred', dtype);
+    const axis = classAxis(this.name, this.options.axis, readPred.shape.length);
     this.checkClassAxisIsNotBatchAxis(axis);
-    const lossShape = T.reducedShape(p.shape, [axis], true);
+    const lossShape = T.reducedShape(readPred.shape, [axis], true);
     this.checkBatchAxis(lossShape.length);
     if (this.options.sparseLabel) {
-      const index = this.sparseIndex(label, p.shape, axis);
-      const sampleWeight = this.prepareSampleWeight(given.sampleWeight, lossShape, p.dtype);
+      const index = this.sparseIndex(label, readPred.shape, axis);
+      const sampleWeight = this.prepareSampleWeight(given.sampleWeight, lossShape, dtype);
+      const p = convertOperand(readPred, dtype);
       const logp = this.options.fromLogits ? p : logSoftmax(p, axis);
       return this.meanOverNonBatchAxes(this.applyWeighting(neg(pick(logp, index, axis, true)), sampleWeight));
     }
-    let l = this.toVariable(label, 'label', p.dtype);
-    reshapeCheck(this.name, 'label', l.shape, p.shape, 'pred');
-    l = reshape(l, p.shape);
-    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, lossShape, p.dtype);
+    const readLabel = this.readOperand(label, 'label', dtype);
+    reshapeCheck(this.name, 'label', readLabel.shape, readPred.shape, 'pred');
+    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, lossShape, dtype);
+    const p = convertOperand(readPred, dtype);
+    const l = reshape(convertOperand(readLabel, dtype), p.shape);
     const logp = this.options.fromLogits ? p : logSoftmax(p, axis);
     return this.meanOverNonBatchAxes(this.applyWeighting(neg(sum(mul(logp, l), axis, true)), sampleWeight));
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { add, relu, reshape, square, sub, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
-import { floatDtypeOf, reshapeCheck } from './validation.js';
+import { convertOperand, floatDtypeOf, reshapeCheck } from './validation.js';
 
 /**
  * Options of {@link TripletLoss}.
@@ -57,16 +57,18 @@ export class TripletLoss extends Loss<
 
   protected compute(pred: VariableLike, positive: VariableLike, negative: VariableLike, inputs?: SampleWeightInputs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
-    const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
-    let pos = this.toVariable(positive, 'positive', p.dtype);
-    let negs = this.toVariable(negative, 'negative', p.dtype);
-    reshapeCheck(this.name, 'positive', pos.shape, p.shape, 'pred');
-    reshapeCheck(this.name, 'negative', negs.shape, p.shape, 'pred');
-    this.checkBatchAxis(p.rank);
-    const batch = p.rank === 0 ? [] : [p.shape[this.batchAxis]!];
-    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, batch, p.dtype);
-    pos = reshape(pos, p.shape);
-    negs = reshape(negs, p.shape);
+    const dtype = floatDtypeOf(pred);
+    const readPred = this.readOperand(pred, 'pred', dtype);
+    const readPositive = this.readOperand(positive, 'positive', dtype);
+    const readNegative = this.readOperand(negative, 'negative', dtype);
+    reshapeCheck(this.name, 'positive', readPositive.shape, readPred.shape, 'pred');
+    reshapeCheck(this.name, 'negative', readNegative.shape, readPred.shape, 'pred');
+    this.checkBatchAxis(readPred.shape.length);
+    const batch = readPred.shape.length === 0 ? [] : [readPred.shape[this.batchAxis]!];
+    const sampleWeight = this.prepareSampleWeight(given.sampleWeight, batch, dtype);
+    const p = convertOperand(readPred, dtype);
+    const pos = reshape(convertOperand(readPositive, dtype), p.shape);
+    const negs = reshape(convertOperand(readNegative, dtype), p.shape);
     let gap = sub(square(sub(pos, p)), square(sub(negs, p)));
     const axes = p.shape.map((_, a) => a).filter((a) => a !== this.batchAxis);
     if (axes.length > 0 && p.rank > 0) gap = sum(gap, axes);

@@ -55,17 +55,44 @@ export function floatDtypeOf(x: VariableLike): DType {
  * @param argName - the input's name in errors, e.g. 'label'
  */
 export function toOperand(lossName: string, argName: string, x: VariableLike, dtype: DType): Variable {
+  return convertOperand(readOperand(lossName, argName, x, dtype), dtype);
+}
+
+/**
+ * An operand read but not yet converted to the loss's dtype: a Variable as given, anything else a
+ * Tensor (nested arrays and numbers made in `dtype` where that is float64). Its shape is known and
+ * no kernel has run, so a loss checks every shape on these before {@link convertOperand} casts.
+ */
+export type ReadOperand = Variable | Tensor;
+
+/**
+ * Reads an operand without casting it (see {@link ReadOperand}).
+ *
+ * @param lossName - prefixes errors
+ * @param argName - the input's name in errors, e.g. 'label'
+ * @param x - the input
+ * @param dtype - the dtype a plain number or nested array takes where it can at no cost
+ * @throws TypeError naming the input when it is not an operand
+ */
+export function readOperand(lossName: string, argName: string, x: VariableLike, dtype: DType): ReadOperand {
   if (!isVariableLike(x)) {
     throw new TypeError(`${lossName}: ${argName} must be a Variable, a Tensor, a number or nested arrays of numbers, got ${describeValue(x)}`);
   }
-  if (x instanceof Variable) return x.dtype === dtype ? x : cast(x, dtype);
-  let t: Tensor;
+  if (x instanceof Variable) return x;
   try {
-    t = T.toTensor(x, argName, dtype);
+    return T.toTensor(x, argName, dtype);
   } catch (e) {
     throw new TypeError(`${lossName}: ${(e as Error).message}`);
   }
-  return constant(t.dtype === dtype ? t : T.cast(t, dtype));
+}
+
+/**
+ * A read operand as a Variable of `dtype`: a Variable keeps its history (a differing float dtype
+ * goes through a recorded cast); a Tensor becomes a constant, cast where its dtype differs.
+ */
+export function convertOperand(x: ReadOperand, dtype: DType): Variable {
+  if (x instanceof Variable) return x.dtype === dtype ? x : cast(x, dtype);
+  return constant(x.dtype === dtype ? x : T.cast(x, dtype));
 }
 
 /**

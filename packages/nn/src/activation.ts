@@ -4,7 +4,7 @@
 import { relu, scope, sigmoid, softplus, tanh, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
-import { Block, blockNameSchema } from './block.js';
+import { Block, blockNameSchema, layerInput } from './block.js';
 
 /**
  * The activation names: MXNet's (`'softrelu'` is softplus), plus `'softplus'` and `'none'`.
@@ -106,6 +106,7 @@ export class Activation extends Block {
 
   /** Applies the activation. @param x - the input @example new Activation('relu').forward([-1, 1]) */
   forward(x: VariableLike): Variable {
-    return scope(this.scopeName, () => applyActivation(x, this.activation));
+    const input = layerInput(`Activation '${this.scopeName}'`, x);
+    return scope(this.scopeName, () => applyActivation(input, this.activation));
   }
 }

@@ -2,11 +2,25 @@
  * Blocks: the building unit of a model (Gluon's `Block`). A block owns parameters and child
  * blocks, names them with stable dotted paths, and computes `forward`.
  */
-import type { Variable, VariableLike } from '@lossgraph/autograd';
+import { toVariable, Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
-import { parseOptions } from '@lossgraph/tensor';
+import * as T from '@lossgraph/tensor';
+import { parseOptions, type DType } from '@lossgraph/tensor';
 import { ParameterInitOptionsSchema, type Parameter, type ParameterInitOptions, type ParameterOwner } from './parameter.js';
 import { loadParameters, saveParameters, type LoadOptions, type SavedParameters } from './serialize.js';
+
+/**
+ * A layer's input as a Variable, converting anything else (a plain number taking `dtype`), with
+ * a conversion error prefixed by the layer (`Dense 'dense0': x: ...`). @internal
+ */
+export function layerInput(where: string, x: VariableLike, dtype?: DType): Variable {
+  if (x instanceof Variable) return x;
+  try {
+    return toVariable(T.toTensor(x, 'x', dtype), 'x');
+  } catch (e) {
+    throw new TypeError(`${where}: ${(e as Error).message}`);
+  }
+}
 
 /**
  * A block name: no dots, since dots separate the parts of a parameter's path.

@@ -3,11 +3,11 @@
  * `[units, inUnits]` as MXNet stores it.
  */
 import * as T from '@lossgraph/tensor';
-import { add, matmul, reshape, scope, toVariable, Variable, type VariableLike } from '@lossgraph/autograd';
+import { add, matmul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { z } from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { activationSchema, applyActivation, type ActivationName } from './activation.js';
-import { Block, blockNameSchema } from './block.js';
+import { Block, blockNameSchema, layerInput } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
 import { floatDTypeSchema } from './options.js';
 import { Parameter, UNKNOWN_DIM } from './parameter.js';
@@ -118,7 +118,7 @@ export class Dense extends Block {
    * ```
    */
   forward(x: VariableLike): Variable {
-    const input = x instanceof Variable ? x : toVariable(T.toTensor(x, 'x', this.weight.dtype), 'x');
+    const input = layerInput(`Dense '${this.scopeName}'`, x, this.weight.dtype);
     const shape = input.shape;
     const minRank = this.flatten ? 2 : 1;
     if (shape.length < minRank) {

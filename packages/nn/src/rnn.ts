@@ -25,6 +25,12 @@ const recurrentOptionFields = {
   inputSize: z.number().int().positive().optional(),
   /** Whether each layer also runs backwards in time, its outputs concatenated after the forward ones (default false). */
   bidirectional: z.boolean().default(false),
+  /**
+   * Dropout rate on the outputs of every layer but the last, in training mode only (default 0;
+   * as Gluon's `dropout`): kept values are scaled by 1/(1 − rate), a fresh mask each forward
+   * from the tensor package's global stream (see `setSeed`).
+   */
+  dropout: z.number().min(0).lt(1, 'expected a drop probability below 1').default(0),
   /** Parameter dtype (default float32). */
   dtype: floatDTypeSchema.default('float32'),
   /** Initialiser of the input-to-hidden weights (default: the one passed to `initialize`). */
@@ -130,6 +136,8 @@ export abstract class RecurrentLayer extends Block {
   readonly layout: 'TNC' | 'NTC';
   /** Whether each layer also runs backwards in time. */
   readonly bidirectional: boolean;
+  /** Dropout rate between layers, in training mode. */
+  readonly dropout: number;
   private readonly cells: CellParams[] = [];
   /** The class name, for messages. */
   protected abstract readonly where: string;
@@ -149,6 +157,7 @@ export abstract class RecurrentLayer extends Block {
     this.numLayers = parsed.numLayers;
     this.layout = parsed.layout;
     this.bidirectional = parsed.bidirectional;
+    this.dropout = parsed.dropout;
     const H = this.hiddenSize;
     const weightInit = (init: typeof parsed.i2hWeightInitializer) => (init === undefined ? {} : { init });
     for (let layer = 0; layer < this.numLayers; layer++) {
@@ -228,6 +237,10 @@ export abstract class RecurrentLayer extends Block {
           finals.push(last);
         }
         sequence = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
+        if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
+          const kept = T.greaterEqual(T.rand(sequence.shape, { dtype: sequence.dtype }), this.dropout);
+          sequence = mul(sequence, T.mul(kept, 1 / (1 - this.dropout)));
+        }
       }
       const output = this.layout === 'TNC' ? sequence : transpose(sequence, [1, 0, 2]);
       if (states === undefined) return output;
@@ -303,7 +316,7 @@ export class RNN extends RecurrentLayer {
 
   /**
    * @param hiddenSize - H (a positive integer)
-   * @param options - {@link RNNOptions}: `activation`, `numLayers`, `layout`, `inputSize`, `bidirectional`, `dtype`, initialisers
+   * @param options - {@link RNNOptions}: `activation`, `numLayers`, `layout`, `inputSize`, `bidirectional`, `dropout`, `dtype`, initialisers
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RNNOptions = {}) {
@@ -342,7 +355,7 @@ export class GRU extends RecurrentLayer {
 
   /**
    * @param hiddenSize - H (a positive integer)
-   * @param options - {@link RecurrentOptions}: `numLayers`, `layout`, `inputSize`, `bidirectional`, `dtype`, initialisers
+   * @param options - {@link RecurrentOptions}: `numLayers`, `layout`, `inputSize`, `bidirectional`, `dropout`, `dtype`, initialisers
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RecurrentOptions = {}) {
@@ -383,7 +396,7 @@ export class LSTM extends RecurrentLayer {
 
   /**
    * @param hiddenSize - H (a positive integer)
-   * @param options - {@link RecurrentOptions}: `numLayers`, `layout`, `inputSize`, `bidirectional`, `dtype`, initialisers
+   * @param options - {@link RecurrentOptions}: `numLayers`, `layout`, `inputSize`, `bidirectional`, `dropout`, `dtype`, initialisers
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RecurrentOptions = {}) {

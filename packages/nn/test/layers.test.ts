@@ -49,6 +49,18 @@ describe('Dropout', () => {
     x.grad!.dataSync().forEach((g, i) => expect(g).toBeCloseTo(mask[i]!, 5));
   });
 
+  it('draws the same masks on gpujs webasm as on cpu for a seed', () => {
+    const x = T.randn([6, 7], { seed: 4 });
+    const cpu = Array.from(new Dropout(0.3, { seed: 5 }).forward(x).dataSync());
+    T.setBackend('gpujs', { mode: 'webasm' });
+    try {
+      const gpu = Array.from(new Dropout(0.3, { seed: 5 }).forward(x).dataSync());
+      gpu.forEach((v, i) => expect(v).toBeCloseTo(cpu[i]!, 5));
+    } finally {
+      T.setBackend('cpu');
+    }
+  });
+
   it('is the identity in evaluation mode and with rate 0', () => {
     const x = variable(T.randn([3, 4], { seed: 2 }));
     expect(new Dropout(0.9).eval().forward(x)).toBe(x);
@@ -144,6 +156,18 @@ describe('RNN, GRU and LSTM', () => {
     expect(c!.shape).toEqual([2, 2, 4]);
     // the top layer's final h is the output's last step
     expect(Array.from(T.slice(h!.value, [1, 0, 0], [1, 2, 4]).dataSync())).toEqual(Array.from(T.slice(a.value, [4, 0, 0], [1, 2, 4]).dataSync()));
+  });
+
+  it('drop between layers in training mode only, as Gluon\'s dropout option', () => {
+    const x = f64([4, 2, 3], 11);
+    const make = (dropout: number, numLayers: number) => new GRU(5, { numLayers, dropout, dtype: 'float64', inputSize: 3 }).initialize({ seed: 2 });
+    const plain = Array.from(make(0, 2).forward(x).dataSync());
+    const dropped = make(0.5, 2);
+    expect(Array.from(dropped.forward(x).dataSync())).not.toEqual(plain);
+    expect(Array.from(dropped.eval().forward(x).dataSync())).toEqual(plain);
+    // one layer: nothing between layers to drop
+    expect(Array.from(make(0.5, 1).forward(x).dataSync())).toEqual(Array.from(make(0, 1).forward(x).dataSync()));
+    expect(() => new LSTM(4, { dropout: 1 })).toThrow(/LSTM: option 'dropout' is invalid: expected a drop probability below 1/);
   });
 
   it('check the states and the input', () => {

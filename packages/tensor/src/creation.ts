@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { parseOptions } from './options.js';
 import { allocate, assertDType, dtypeOfArray, type DType, type TypedArray } from './dtype.js';
 import { getBackend } from './registry.js';
 import { randomFor, type Random } from './random.js';
@@ -209,74 +211,101 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   return getBackend().fromValues(data, [rows!, cols!], dtype);
 }
 
+const dtypeSchema = z.enum(['float32', 'float64', 'int32']);
+const seedSchema = z.number().int('expected an integer seed');
+
 /**
- * Options of {@link rand}.
+ * Zod schema of {@link RandOptions}: the one declaration of their names, types and defaults;
+ * unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * randOptionsSchema.parse({ seed: 1 });   // { seed: 1, low: 0, high: 1, dtype: 'float32' }
+ * ```
+ */
+export const randOptionsSchema = z.strictObject({
+  /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream ({@link setSeed}). */
+  seed: seedSchema.optional(),
+  /** Lower bound (inclusive), default 0. */
+  low: z.number().default(0),
+  /** Upper bound (exclusive), default 1. */
+  high: z.number().default(1),
+  /** Element type, default float32. */
+  dtype: dtypeSchema.default('float32'),
+});
+
+/**
+ * Options of {@link rand}: `seed`, `low`, `high`, `dtype` (see {@link randOptionsSchema}).
  *
  * @example
  * ```ts
  * rand([2, 2], { seed: 1, low: -1, high: 1 } satisfies RandOptions);
  * ```
  */
-export interface RandOptions {
-  /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream ({@link setSeed}). */
-  seed?: number;
-  /** Lower bound (inclusive), default 0. */
-  low?: number;
-  /** Upper bound (exclusive), default 1. */
-  high?: number;
-  /** Element type, default float32. */
-  dtype?: DType;
-}
+export type RandOptions = z.input<typeof randOptionsSchema>;
 
 /**
  * Uniform random numbers in [low, high).
  * @param shape - the shape of the result
  * @param options - seed, bounds and dtype (see {@link RandOptions})
+ * @throws TypeError for an unknown option or a wrong type; RangeError unless low < high
  * @example
  * ```ts
  * rand([2, 2], { seed: 1 });
  * ```
  */
 export function rand(shape: Shape, options: RandOptions = {}): Tensor {
-  const { low = 0, high = 1 } = options;
+  const parsed = parseOptions('rand', randOptionsSchema, options);
+  const { low, high } = parsed;
   if (!(high > low)) throw new RangeError(`rand: expected low < high, got low=${low}, high=${high}`);
-  return sampled(shape, options, (data, rng) => {
+  return sampled(shape, parsed, (data, rng) => {
     for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.next();
   });
 }
 
 /**
- * Options of {@link randn}.
+ * Zod schema of {@link RandnOptions}; unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * randnOptionsSchema.parse({ std: 0.1 });   // { mean: 0, std: 0.1, dtype: 'float32' }
+ * ```
+ */
+export const randnOptionsSchema = z.strictObject({
+  /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream. */
+  seed: seedSchema.optional(),
+  /** Mean, default 0. */
+  mean: z.number().default(0),
+  /** Standard deviation, default 1. */
+  std: z.number().nonnegative().default(1),
+  /** Element type, default float32. */
+  dtype: dtypeSchema.default('float32'),
+});
+
+/**
+ * Options of {@link randn}: `seed`, `mean`, `std`, `dtype` (see {@link randnOptionsSchema}).
  *
  * @example
  * ```ts
  * randn([3], { seed: 1, mean: 0, std: 0.01, dtype: 'float64' } satisfies RandnOptions);
  * ```
  */
-export interface RandnOptions {
-  /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream. */
-  seed?: number;
-  /** Mean, default 0. */
-  mean?: number;
-  /** Standard deviation, default 1. */
-  std?: number;
-  /** Element type, default float32. */
-  dtype?: DType;
-}
+export type RandnOptions = z.input<typeof randnOptionsSchema>;
 
 /**
  * Normally distributed random numbers.
  * @param shape - the shape of the result
  * @param options - seed, mean, standard deviation and dtype (see {@link RandnOptions})
+ * @throws TypeError for an unknown option or a wrong type; RangeError for a negative std
  * @example
  * ```ts
  * randn([2, 2], { seed: 1 });
  * ```
  */
 export function randn(shape: Shape, options: RandnOptions = {}): Tensor {
-  const { mean = 0, std = 1 } = options;
-  if (!(std >= 0)) throw new RangeError(`randn: std must be >= 0, got ${std}`);
-  return sampled(shape, options, (data, rng) => {
+  const parsed = parseOptions('randn', randnOptionsSchema, options);
+  const { mean, std } = parsed;
+  return sampled(shape, parsed, (data, rng) => {
     for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
   });
 }
@@ -285,9 +314,9 @@ export function randn(shape: Shape, options: RandnOptions = {}): Tensor {
  * A tensor of `shape` (checked) that `fill` fills from the seed's stream. Each caller passes its
  * own loop, not a per-element function: one call site for both distributions' draws ran rand 2x slower.
  */
-function sampled(shape: Shape, options: { seed?: number; dtype?: DType }, fill: (data: TypedArray, rng: Random) => void): Tensor {
+function sampled(shape: Shape, options: { seed?: number | undefined; dtype: DType }, fill: (data: TypedArray, rng: Random) => void): Tensor {
   const s = assertShape(shape);
-  const dtype = assertDType(options.dtype ?? 'float32');
+  const dtype = options.dtype;
   const data = allocate(dtype, sizeOf(s));
   fill(data, randomFor(options.seed));
   return getBackend().fromValues(data, s, dtype);

@@ -15,10 +15,13 @@ export {
   type PrimitiveOf, type DTypeRule, type SimdCodes, type SimdOp, type UnaryOp, type BinaryOp, type ReduceOp, type ArgReduceOp,
   type FusableOp,
 } from './primitives.js';
-export { setBackend, getBackend, getStats, resetStats, registerBackend, type BackendOptions, type GpuJsMode, type BackendFactory } from './registry.js';
+export {
+  setBackend, getBackend, getStats, resetStats, registerBackend, backendOptionsSchema, gpuJsModeSchema,
+  type BackendOptions, type GpuJsMode, type BackendFactory,
+} from './registry.js';
 export {
   tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, toTensor,
-  type TensorInput, type TensorLike, type RandOptions, type RandnOptions,
+  randOptionsSchema, randnOptionsSchema, type TensorInput, type TensorLike, type RandOptions, type RandnOptions,
 } from './creation.js';
 export { setSeed, Random } from './random.js';
 export { parseOptions, parseArgument, describeValue, type ParsedKind } from './options.js';

@@ -1,4 +1,16 @@
+import { z } from 'zod';
 import type { Backend, BackendStats } from './backend.js';
+import { parseOptions } from './options.js';
+
+/**
+ * Zod schema of the GPU.js modes, as GPU.js names them.
+ *
+ * @example
+ * ```ts
+ * gpuJsModeSchema.options;   // ['cpu', 'webasm', 'headlessgl', 'webgl', 'webgl2', 'webgpu', 'gpu']
+ * ```
+ */
+export const gpuJsModeSchema = z.enum(['cpu', 'webasm', 'headlessgl', 'webgl', 'webgl2', 'webgpu', 'gpu']);
 
 /**
  * Modes of the gpujs backend, as GPU.js names them.
@@ -9,20 +21,34 @@ import type { Backend, BackendStats } from './backend.js';
  * setBackend('gpujs', { mode });
  * ```
  */
-export type GpuJsMode = 'cpu' | 'webasm' | 'headlessgl' | 'webgl' | 'webgl2' | 'webgpu' | 'gpu';
+export type GpuJsMode = z.infer<typeof gpuJsModeSchema>;
 
 /**
- * Options of {@link setBackend}.
+ * Zod schema of {@link BackendOptions} (the gpujs backend's; the cpu backend takes none, so
+ * {@link setBackend} refuses any option for it).
+ *
+ * @example
+ * ```ts
+ * backendOptionsSchema.parse({ mode: 'webasm' });
+ * ```
+ */
+export const backendOptionsSchema = z.strictObject({
+  /** GPU.js mode for the `gpujs` backend; the default lets GPU.js pick the best available. */
+  mode: gpuJsModeSchema.optional(),
+});
+
+/**
+ * Options of {@link setBackend}: `mode`, for the gpujs backend only.
  *
  * @example
  * ```ts
  * setBackend('gpujs', { mode: 'headlessgl' } satisfies BackendOptions);
  * ```
  */
-export interface BackendOptions {
-  /** GPU.js mode for the `gpujs` backend; the default lets GPU.js pick the best available. */
-  mode?: GpuJsMode;
-}
+export type BackendOptions = z.input<typeof backendOptionsSchema>;
+
+/** The cpu backend has no options. */
+const cpuOptionsSchema = z.strictObject({});
 
 /**
  * Makes a backend; registered by each backend module.
@@ -53,7 +79,8 @@ export function registerBackend(name: string, factory: BackendFactory): void {
  * @param options - `mode` picks the GPU.js mode: `'headlessgl'` (Node + the gl package),
  *   `'webgl2'`/`'webgl'` (browsers), `'webgpu'`, `'webasm'` or `'cpu'`
  * @returns the backend now in use
- * @throws Error naming the backend when it is unknown or its mode cannot start here
+ * @throws Error naming the backend when it is unknown or its mode cannot start here; TypeError for
+ *   an unknown option (the cpu backend takes none) or a mode GPU.js lacks
  *
  * @example
  * ```ts
@@ -63,6 +90,7 @@ export function registerBackend(name: string, factory: BackendFactory): void {
 export function setBackend(name: 'cpu' | 'gpujs', options: BackendOptions = {}): Backend {
   const factory = factories.get(name);
   if (!factory) throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; expected one of ${[...factories.keys()].map((k) => `'${k}'`).join(', ')}`);
+  options = parseOptions(`setBackend('${name}')`, name === 'cpu' ? cpuOptionsSchema : backendOptionsSchema, options);
   const key = `${name}:${options.mode ?? ''}`;
   let backend = instances.get(key);
   if (!backend) {

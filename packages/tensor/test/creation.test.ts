@@ -165,9 +165,16 @@ describe('random tensors', () => {
 
   it('rejects bad options', () => {
     expect(() => rand([2], { low: 1, high: 1 })).toThrow(/rand: expected low < high, got low=1, high=1/);
-    expect(() => randn([2], { std: -1 })).toThrow(/randn: std must be >= 0/);
-    expect(() => rand([2], { seed: 0.5 })).toThrow(/seed: expected an integer/);
-    expect(() => randn([2], { dtype: 'half' as 'float32' })).toThrow(/dtype/);
+    expect(() => randn([2], { std: -1 })).toThrow(/randn: option 'std' is invalid: Too small: expected number to be >=0 \(got -1\)/);
+    expect(() => rand([2], { seed: 0.5 })).toThrow(/^rand: option 'seed' is invalid: expected an integer seed \(got 0.5\)$/);
+    expect(() => randn([2], { dtype: 'half' as 'float32' })).toThrow(/randn: option 'dtype' is invalid/);
+  });
+
+  it('refuses unknown option names, listing the expected ones', () => {
+    expect(() => randn([2], { sed: 1 } as never)).toThrow(new TypeError("randn: unknown option 'sed'; expected options: seed, mean, std, dtype"));
+    expect(() => rand([2], { seeds: 1, hi: 2 } as never)).toThrow(/^rand: unknown options 'seeds', 'hi'; expected options: seed, low, high, dtype$/);
+    expect(() => randn([2], 'seed' as never)).toThrow(/^randn: options must be an object; expected options: seed, mean, std, dtype, got "seed"$/);
+    expect(Array.from(randn([2], { seed: 1 }).dataSync())).toEqual(Array.from(randn([2], { seed: 1, dtype: undefined }).dataSync()));
   });
 });
 
@@ -185,6 +192,15 @@ describe('the default backend', () => {
     expect(backend).toBeInstanceOf(CpuBackend);
     expect(getBackend()).toBe(backend);
     expect(() => setBackend('tpu' as 'cpu')).toThrow(/setBackend: unknown backend "tpu"; expected one of 'cpu'/);
+  });
+
+  it('setBackend refuses unknown and mistyped options before switching', () => {
+    const before = setBackend('cpu');
+    expect(() => setBackend('gpujs', { mdoe: 'webasm' } as never)).toThrow(new TypeError("setBackend('gpujs'): unknown option 'mdoe'; expected options: mode"));
+    expect(() => setBackend('gpujs', { mode: 'webgl3' as never })).toThrow(/^setBackend\('gpujs'\): option 'mode' is invalid: Invalid option: expected one of "cpu"\|"webasm"/);
+    expect(() => setBackend('cpu', { foo: 1 } as never)).toThrow(new TypeError("setBackend('cpu'): unknown option 'foo'"));
+    expect(() => setBackend('cpu', { mode: 'webasm' })).toThrow(/^setBackend\('cpu'\): unknown option 'mode'/);
+    expect(getBackend()).toBe(before);
   });
 
   it('ops accept tensors made by another backend instance', () => {

@@ -1,9 +1,11 @@
 import { freeze } from 'immer';
+import { z } from 'zod';
+import * as T from '@lossgraph/tensor';
 import { Tensor, type DType } from '@lossgraph/tensor';
 import { headGradFor, runBackward } from '../engine.js';
 import { scopeFrames, scopePath, type ScopeFrame } from '../scope.js';
 import { Variable } from '../variable.js';
-import { describeValue, readSummaryOptions, summarizeTensor, type SummaryOptions, type TensorSummary } from './summary.js';
+import { describeValue, summarizeTensor, summaryOptionsSchema, type TensorSummary } from './summary.js';
 
 /**
  * A JSON value: what op attributes become in a graph description.
@@ -153,24 +155,34 @@ export interface GraphDescription {
 }
 
 /**
- * Options of {@link graphOf}.
+ * Zod schema of {@link GraphOptions}; unknown names are refused.
  *
  * @example
  * ```ts
- * graphOf(y, { values: false, gradients: 'compute' } satisfies GraphOptions);
+ * graphOptionsSchema.parse({ gradients: 'compute' });   // { headLength: 6, maxValues: 16, values: true, gradients: 'compute' }
  * ```
  */
-export interface GraphOptions extends SummaryOptions {
+export const graphOptionsSchema = summaryOptionsSchema.extend({
   /** Include value summaries. Default true; false skips reading the values back (useful on a GPU). */
-  readonly values?: boolean;
+  values: z.boolean().default(true),
   /**
    * Which gradients to show: `'known'` (default) shows the gradients already stored on the graph
    * (leaves' `.grad`, ops' `outputGrad`); `'compute'` runs a separate backward pass from the
    * outputs (with ones as head gradients) that leaves every `.grad` and the graph itself
    * untouched; `'none'` shows none.
    */
-  readonly gradients?: 'known' | 'compute' | 'none';
-}
+  gradients: z.enum(['known', 'compute', 'none']).default('known'),
+});
+
+/**
+ * Options of {@link graphOf}: `values`, `gradients`, and the summary options `headLength`, `maxValues`.
+ *
+ * @example
+ * ```ts
+ * graphOf(y, { values: false, gradients: 'compute' } satisfies GraphOptions);
+ * ```
+ */
+export type GraphOptions = z.input<typeof graphOptionsSchema>;
 
 /** Every Variable that `outputs` depend on, constants included, sorted by id. @internal */
 export function collectVariables(outputs: readonly Variable[]): Variable[] {
@@ -295,14 +307,7 @@ function computeGradients(outputs: readonly Variable[], variables: readonly Vari
  */
 export function graphOf(y: Variable | readonly Variable[], options: GraphOptions = {}): GraphDescription {
   const outputs = readOutputs(y, 'graphOf');
-  if (options === null || typeof options !== 'object') throw new TypeError(`graphOf: options must be an object, got ${describeValue(options)}`);
-  const { headLength, maxValues } = readSummaryOptions(options, 'graphOf');
-  const withValues = options.values ?? true;
-  if (typeof withValues !== 'boolean') throw new TypeError(`graphOf: options.values must be a boolean, got ${JSON.stringify(withValues)}`);
-  const gradientMode = options.gradients ?? 'known';
-  if (gradientMode !== 'known' && gradientMode !== 'compute' && gradientMode !== 'none') {
-    throw new TypeError(`graphOf: options.gradients must be 'known', 'compute' or 'none', got ${JSON.stringify(gradientMode)}`);
-  }
+  const { headLength, maxValues, values: withValues, gradients: gradientMode } = T.parseOptions('graphOf', graphOptionsSchema, options);
 
   const variables = collectVariables(outputs);
   let computed: Map<Variable, Tensor> | null = null;

@@ -1,29 +1,41 @@
+import { z } from 'zod';
+import * as T from '@lossgraph/tensor';
 import type { GraphDescription, GraphEdge, GraphNode, GraphScope } from './graph.js';
 import type { TensorSummary } from './summary.js';
 import type { BackwardTrace } from './trace.js';
 import { describeValue } from './summary.js';
 
 /**
- * Options shared by {@link toDot} and {@link toMermaid}.
+ * Zod schema of {@link RenderOptions}; unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * renderOptionsSchema.parse({ direction: 'LR' });   // { values: true, gradients: true, collapse: false, direction: 'LR' }
+ * ```
+ */
+export const renderOptionsSchema = z.strictObject({
+  /** Show a value line (a small tensor's values, else min/max/mean) in each label. Default true. */
+  values: z.boolean().default(true),
+  /** Show a gradient line in each label where the description has a gradient. Default true. */
+  gradients: z.boolean().default(true),
+  /**
+   * Draw scopes as single composite nodes instead of boxes around their ops: `true` folds every
+   * outermost scope, a list of names folds the outermost scopes with those names. Default false.
+   */
+  collapse: z.union([z.boolean(), z.array(z.string()).readonly()], { error: 'expected a boolean or an array of scope names' }).default(false),
+  /** Layout direction: top to bottom (default) or left to right. */
+  direction: z.enum(['TB', 'LR']).default('TB'),
+});
+
+/**
+ * Options shared by {@link toDot} and {@link toMermaid}: `values`, `gradients`, `collapse`, `direction`.
  *
  * @example
  * ```ts
  * toDot(graphOf(y), { values: true, gradients: false } satisfies RenderOptions);
  * ```
  */
-export interface RenderOptions {
-  /** Show a value line (a small tensor's values, else min/max/mean) in each label. Default true. */
-  readonly values?: boolean;
-  /** Show a gradient line in each label where the description has a gradient. Default true. */
-  readonly gradients?: boolean;
-  /**
-   * Draw scopes as single composite nodes instead of boxes around their ops: `true` folds every
-   * outermost scope, a list of names folds the outermost scopes with those names. Default false.
-   */
-  readonly collapse?: boolean | readonly string[];
-  /** Layout direction: top to bottom (default) or left to right. */
-  readonly direction?: 'TB' | 'LR';
-}
+export type RenderOptions = z.input<typeof renderOptionsSchema>;
 
 /** Formats a number compactly for labels and traces (4 significant digits). @internal */
 export function formatNumber(x: number | null): string {
@@ -63,20 +75,7 @@ function readRenderOptions(graph: GraphDescription, options: RenderOptions | und
   if (graph === null || typeof graph !== 'object' || !Array.isArray(graph.nodes) || !Array.isArray(graph.edges) || !Array.isArray(graph.scopes)) {
     throw new TypeError(`${caller}: graph must be a description made by graphOf, got ${describeValue(graph)}`);
   }
-  const o = options ?? {};
-  if (o === null || typeof o !== 'object') throw new TypeError(`${caller}: options must be an object, got ${describeValue(o)}`);
-  const flag = (key: 'values' | 'gradients'): boolean => {
-    const value = o[key] ?? true;
-    if (typeof value !== 'boolean') throw new TypeError(`${caller}: options.${key} must be a boolean, got ${JSON.stringify(value)}`);
-    return value;
-  };
-  const collapse = o.collapse ?? false;
-  if (typeof collapse !== 'boolean' && !(Array.isArray(collapse) && collapse.every((n) => typeof n === 'string'))) {
-    throw new TypeError(`${caller}: options.collapse must be a boolean or an array of scope names, got ${JSON.stringify(collapse)}`);
-  }
-  const direction = o.direction ?? 'TB';
-  if (direction !== 'TB' && direction !== 'LR') throw new TypeError(`${caller}: options.direction must be 'TB' or 'LR', got ${JSON.stringify(direction)}`);
-  return { values: flag('values'), gradients: flag('gradients'), collapse, direction };
+  return T.parseOptions(caller, renderOptionsSchema, options ?? {});
 }
 
 /** The text lines of a node's label, unescaped. */

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import * as T from '@lossgraph/tensor';
 import { Tensor, type DType, type NestedArray } from '@lossgraph/tensor';
 import { Variable } from '../variable.js';
 
@@ -36,36 +38,34 @@ export interface TensorSummary {
 }
 
 /**
- * Options of {@link summarize}.
+ * Zod schema of {@link SummaryOptions}: their names, types and defaults; unknown names are refused.
+ *
+ * @example
+ * ```ts
+ * summaryOptionsSchema.parse({});   // { headLength: 6, maxValues: 16 }
+ * ```
+ */
+export const summaryOptionsSchema = z.strictObject({
+  /** How many leading elements `head` keeps. Default 6. */
+  headLength: z.number().int().nonnegative().default(6),
+  /** Tensors with at most this many elements keep all of them in `values`. Default 16. */
+  maxValues: z.number().int().nonnegative().default(16),
+});
+
+/**
+ * Options of {@link summarize} (and of the summaries in graphOf and backwardTrace): `headLength`,
+ * `maxValues`.
  *
  * @example
  * ```ts
  * summarize(randn([100]), { headLength: 3, maxValues: 8 } satisfies SummaryOptions).head.length;   // 3
  * ```
  */
-export interface SummaryOptions {
-  /** How many leading elements `head` keeps. Default 6. */
-  readonly headLength?: number;
-  /** Tensors with at most this many elements keep all of them in `values`. Default 16. */
-  readonly maxValues?: number;
-}
-
-const DEFAULT_HEAD_LENGTH = 6;
-const DEFAULT_MAX_VALUES = 16;
+export type SummaryOptions = z.input<typeof summaryOptionsSchema>;
 
 /** Validates summary options once, at the API boundary of whoever takes them. @internal */
 export function readSummaryOptions(options: SummaryOptions | undefined, caller: string): Required<SummaryOptions> {
-  if (options === undefined) return { headLength: DEFAULT_HEAD_LENGTH, maxValues: DEFAULT_MAX_VALUES };
-  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const count = (key: 'headLength' | 'maxValues', fallback: number): number => {
-    const value = options[key];
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new TypeError(`${caller}: options.${key} must be a non-negative integer, got ${JSON.stringify(value)}`);
-    }
-    return value;
-  };
-  return { headLength: count('headLength', DEFAULT_HEAD_LENGTH), maxValues: count('maxValues', DEFAULT_MAX_VALUES) };
+  return T.parseOptions(caller, summaryOptionsSchema, options ?? {});
 }
 
 /**

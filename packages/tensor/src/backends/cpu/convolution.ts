@@ -17,7 +17,25 @@ import type { DType, TypedArray } from '../../dtype.js';
 import type { Conv2dParams, Pool2dParams } from '../../ops/convolution.js';
 import type { Shape } from '../../shape.js';
 import { matmulKernel } from './matmul.js';
-import { newArray } from './memory.js';
+
+/**
+ * Working arrays of the convolution kernels (the im2col matrix, a transposed dy, the product before
+ * its copy to NCHW), kept between calls and grown as needed. They never escape a kernel, so one
+ * set serves every call; a fresh one per call cost a page fault per 4 KiB of first touch, which
+ * made im2col the slowest part of a 32x16x32x32 convolution.
+ */
+const workspaces = new Map<string, Float32Array | Float64Array>();
+
+/** Working array `slot` of `length` elements of `dtype` (contents unspecified: every user overwrites it all). */
+function workspace(dtype: DType, slot: number, length: number): Float32Array | Float64Array {
+  const key = `${dtype}:${slot}`;
+  let array = workspaces.get(key);
+  if (array === undefined || array.length < length) {
+    array = dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+    workspaces.set(key, array);
+  }
+  return array.length === length ? array : array.subarray(0, length);
+}
 
 /** The extents of one convolution: input [n, c, h, w], weight [o, c/groups, kh, kw], output [n, o, oh, ow]. */
 interface ConvGeometry {
@@ -91,10 +109,14 @@ function im2col(x: TypedArray, cols: TypedArray, g: ConvGeometry, toColumns: boo
   }
 }
 
-/** Copies `[a, b, L]` into `[b, a, L]` (whole rows of L at a time). */
+/** Copies `[a, b, L]` into `[b, a, L]`; a plain loop, as rows are short (a subarray view per row cost more than the copy). */
 function swapLeadingAxes(src: TypedArray, a: number, b: number, L: number, out: TypedArray): void {
+  let from = 0;
   for (let i = 0; i < a; i++) {
-    for (let k = 0; k < b; k++) out.set(src.subarray((i * b + k) * L, (i * b + k + 1) * L), (k * a + i) * L);
+    for (let k = 0; k < b; k++, from += L) {
+      const to = (k * a + i) * L;
+      for (let l = 0; l < L; l++) out[to + l] = src[from + l]!;
+    }
   }
 }
 
@@ -109,9 +131,9 @@ export function conv2dKernel(x: TypedArray, xShape: Shape, w: TypedArray, wShape
   const L = g.oh * g.ow;
   const NL = g.n * L;
   const depth = (g.c / g.groups) * g.kh * g.kw;
-  const cols = newArray(dtype, g.groups * depth * NL, false);
+  const cols = workspace(dtype, 0, g.groups * depth * NL);
   im2col(x, cols, g, true);
-  const product = newArray(dtype, g.o * NL, true);
+  const product = workspace(dtype, 1, g.o * NL);
   const og = g.o / g.groups;
   matmulKernel(w, [g.groups, og, depth], cols, [g.groups, depth, NL], false, false, [g.groups, og, NL], product);
   swapLeadingAxes(product, g.o, g.n, L, out);
@@ -125,9 +147,9 @@ export function conv2dInputGradKernel(dy: TypedArray, dyShape: Shape, w: TypedAr
   const NL = g.n * L;
   const depth = (g.c / g.groups) * g.kh * g.kw;
   const og = g.o / g.groups;
-  const dyT = newArray(dtype, g.o * NL, false);
+  const dyT = workspace(dtype, 1, g.o * NL);
   swapLeadingAxes(dy, g.n, g.o, L, dyT);
-  const cols = newArray(dtype, g.groups * depth * NL, true);
+  const cols = workspace(dtype, 0, g.groups * depth * NL);
   matmulKernel(w, [g.groups, og, depth], dyT, [g.groups, og, NL], true, false, [g.groups, depth, NL], cols);
   im2col(out, cols, g, false);
 }
@@ -140,9 +162,9 @@ export function conv2dWeightGradKernel(x: TypedArray, xShape: Shape, dy: TypedAr
   const NL = g.n * L;
   const depth = (g.c / g.groups) * g.kh * g.kw;
   const og = g.o / g.groups;
-  const cols = newArray(dtype, g.groups * depth * NL, false);
+  const cols = workspace(dtype, 0, g.groups * depth * NL);
   im2col(x, cols, g, true);
-  const dyT = newArray(dtype, g.o * NL, false);
+  const dyT = workspace(dtype, 1, g.o * NL);
   swapLeadingAxes(dy, g.n, g.o, L, dyT);
   matmulKernel(dyT, [g.groups, og, NL], cols, [g.groups, depth, NL], false, true, [g.groups, og, depth], out);
 }

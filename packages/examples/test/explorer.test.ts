@@ -102,6 +102,11 @@ describe.skipIf(!haveChromium)('explorer page in headless Chromium', () => {
   const counter = async (): Promise<string> => (await page.locator('.lg-counter').textContent()) ?? '';
   const current = async (): Promise<string | null> => page.locator('.lg-current').getAttribute('data-key');
   const button = (action: string) => page.locator(`[data-action="${action}"]`);
+  // The text of the cards whose text is cut: content taller or wider than its box, or a line ending in an ellipsis.
+  const cutCards = async (): Promise<(string | null)[]> => page.locator('[data-testid="node"]').evaluateAll((cards) => cards
+    .flatMap((card) => [card, ...Array.from(card.querySelectorAll('div'))])
+    .filter((e) => e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth)
+    .map((e) => e.textContent));
 
   it('draws every node outside the folded loss, and the loss as one composite node', async () => {
     const { graph, lossScopeId } = result;
@@ -117,18 +122,15 @@ describe.skipIf(!haveChromium)('explorer page in headless Chromium', () => {
     const card = page.locator(`[data-node-id="${bias.id}"]`);
     await expect.poll(() => card.locator('.lg-shape').textContent()).toBe('[5] float32');
     expect(await card.locator('.lg-grad').textContent()).toMatch(/^grad \[.+(, .+){4}\]$/);
-    // No card's text is cut: every card's content fits in its box, and no line of it ends in an ellipsis.
-    const overflowing = await page.locator('[data-testid="node"]').evaluateAll((cards) => cards
-      .flatMap((card) => [card, ...Array.from(card.querySelectorAll('div'))])
-      .filter((e) => e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth)
-      .map((e) => e.textContent));
-    expect(overflowing).toEqual([]);
+    expect(await cutCards()).toEqual([]);
   });
 
   it('unfolds the loss into its ops and folds it again', async () => {
     const { graph, lossScopeId } = result;
     await page.locator(`[data-scope-toggle="${lossScopeId}"]`).click();
     expect(await nodeIds()).toEqual(graph.nodes.map((n) => n.id));
+    // The loss's cards, [6, 1] and [6] values among them, fit too.
+    expect(await cutCards()).toEqual([]);
     expect(await page.locator('[data-scope-id]').count()).toBe(0);
     expect(await page.locator(`[data-scope-box="${lossScopeId}"]`).count()).toBe(1);
     await page.locator(`[data-scope-toggle="${lossScopeId}"]`).click();

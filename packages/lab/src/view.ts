@@ -86,9 +86,13 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
     return s.includes('e') ? s.replace(/\.?0+e/, 'e') : s.replace(/\.?0+$/, '');
   };
   const formatNested = (v: unknown): string => (Array.isArray(v) ? `[${v.map(formatNested).join(', ')}]` : formatNumber(v as number));
-  const formatSummary = (s: TensorSummary | null, inline = 6): string => {
+  // A card has two lines for its value and two for its gradient: longer lists become min/max/mean.
+  const formatSummary = (s: TensorSummary | null, inline = 6, maxChars = 56): string => {
     if (s === null) return '—';
-    if (s.values !== null && s.size <= inline) return formatNested(s.values);
+    if (s.values !== null && s.size <= inline) {
+      const text = formatNested(s.values);
+      if (text.length <= maxChars) return text;
+    }
     return `min ${formatNumber(s.min)} max ${formatNumber(s.max)} mean ${formatNumber(s.mean)}`;
   };
   const formatShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
@@ -226,11 +230,11 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
       if (formula !== '') rows.push(tag('h3', {}, 'gradient rule') + formula);
     }
     rows.push(tag('h3', {}, 'upstream gradient'));
-    rows.push(tag('pre', { class: 'lg-upstream' }, escape(formatSummary(first.upstream, 16))));
+    rows.push(tag('pre', { class: 'lg-upstream' }, escape(formatSummary(first.upstream, 16, Infinity))));
     rows.push(tag('h3', {}, 'sent to its inputs'));
     rows.push(tag('ul', { class: 'lg-contributions' }, leaving.map((c) =>
       tag('li', {}, tag('span', { class: 'lg-input' }, escape(`[${c.inputIndex}] ${c.inputLabel}`)) +
-        tag('pre', {}, escape(c.grad === null ? 'nothing (constant)' : `+ ${formatSummary(c.grad, 16)}`)))).join('')));
+        tag('pre', {}, escape(c.grad === null ? 'nothing (constant)' : `+ ${formatSummary(c.grad, 16, Infinity)}`)))).join('')));
     panel = rows.join('\n');
   }
 
@@ -290,7 +294,7 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
     if (item.key.startsWith('n')) {
       const n = nodeById.get(id)!;
       const title = n.kind === 'op' && n.name !== null ? `${n.name} = ${n.op} #${n.id}` : n.label;
-      const hover = `${title}\nscope: ${n.scopePath.join('/') || '(none)'}${n.formula === null ? '' : `\nrule: ${n.formula}`}\nvalue: ${formatSummary(n.value, 16)}\ngrad: ${formatSummary(n.grad, 16)}`;
+      const hover = `${title}\nscope: ${n.scopePath.join('/') || '(none)'}${n.formula === null ? '' : `\nrule: ${n.formula}`}\nvalue: ${formatSummary(n.value, 16, Infinity)}\ngrad: ${formatSummary(n.grad, 16, Infinity)}`;
       parts.push(tag('div', { class: `lg-node lg-kind-${n.kind}${cls === undefined ? '' : ` ${cls}`}`, 'data-testid': 'node', 'data-node-id': n.id, 'data-key': item.key, style: place, title: hover },
         tag('div', { class: 'lg-title' }, escape(title)) +
         tag('div', { class: 'lg-shape' }, escape(`${formatShape(n.shape)} ${n.dtype}${n.kind === 'constant' ? ' · constant' : ''}`)) +

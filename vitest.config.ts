@@ -13,6 +13,7 @@ export default defineConfig({
       '@lossgraph/autograd': src('autograd'),
       '@lossgraph/loss': src('loss'),
       '@lossgraph/nn': src('nn'),
+      '@lossgraph/lab': src('lab'),
     },
   },
   test: {

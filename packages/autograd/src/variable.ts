@@ -154,6 +154,12 @@ export class Variable {
   readonly node: Node | null;
   /** The innermost {@link scope} active when this Variable was made (null outside every scope). */
   readonly scope: ScopeFrame | null;
+  /**
+   * True for a model parameter (made with `variable(..., { parameter: true })`): it is made once
+   * and used by every forward pass, so {@link graphOf} draws it in the innermost scope around the
+   * ops that use it (its layer's), not in whatever scope was active when it was made.
+   */
+  readonly isParameter: boolean;
   private current: Tensor;
   private label: string | undefined;
   private writes = 0;
@@ -161,13 +167,14 @@ export class Variable {
   writtenAt = 0;
 
   /** @internal Use {@link variable}, {@link constant} or an op. */
-  constructor(value: Tensor, requiresGrad: boolean, node: Node | null, name: string | undefined) {
+  constructor(value: Tensor, requiresGrad: boolean, node: Node | null, name: string | undefined, isParameter = false) {
     this.id = nextVariableId++;
     this.current = value;
     this.requiresGrad = requiresGrad;
     this.node = node;
     this.scope = currentScope();
     this.label = name;
+    this.isParameter = isParameter;
   }
 
   /**
@@ -396,10 +403,16 @@ export const variableOptionsSchema = z.strictObject({
   requiresGrad: z.boolean().optional(),
   /** A name shown by graph inspection. */
   name: z.string().optional(),
+  /**
+   * Marks a model parameter (default false): graph inspection then places it in the innermost
+   * scope that holds every op using it (a layer's weight in that layer), since the scope active
+   * when a parameter is made (at `initialize`, or at the first forward pass) says nothing.
+   */
+  parameter: z.boolean().optional(),
 });
 
 /**
- * Options of {@link variable}: `requiresGrad`, `name`.
+ * Options of {@link variable}: `requiresGrad`, `name`, `parameter`.
  *
  * @example
  * ```ts
@@ -412,7 +425,7 @@ export type VariableOptions = z.input<typeof variableOptionsSchema>;
  * Makes a leaf Variable. A Variable argument gives a new leaf sharing its value.
  *
  * @param value - a Tensor, nested arrays, a number or a Variable
- * @param options - `requiresGrad` (default true for float values) and `name`
+ * @param options - `requiresGrad` (default true for float values), `name` and `parameter`
  * @throws TypeError for an int32 value with `requiresGrad: true`, or bad options
  *
  * @example
@@ -422,13 +435,13 @@ export type VariableOptions = z.input<typeof variableOptionsSchema>;
  * ```
  */
 export function variable(value: VariableLike, options: VariableOptions = {}): Variable {
-  const { requiresGrad, name } = T.parseOptions('variable', variableOptionsSchema, options);
+  const { requiresGrad, name, parameter } = T.parseOptions('variable', variableOptionsSchema, options);
   const t = value instanceof Variable ? value.value : T.toTensor(value, 'value');
   const float = T.isFloat(t.dtype);
   if (requiresGrad === true && !float) {
     throw new TypeError(`variable: only float32 or float64 values can require grad, got dtype ${t.dtype} (cast it, or pass { requiresGrad: false })`);
   }
-  return new Variable(T.keep(t), requiresGrad ?? float, null, name);
+  return new Variable(T.keep(t), requiresGrad ?? float, null, name, parameter ?? false);
 }
 
 /**

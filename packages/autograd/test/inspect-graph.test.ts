@@ -180,6 +180,50 @@ describe('graphOf scopes', () => {
   });
 });
 
+describe('graphOf places parameters where they are used', () => {
+  it('puts a parameter made outside any scope, or in an unrelated one, in the scope of the op using it', () => {
+    const w = variable([1, 2], { name: 'w', parameter: true });
+    const b = scope('setup', () => variable([3, 4], { name: 'b', parameter: true }));
+    const x = variable([5, 6], { name: 'x' });
+    const y = scope('model', () => scope('layer', () => add(mul(x, w), b)));
+    const g = graphOf(y);
+    const layer = g.scopes.find((s) => s.name === 'layer')!;
+    expect(node(g, w.id).scopePath).toEqual(['model', 'layer']);
+    expect(node(g, b.id).scopePath).toEqual(['model', 'layer']);
+    expect(node(g, w.id).scope).toBe(layer.id);
+    expect(layer.nodes).toEqual([w.id, b.id, y.node!.inputs[0]!.id, y.id]);
+    // The input is no parameter: it stays where it was made, and feeds the scopes from outside.
+    expect(node(g, x.id).scopePath).toEqual([]);
+    expect(g.rootNodes).toEqual([x.id]);
+    expect(layer.inputs).toEqual([x.id]);
+    // No scope is left that holds only the parameter's place of birth.
+    expect(g.scopes.map((s) => s.name)).toEqual(['model', 'layer']);
+    // The Variable itself still records where it was made.
+    expect(b.scopePath).toEqual(['setup']);
+  });
+
+  it('puts a parameter shared by two scopes in the innermost scope around both uses', () => {
+    const w = variable([1, 2], { name: 'w', parameter: true });
+    const y = scope('model', () => {
+      const h = scope('layer', () => mul(w, 2));
+      return scope('layer', () => mul(h, w));
+    });
+    const g = graphOf(y);
+    const model = g.scopes.find((s) => s.name === 'model')!;
+    expect(node(g, w.id).scope).toBe(model.id);
+    expect(model.nodes).toEqual([w.id]);
+    // Used by a scope and by an op outside every scope: it belongs to no scope.
+    const z = add(scope('layer', () => mul(w, 3)), w);
+    expect(node(graphOf(z), w.id).scopePath).toEqual([]);
+  });
+
+  it('leaves a parameter that no op uses (an output itself) where it was made', () => {
+    const w = scope('made', () => variable([1], { name: 'w', parameter: true }));
+    expect(node(graphOf(w), w.id).scopePath).toEqual(['made']);
+    expect(() => variable([1], { parameter: 'yes' as never })).toThrow(/variable: option 'parameter' is invalid: .*boolean/);
+  });
+});
+
 describe('summarize', () => {
   it('reports NaN and infinities instead of hiding them, and handles empty tensors', () => {
     const s = summarize(tensor([1, NaN, Infinity, -2]));

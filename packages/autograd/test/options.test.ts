@@ -11,7 +11,7 @@ import {
 describe('strict options', () => {
   it('variable: a misspelt requiresGrad is refused, not ignored', () => {
     expect(() => variable([1, 2], { requires_grad: false } as never)).toThrow(
-      new TypeError("variable: unknown option 'requires_grad'; expected options: requiresGrad, name"),
+      new TypeError("variable: unknown option 'requires_grad'; expected options: requiresGrad, name, parameter"),
     );
     expect(() => variable([1, 2], { name: 3 } as never)).toThrow(/^variable: option 'name' is invalid: Invalid input: expected string, received number \(got 3\)$/);
     expect(variable([1, 2], { requiresGrad: false }).requiresGrad).toBe(false);

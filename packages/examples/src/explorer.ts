@@ -17,7 +17,7 @@ import { parseFlags, useBackend, type BackendChoice } from './lib/cli.js';
 import { loadIris, PACKAGE_ROOT } from './lib/data.js';
 import { displayPath, isMain, runMain } from './lib/output.js';
 import { intOption } from './lib/validate.js';
-import { renderExplorerPage } from './explorer/page.js';
+import { explorerPage } from '@lossgraph/lab';
 
 /** Options of {@link run}. */
 export interface ExplorerOptions extends Partial<BackendChoice> {
@@ -97,10 +97,9 @@ export function run(options: ExplorerOptions = {}): ExplorerResult {
   const lossScope = graph.scopes.find((s) => s.name === 'SoftmaxCrossEntropyLoss' && s.parent === null);
   if (lossScope === undefined) throw new Error('explorer: the loss made no SoftmaxCrossEntropyLoss scope');
 
-  const html = renderExplorerPage({
+  const html = explorerPage(graph, {
     title: 'lossgraph explorer',
     subtitle: `one training step: MLP 4→${hidden} (ReLU)→3, SoftmaxCrossEntropyLoss, ${IRIS_ROWS.length} iris flowers, backend ${backendLabel}`,
-    graph,
     trace,
     collapsed: [lossScope.id],
   });

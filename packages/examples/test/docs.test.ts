@@ -2,7 +2,7 @@
  * The API documentation rule of issue 6, enforced. typedoc's zero-warning build (scripts/test.mjs)
  * checks that links resolve; this test checks that the docs are there at all.
  *
- * For every export of packages/{tensor,autograd,loss,nn}/src/index.ts (aliases resolved, each
+ * For every export of packages/{tensor,autograd,loss,nn,lab}/src/index.ts (aliases resolved, each
  * declaration checked once, `@internal` ones skipped as typedoc drops them):
  * - the export has a description (TSDoc text before the tags): on one of its overloads, and on
  *   each kind of declaration it merges (a const and a type of one name both need one);
@@ -30,7 +30,7 @@ import { describe, expect, it } from 'vitest';
 import * as lossPackage from '@lossgraph/loss';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const PACKAGES = ['tensor', 'autograd', 'loss', 'nn'] as const;
+const PACKAGES = ['tensor', 'autograd', 'loss', 'nn', 'lab'] as const;
 const entry = (pkg: string): string => join(root, 'packages', pkg, 'src', 'index.ts');
 
 // ---------------------------------------------------------------------------------------------

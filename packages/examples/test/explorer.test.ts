@@ -5,7 +5,6 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseExplorerFlags, run, DEFAULT_OUT_FILE, type ExplorerResult } from '../src/explorer.js';
-import { escapeHtml } from '../src/explorer/page.js';
 import { PACKAGE_ROOT } from '../src/lib/data.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -27,7 +26,7 @@ describe('explorer page (Node side)', () => {
     expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
     expect(html).not.toMatch(/<link\b/i);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-    const json = /<script type="application\/json" id="explorer-data">([^<]*)<\/script>/.exec(html);
+    const json = /<script type="application\/json" id="lossgraph-data">([^<]*)<\/script>/.exec(html);
     expect(json).not.toBeNull();
     const data = JSON.parse(json![1]!) as { graph: { nodes: unknown[] }; trace: { steps: { nodeId: number }[] }; collapsed: number[] };
     expect(data.graph.nodes).toHaveLength(result.graph.nodes.length);
@@ -58,10 +57,6 @@ describe('explorer page (Node side)', () => {
     expect(logitsGrad.mean!).toBeCloseTo(0, 6);
     expect(logitsGrad.min!).toBeGreaterThanOrEqual(-1);
     expect(logitsGrad.max!).toBeLessThanOrEqual(1);
-  });
-
-  it('escapes text for HTML', () => {
-    expect(escapeHtml(`<a href="x">&'`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;');
   });
 
   it('reads its flags and rejects bad ones by name', () => {
@@ -104,8 +99,14 @@ describe.skipIf(!haveChromium)('explorer page in headless Chromium', () => {
   });
 
   const nodeIds = async (): Promise<number[]> => (await page.locator('[data-node-id]').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset['nodeId'])))).sort((a, b) => a - b);
-  const counter = async (): Promise<string> => (await page.locator('#step-counter').textContent()) ?? '';
-  const current = async (): Promise<string | null> => page.locator('.current').getAttribute('data-key');
+  const counter = async (): Promise<string> => (await page.locator('.lg-counter').textContent()) ?? '';
+  const current = async (): Promise<string | null> => page.locator('.lg-current').getAttribute('data-key');
+  const button = (action: string) => page.locator(`[data-action="${action}"]`);
+  // The text of the cards whose text is cut: content taller or wider than its box, or a line ending in an ellipsis.
+  const cutCards = async (): Promise<(string | null)[]> => page.locator('[data-testid="node"]').evaluateAll((cards) => cards
+    .flatMap((card) => [card, ...Array.from(card.querySelectorAll('div'))])
+    .filter((e) => e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth)
+    .map((e) => e.textContent));
 
   it('draws every node outside the folded loss, and the loss as one composite node', async () => {
     const { graph, lossScopeId } = result;
@@ -119,66 +120,96 @@ describe.skipIf(!haveChromium)('explorer page in headless Chromium', () => {
     // Each card shows shape, value and gradient: the first layer's bias has 5 of each.
     const bias = graph.nodes.find((n) => n.name === 'dense0.bias')!;
     const card = page.locator(`[data-node-id="${bias.id}"]`);
-    await expect.poll(() => card.locator('.shape').textContent()).toBe('[5] float32');
-    expect(await card.locator('.grad').textContent()).toMatch(/^grad \[.+(, .+){4}\]$/);
+    await expect.poll(() => card.locator('.lg-shape').textContent()).toBe('[5] float32');
+    expect(await card.locator('.lg-grad').textContent()).toMatch(/^grad \[.+(, .+){4}\]$/);
+    expect(await cutCards()).toEqual([]);
   });
 
   it('unfolds the loss into its ops and folds it again', async () => {
     const { graph, lossScopeId } = result;
     await page.locator(`[data-scope-toggle="${lossScopeId}"]`).click();
     expect(await nodeIds()).toEqual(graph.nodes.map((n) => n.id));
+    // The loss's cards, [6, 1] and [6] values among them, fit too.
+    expect(await cutCards()).toEqual([]);
     expect(await page.locator('[data-scope-id]').count()).toBe(0);
     expect(await page.locator(`[data-scope-box="${lossScopeId}"]`).count()).toBe(1);
     await page.locator(`[data-scope-toggle="${lossScopeId}"]`).click();
     expect(await page.locator('[data-node-id]').count()).toBe(graph.nodes.length - 4);
-    await page.locator('#collapse-all').click();
-    // Folding every outermost scope leaves the two layers' biases (made outside any scope) and two composites.
+    await button('collapse-all').click();
+    // Folding every outermost scope leaves two composites (the parameters are inside their layers, so folded too).
     expect(await page.locator('[data-scope-id]').count()).toBe(2);
     expect(await nodeIds()).toEqual(graph.rootNodes.slice().sort((a, b) => a - b));
-    await page.locator('#expand-all').click();
+    await button('expand-all').click();
     expect(await page.locator('[data-node-id]').count()).toBe(graph.nodes.length);
   });
 
   it('steps through the backward trace with Next and Prev, highlighting the current op', async () => {
     const steps = result.trace.steps;
     expect(await counter()).toBe(`step 1 / ${steps.length}`);
-    expect(await page.locator('#prev').isDisabled()).toBe(true);
+    expect(await button('prev').isDisabled()).toBe(true);
     const seen: (string | null)[] = [await current()];
     expect(seen[0]).toBe(`n${steps[0]!.nodeId}`);
     for (let i = 1; i < steps.length; i++) {
-      await page.locator('#next').click();
+      await button('next').click();
       expect(await counter()).toBe(`step ${i + 1} / ${steps.length}`);
       const key = await current();
       expect(key).toBe(`n${steps[i]!.nodeId}`);
       expect(key).not.toBe(seen.at(-1));
       seen.push(key);
       // The panel shows the step's op and one line per input.
-      expect(await page.locator('#step-panel h2').textContent()).toBe(steps[i]!.label);
-      expect(await page.locator('#step-panel .contributions li').count()).toBe(steps[i]!.contributions.length);
+      expect(await page.locator('.lg-panel h2').textContent()).toBe(steps[i]!.label);
+      expect(await page.locator('.lg-panel .lg-contributions li').count()).toBe(steps[i]!.contributions.length);
+      // With its gradient rule, from the derivatives table.
+      expect(await page.locator('.lg-panel .lg-formula').textContent()).toBe(result.graph.nodes.find((n) => n.id === steps[i]!.nodeId)!.formula);
       // Those inputs that received gradient are marked.
       const receivers = steps[i]!.contributions.filter((c) => c.grad !== null).map((c) => `n${c.inputId}`).sort();
-      expect((await page.locator('.receiving').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['key']))).sort()).toEqual(receivers);
+      expect((await page.locator('.lg-receiving').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['key']))).sort()).toEqual(receivers);
     }
-    expect(await page.locator('#next').isDisabled()).toBe(true);
-    expect(await page.locator('body').getAttribute('data-step')).toBe(String(steps.length));
-    await page.locator('#prev').click();
+    expect(await button('next').isDisabled()).toBe(true);
+    expect(await page.locator('#lossgraph').getAttribute('data-step')).toBe(String(steps.length));
+    await button('prev').click();
     expect(await counter()).toBe(`step ${steps.length - 1} / ${steps.length}`);
     expect(await current()).toBe(`n${steps[steps.length - 2]!.nodeId}`);
   });
 
-  it('highlights the folded loss while the current op is inside it', async () => {
+  it("walks the folded loss as one step that lists its ops' rules", async () => {
+    const steps = result.trace.steps;
     await page.locator(`[data-scope-toggle="${result.lossScopeId}"]`).click();
-    for (let i = 0; i < result.trace.steps.length; i++) await page.keyboard.press('ArrowLeft');
-    expect(await counter()).toBe(`step 1 / ${result.trace.steps.length}`);
+    for (let i = 0; i < steps.length; i++) await page.keyboard.press('ArrowLeft');
+    // The loss's four ops are one step: 9 ops, 6 steps.
+    expect(await counter()).toBe(`step 1 / ${steps.length - 3}`);
     expect(await current()).toBe(`s${result.lossScopeId}`);
-    expect(await page.locator('body').getAttribute('data-current-node')).toBe(String(result.trace.steps[0]!.nodeId));
-    expect(await page.locator('#step-panel .note').textContent()).toContain('SoftmaxCrossEntropyLoss');
+    expect(await page.locator('.lg-panel h2').textContent()).toBe('SoftmaxCrossEntropyLoss');
+    expect(await page.locator('.lg-panel .lg-ops .lg-formula').count()).toBe(4);
+    await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe(`step 2 / ${steps.length - 3}`);
+    expect(await current()).toBe(`n${steps[4]!.nodeId}`);
+    await page.keyboard.press('ArrowLeft');
+  });
+
+  it('opens at 1280x720 unscrolled, with its controls in sight', async () => {
+    const small = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    small.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await small.goto(pathToFileURL(result.file!).href);
+    expect(await small.evaluate(() => window.scrollY)).toBe(0);
+    for (const action of ['prev', 'next', 'expand-all', 'collapse-all']) {
+      const box = (await small.locator(`[data-action="${action}"]`).boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(720);
+      expect(box.x + box.width).toBeLessThanOrEqual(1280);
+    }
+    // The current item (the folded loss) is scrolled into the drawing's view.
+    const loss = (await small.locator(`[data-scope-id="${result.lossScopeId}"]`).boundingBox())!;
+    expect(loss.y + loss.height).toBeLessThanOrEqual(720);
+    await small.locator('[data-action="next"]').click();
+    expect(await small.evaluate(() => window.scrollY)).toBe(0);
+    await small.close();
   });
 
   it('made no request, logged no error, and looks like a page (screenshot)', async () => {
     // Unfold the loss and stand on a middle step, so the screenshot shows a step in progress.
     await page.locator(`[data-scope-toggle="${result.lossScopeId}"]`).click();
-    for (let i = 0; i < 4; i++) await page.locator('#next').click();
+    for (let i = 0; i < 4; i++) await button('next').click();
     const outDir = join(PACKAGE_ROOT, 'out');
     mkdirSync(outDir, { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -10,7 +10,7 @@ import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
 // The ```ts blocks of the guide and of the READMEs run against the packages' sources, as vitest
 // resolves `@lossgraph/*` for every test: documentation that no longer runs fails here.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const documents = ['docs/guide/backprop.md', 'README.md', ...['tensor', 'autograd', 'loss', 'nn'].map((pkg) => `packages/${pkg}/README.md`)];
+const documents = ['docs/guide/backprop.md', 'README.md', ...['tensor', 'autograd', 'loss', 'nn', 'lab'].map((pkg) => `packages/${pkg}/README.md`)];
 const blocksOf = (doc: string): string[] =>
   [...readFileSync(join(root, doc), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const workDir = mkdtempSync(join(tmpdir(), 'lossgraph-guide-'));

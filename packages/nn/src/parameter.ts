@@ -214,7 +214,7 @@ export class Parameter {
     if (this.leaf === null) {
       this.currentShape = [...t.shape];
       this.pending = null;
-      this.leaf = variable(t, { requiresGrad: this.requiresGrad, name: this.name });
+      this.leaf = variable(t, { requiresGrad: this.requiresGrad, name: this.name, parameter: true });
     } else {
       this.leaf.assign(t);
     }
@@ -272,7 +272,7 @@ export class Parameter {
       throw new RangeError(`Parameter '${this.name}': ${(e as Error).message}`);
     }
     this.pending = null;
-    if (this.leaf === null) this.leaf = variable(value, { requiresGrad: this.requiresGrad, name: this.name });
+    if (this.leaf === null) this.leaf = variable(value, { requiresGrad: this.requiresGrad, name: this.name, parameter: true });
     else this.leaf.assign(value);
   }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import * as T from '@lossgraph/tensor';
 import { Tensor, type DType } from '@lossgraph/tensor';
 import { headGradFor, runBackward } from '../engine.js';
-import { scopeFrames, type ScopeFrame } from '../scope.js';
+import { scopeFrames, scopePath, type ScopeFrame } from '../scope.js';
 import { Variable } from '../variable.js';
 import { describeValue, summarizeTensor, summaryOptionsSchema, type TensorSummary } from './summary.js';
 
@@ -50,9 +50,13 @@ export interface GraphNode {
   readonly name: string | null;
   /** A short display label: the name if any, else the op name, `leaf` or `const`, then `#id`. */
   readonly label: string;
-  /** The id of the innermost scope that was active when the Variable was made, null outside every scope. */
+  /**
+   * The id of the innermost scope the node belongs to, null outside every scope: the scope active
+   * when the Variable was made, except for a parameter (`variable(..., { parameter: true })`, as
+   * nn's layers make them), which belongs to the innermost scope around every op using it: its layer.
+   */
   readonly scope: number | null;
-  /** The names of the scopes active when the Variable was made, outermost first. */
+  /** The names of the scopes from the outermost to {@link GraphNode.scope}. */
   readonly scopePath: readonly string[];
   /** The value's shape. */
   readonly shape: readonly number[];
@@ -319,10 +323,12 @@ export function graphOf(y: Variable | readonly Variable[], options: GraphOptions
     return v.grad?.value ?? null;
   };
 
+  const frameOf = placeVariables(variables);
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   for (const v of variables) {
     const g = gradientOf(v);
+    const frame = frameOf.get(v)!;
     nodes.push({
       id: v.id,
       kind: kindOf(v),
@@ -330,8 +336,8 @@ export function graphOf(y: Variable | readonly Variable[], options: GraphOptions
       formula: v.node?.op.formula ?? null,
       name: v.name ?? null,
       label: labelOf(v),
-      scope: v.scope?.id ?? null,
-      scopePath: v.scopePath,
+      scope: frame?.id ?? null,
+      scopePath: scopePath(frame),
       shape: [...v.shape],
       dtype: v.dtype,
       requiresGrad: v.requiresGrad,
@@ -344,8 +350,46 @@ export function graphOf(y: Variable | readonly Variable[], options: GraphOptions
     v.node?.inputs.forEach((u, inputIndex) => edges.push({ from: u.id, to: v.id, inputIndex }));
   }
 
-  const { scopes, rootScopes, rootNodes } = scopeTree(variables, edges, outputs);
+  const { scopes, rootScopes, rootNodes } = scopeTree(variables, frameOf, edges, outputs);
   return freeze({ nodes, edges, scopes, rootScopes, rootNodes, outputs: outputs.map((o) => o.id) }, true);
+}
+
+/**
+ * The scope each Variable is drawn in: the one it was made in, except for a parameter used by
+ * some op of the graph, which goes to the innermost scope around all of its uses. A parameter is
+ * made once (at `initialize` or inside the first forward pass, in whatever scope is active then)
+ * and read by every forward pass; the scope of its uses is its layer's, and for a parameter that
+ * several layers share, the one that encloses them all.
+ */
+function placeVariables(variables: readonly Variable[]): Map<Variable, ScopeFrame | null> {
+  const usesOf = new Map<Variable, ScopeFrame[][]>();
+  for (const v of variables) {
+    if (v.node === null) continue;
+    for (const u of v.node.inputs) {
+      if (!u.isParameter) continue;
+      let uses = usesOf.get(u);
+      if (uses === undefined) usesOf.set(u, (uses = []));
+      uses.push(scopeFrames(v.scope));
+    }
+  }
+  const placed = new Map<Variable, ScopeFrame | null>();
+  for (const v of variables) {
+    const uses = usesOf.get(v);
+    if (uses === undefined) {
+      placed.set(v, v.scope);
+      continue;
+    }
+    // The longest common prefix of the uses' frame chains: frames are compared by identity, so two
+    // calls of one layer (two frames of the same name) meet in the scope that encloses both.
+    let common = uses[0]!.length;
+    for (const chain of uses) {
+      let i = 0;
+      while (i < common && i < chain.length && chain[i] === uses[0]![i]) i++;
+      common = i;
+    }
+    placed.set(v, common === 0 ? null : uses[0]![common - 1]!);
+  }
+  return placed;
 }
 
 interface MutableScope {
@@ -362,6 +406,7 @@ interface MutableScope {
 /** Builds the scope tree and each scope's boundary (the composite node's inputs and outputs). */
 function scopeTree(
   variables: readonly Variable[],
+  placed: ReadonlyMap<Variable, ScopeFrame | null>,
   edges: readonly GraphEdge[],
   outputs: readonly Variable[],
 ): { scopes: MutableScope[]; rootScopes: number[]; rootNodes: number[] } {
@@ -369,12 +414,13 @@ function scopeTree(
   const frameOf = new Map<number, ScopeFrame | null>();
   const rootNodes: number[] = [];
   for (const v of variables) {
-    frameOf.set(v.id, v.scope);
-    if (v.scope === null) {
+    const own = placed.get(v) ?? null;
+    frameOf.set(v.id, own);
+    if (own === null) {
       rootNodes.push(v.id);
       continue;
     }
-    for (const frame of scopeFrames(v.scope)) {
+    for (const frame of scopeFrames(own)) {
       if (!byId.has(frame.id)) {
         byId.set(frame.id, {
           id: frame.id, name: frame.name, path: scopeFrames(frame).map((f) => f.name), parent: frame.parent?.id ?? null,
@@ -382,7 +428,7 @@ function scopeTree(
         });
       }
     }
-    byId.get(v.scope.id)!.nodes.push(v.id);
+    byId.get(own.id)!.nodes.push(v.id);
   }
   const scopes = [...byId.values()].sort((a, b) => a.id - b.id);
   const rootScopes: number[] = [];

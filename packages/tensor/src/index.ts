@@ -1,6 +1,7 @@
 /**
  * Tensors, shapes and dtypes, and the primitive ops that run on a pluggable backend:
- * `cpu` (typed-array loops) or `gpujs` (GPU.js kernels).
+ * `cpu` (typed-array loops) or `gpujs` (GPU.js kernels, registered by importing
+ * `@lossgraph/tensor/gpujs`).
  *
  * @packageDocumentation
  */
@@ -29,4 +30,3 @@ export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/memory.js';
 export { CpuBackend } from './backends/cpu.js';
-export { GpuJsBackend } from './backends/gpujs.js';

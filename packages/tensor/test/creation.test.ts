@@ -187,6 +187,20 @@ describe('the default backend', () => {
     expect(() => setBackend('tpu' as 'cpu')).toThrow(/setBackend: unknown backend "tpu"; expected one of 'cpu'/);
   });
 
+  it("setBackend('gpujs') before the gpujs entry point is imported says what to install and import, then works after it", async () => {
+    // This file never imports '@lossgraph/tensor/gpujs' statically: vitest gives each file its own module graph.
+    expect(() => setBackend('gpujs', { mode: 'cpu' })).toThrow(
+      /setBackend\('gpujs'\): the gpujs backend is not loaded\. Install GPU\.js \(`npm install gpu\.js`\) and import .*`import '@lossgraph\/tensor\/gpujs';`/);
+    expect(getBackend()).toBeInstanceOf(CpuBackend);
+    const { GpuJsBackend } = await import('../src/gpujs.js');
+    try {
+      expect(setBackend('gpujs', { mode: 'cpu' })).toBeInstanceOf(GpuJsBackend);
+      expect(add(tensor([1, 2]), 1).toArray()).toEqual([2, 3]);
+    } finally {
+      setBackend('cpu');
+    }
+  });
+
   it('ops accept tensors made by another backend instance', () => {
     const other = new CpuBackend();
     const t = other.fromValues(new Float32Array([1, 2]), [2], 'float32');

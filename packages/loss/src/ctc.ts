@@ -92,7 +92,7 @@ interface HostLabels {
  * is ignored and may hold anything); time steps past `predLengths` are ignored (zero gradient).
  *
  * Options (Gluon names in brackets): `layout` [`layout`, 'NTC' (default) or 'TNC'], `labelLayout`
- * [`label_layout`, 'NT' (default) or 'TN'], `weight` [`weight`]. Inputs:
+ * [`label_layout`, 'NT' (default) or 'TN'], `weight` [`weight`, default null]. Inputs:
  * `forward(pred, label, { predLengths, labelLengths, sampleWeight })` [`pred_lengths`,
  * `label_lengths`, `sample_weight`]; pred holds unnormalised scores (a log-softmax over the
  * classes is applied, as MXNet does).

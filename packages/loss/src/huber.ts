@@ -32,8 +32,8 @@ export type HuberLossOptions = z.input<typeof huberLossSchema>;
  * With `a = |label - pred|`: `L = a - rho/2` where `a > rho`, else `a² / (2·rho)`; then
  * `· sampleWeight · weight` and the mean over the non-batch axes.
  *
- * Options (Gluon names in brackets): `rho` [`rho`, default 1, must be > 0], `weight` [`weight`],
- * `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped
+ * Options (Gluon names in brackets): `rho` [`rho`, default 1, must be > 0], `weight` [`weight`, default null],
+ * `batchAxis` [`batch_axis`, default 0]. Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped
  * to pred's shape.
  *
  * @example

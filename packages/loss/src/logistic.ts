@@ -38,7 +38,7 @@ export type LogisticLossOptions = z.input<typeof logisticLossSchema>;
  * non-batch axes. For signed labels it is `log(1 + exp(-pred·label))`.
  *
  * Options (Gluon names in brackets): `labelFormat` [`label_format`, 'signed' (default) or
- * 'binary'], `weight` [`weight`], `batchAxis` [`batch_axis`]. Inputs:
+ * 'binary'], `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0]. Inputs:
  * `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape.
  *
  * @example

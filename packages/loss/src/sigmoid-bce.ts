@@ -85,7 +85,7 @@ export function sigmoidCrossEntropy(logits: Variable, label: VariableLike, posWe
  * mean over the non-batch axes.
  *
  * Options (Gluon names in brackets): `fromSigmoid` [`from_sigmoid`, default false], `weight`
- * [`weight`], `batchAxis` [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
+ * [`weight`, default null], `batchAxis` [`batch_axis`, default 0]. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
  * `label` is reshaped to pred's shape; `posWeight` [`pos_weight`] must broadcast to pred's shape.
  *
  * @example

@@ -53,8 +53,8 @@ export function classAxis(lossName: string, axis: number, rank: number): number 
  * non-batch axes. The output has shape `(batch,)`.
  *
  * Options (Gluon names in brackets): `axis` [`axis`, default -1], `sparseLabel` [`sparse_label`,
- * default true], `fromLogits` [`from_logits`, default false], `weight` [`weight`], `batchAxis`
- * [`batch_axis`]. Inputs: `forward(pred, label, { sampleWeight })`. A sparse label has pred's
+ * default true], `fromLogits` [`from_logits`, default false], `weight` [`weight`, default null], `batchAxis`
+ * [`batch_axis`, default 0]. Inputs: `forward(pred, label, { sampleWeight })`. A sparse label has pred's
  * shape without the class axis (or with it as size 1) and holds integers in [0, classes)
  * (int32 or integer-valued floats; unlike MXNet, out-of-range indices are an error, not clipped).
  * A dense label is reshaped to pred's shape. The sample weight broadcasts to the loss shape

@@ -19,12 +19,12 @@
  * (norm, dot, stack, logSigmoid, ...) live there too.
  */
 import * as T from '@lossgraph/tensor';
-import type { DType, Shape, Tensor, TensorLike } from '@lossgraph/tensor';
+import type { Conv2dParams, DType, Pair, Pool2dParams, Shape, Tensor, TensorLike } from '@lossgraph/tensor';
 import { CAST, castVariable, type PartGrad, type PartsOpDef } from './engine.js';
 import { isGradEnabled } from './mode.js';
 import type {
-  Axis, BinaryFn, ClipAttrs, ConcatAttrs, IndexAttrs, MatmulAttrs, PadAttrs, PickAttrs, ReduceAttrs, SliceAttrs,
-  SoftmaxAttrs, SplitAttrs, SplitPartAttrs, TransposeAttrs, UnaryFn,
+  Axis, BinaryFn, ClipAttrs, ConcatAttrs, ConvAttrs, IndexAttrs, MatmulAttrs, MaxPoolAttrs, PadAttrs, PickAttrs, PoolAttrs,
+  ReduceAttrs, SliceAttrs, SoftmaxAttrs, SplitAttrs, SplitPartAttrs, TransposeAttrs, UnaryFn,
 } from './op-types.js';
 import { defineOp, type GradRule, type InputGrad, type OpDef } from './op-def.js';
 import { constantOf, recording, recordOp, toVariable, unwrap, Variable, type Node, type VariableLike } from './variable.js';
@@ -200,6 +200,32 @@ const MATMUL = primitive<MatmulAttrs>('matmul', 'd/dA A·B = g·Bᵀ, d/dB A·B 
     () => reshape(sumTo(transposeB ? matmul(g2, a2, true, transposeA) : matmul(a2, g2, !transposeA, false), b2.shape), b.shape),
   ];
 });
+
+// ---------------------------------------------------------------- sliding windows over NCHW (1-D ops view their input with height 1)
+// A convolution is bilinear in (x, w), and its two adjoints are convolutions too: each of the three
+// rows' gradients is one of the three, so gradients of every order stay within them.
+
+const CONV2D = primitive<ConvAttrs>('conv2d', 'd/dx conv(x, w) = convᵀ(g, w) (conv2dInputGrad), d/dw conv(x, w) = conv2dWeightGrad(x, g)',
+  (g, [x, w], _y, { params }) => [() => conv2dInputGrad(g, w, params, planeSize(x)), () => conv2dWeightGrad(x, g, params, planeSize(w))]);
+/** conv2dInputGrad(g, w) = convᵀ(g, w), linear in g and in w. */
+const CONV2D_INPUT_GRAD = primitive<ConvAttrs>('conv2dInputGrad', 'hᵀ·d/dg convᵀ(g, w) = conv(h, w), hᵀ·d/dw convᵀ(g, w) = conv2dWeightGrad(h, g)',
+  (h, [g, w], _y, { params }) => [() => conv2d(h, w, params), () => conv2dWeightGrad(h, g, params, planeSize(w))]);
+/** conv2dWeightGrad(x, g), linear in x and in g. */
+const CONV2D_WEIGHT_GRAD = primitive<ConvAttrs>('conv2dWeightGrad', 'hᵀ·d/dx conv2dWeightGrad(x, g) = convᵀ(g, h), hᵀ·d/dg conv2dWeightGrad(x, g) = conv(x, h)',
+  (h, [x, g], _y, { params }) => [() => conv2dInputGrad(g, h, params, planeSize(x)), () => conv2d(x, h, params)]);
+
+/** Each window's g spread evenly over its input positions; avgPool2dGrad is linear, its adjoint the pooling itself. */
+const AVG_POOL2D = primitive<PoolAttrs>('avgPool2d', 'd/dx avgPool(x) = 1/|window| on each window (avgPool2dGrad(g))',
+  (g, [x], _y, { params }) => [avgPool2dGrad(g, params, planeSize(x))]);
+const AVG_POOL2D_GRAD = primitive<PoolAttrs>('avgPool2dGrad', 'hᵀ·d/dg avgPool2dGrad(g) = avgPool(h)',
+  (h, _inputs, _y, { params }) => [avgPool2d(h, params)]);
+/** Reading each window's first maximum: g goes back to that element, through the indexing rows. */
+const MAX_POOL2D = primitive<MaxPoolAttrs>('maxPool2d', 'd/dx maxPool(x) = 1 at each window\'s first maximum (g scattered back there)',
+  (g, [x], _y, { indices }) => {
+    const [n, c, h, w] = x.shape as [number, number, number, number];
+    return [reshape(scatterAlongAxis(reshape(g, indices.shape), indices, 2, [n, c, h * w]), x.shape)];
+  });
+export const maxPool2dIndices: Op<[params: Pool2dParams]> = zeroGradient('maxPool2dIndices', T.maxPool2dIndices, 'd/dx maxPool2dIndices(x) = 0');
 
 // ---------------------------------------------------------------- several outputs: split and unstack
 // The parts hang off one hidden "whole" node. Each part sends its gradient on unchanged, and the
@@ -456,6 +482,56 @@ export function matmul(a: VariableLike, b: VariableLike, transposeA: boolean, tr
   return recordOp(MATMUL, [toVariable(a, 'a'), toVariable(b, 'b')], out, { transposeA, transposeB });
 }
 
+/** The 2-D convolution (arguments checked by the tensor package); constants are not wrapped unless recorded. */
+export function conv2d(x: VariableLike, w: VariableLike, params: Conv2dParams): Variable {
+  const out = T.conv2d(unwrap(x), unwrap(w), params);
+  if (!isGradEnabled() || !(requires(x) || requires(w))) return constantOf(out);
+  return recordOp(CONV2D, [toVariable(x, 'x'), toVariable(w, 'w')], out, { params });
+}
+
+/** The adjoint of {@link conv2d} in its input, for an input plane of `inputSize`. */
+export function conv2dInputGrad(g: VariableLike, w: VariableLike, params: Conv2dParams, inputSize: Pair): Variable {
+  const out = T.conv2dInputGrad(unwrap(g), unwrap(w), params, inputSize);
+  if (!isGradEnabled() || !(requires(g) || requires(w))) return constantOf(out);
+  return recordOp(CONV2D_INPUT_GRAD, [toVariable(g, 'g'), toVariable(w, 'w')], out, { params });
+}
+
+/** The adjoint of {@link conv2d} in its weight, for a kernel of `kernelSize`. */
+export function conv2dWeightGrad(x: VariableLike, g: VariableLike, params: Conv2dParams, kernelSize: Pair): Variable {
+  const out = T.conv2dWeightGrad(unwrap(x), unwrap(g), params, kernelSize);
+  if (!isGradEnabled() || !(requires(x) || requires(g))) return constantOf(out);
+  return recordOp(CONV2D_WEIGHT_GRAD, [toVariable(x, 'x'), toVariable(g, 'g')], out, { params });
+}
+
+/** 2-D average pooling (arguments checked by the tensor package). */
+export function avgPool2d(x: VariableLike, params: Pool2dParams): Variable {
+  const v = toVariable(x, 'x');
+  const out = T.avgPool2d(v.value, params);
+  return recording(v) ? recordOp(AVG_POOL2D, [v], out, { params }) : constantOf(out);
+}
+
+/** The adjoint of {@link avgPool2d}, for an input plane of `inputSize`. */
+export function avgPool2dGrad(g: VariableLike, params: Pool2dParams, inputSize: Pair): Variable {
+  const v = toVariable(g, 'g');
+  const out = T.avgPool2dGrad(v.value, params, inputSize);
+  return recording(v) ? recordOp(AVG_POOL2D_GRAD, [v], out, { params }) : constantOf(out);
+}
+
+/**
+ * 2-D max pooling. Recorded, the values are read at the indices of each window's first maximum,
+ * so the values and the elements their gradient goes back to are the same by construction.
+ */
+export function maxPool2d(x: VariableLike, params: Pool2dParams): Variable {
+  const v = toVariable(x, 'x');
+  if (!recording(v)) return constantOf(T.maxPool2d(v.value, params));
+  const at = T.maxPool2dIndices(v.value, params);
+  const [n, c, ho, wo] = at.shape as [number, number, number, number];
+  const indices = T.reshape(at, [n, c, ho * wo]);
+  const [, , h, w] = v.shape as [number, number, number, number];
+  const out = T.reshape(T.takeAlongAxis(T.reshape(v.value, [n, c, h * w]), indices, 2), at.shape);
+  return recordOp(MAX_POOL2D, [v], out, { params, indices });
+}
+
 /** Cuts `v` along axis `a` into parts of the given extents; with `dropAxis` (unstack) each part loses that axis. */
 export function cut(v: Variable, sizes: readonly number[], a: number, { dropAxis }: { readonly dropAxis: boolean }): Variable[] {
   const begin = new Array<number>(v.rank).fill(0);
@@ -530,6 +606,11 @@ function pickAttrs(x: Variable, indices: Tensor, axis?: number): PickAttrs {
   const a = T.normalizeAxis(axis ?? -1, x.rank, 'axis');
   const keptShape = T.reducedShape(x.shape, [a], true);
   return { indices: T.reshape(asInt(indices), keptShape), axis: a, keptShape };
+}
+
+/** The last two extents of an NCHW tensor or OIHW weight. */
+function planeSize(v: Variable): Pair {
+  return [v.shape[2]!, v.shape[3]!];
 }
 
 /** `g` viewed with the reduced axes kept as size 1. */

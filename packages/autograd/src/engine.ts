@@ -3,7 +3,9 @@ import type { DType } from '@lossgraph/tensor';
 import { setGradEnabled } from './mode.js';
 import { defineOp, type InputGrad, type OpDef } from './op-def.js';
 import type { CastAttrs } from './op-types.js';
-import { constantOf, recording, recordOp, toVariable, Variable, type Node, type VariableLike } from './variable.js';
+import {
+  checkingSavedInputs, constantOf, inputsWrittenSince, recording, recordOp, toVariable, Variable, type Node, type VariableLike,
+} from './variable.js';
 
 /**
  * Options of {@link Variable.backward}.
@@ -298,12 +300,16 @@ function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] |
     if (retainGrads) node.outputGrad = createGraph ? g : detached(g);
     const inputs = node.inputs;
     const sent: (Variable | null)[] | null = onVisit === null ? null : new Array<Variable | null>(inputs.length).fill(null);
-    const inputGrads = needsAny(inputs, reaching) ? ruleResult(node, g, v) : NO_INPUT_GRADS;
+    // An input assigned since the node was recorded fails the pass if the rule reads its value.
+    const written = inputsWrittenSince(node);
+    const inputGrads = !needsAny(inputs, reaching)
+      ? NO_INPUT_GRADS
+      : written ? checkingSavedInputs(node, () => ruleResult(node, g, v)) : ruleResult(node, g, v);
     for (let i = 0; i < inputGrads.length; i++) {
       const u = inputs[i]!;
       if (!needs(u, reaching)) continue;
       const entry = inputGrads[i]!;
-      let gi = typeof entry === 'function' ? entry() : entry;
+      let gi = typeof entry !== 'function' ? entry : written ? checkingSavedInputs(node, entry) : entry();
       if (gi === null) continue;
       if (gi.dtype !== u.dtype) gi = castVariable(gi, u.dtype);
       if (partsOpOf(u) !== null) {

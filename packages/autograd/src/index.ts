@@ -10,7 +10,7 @@ export { defineOp, type OpDef, type GradRule, type InputGrad } from './op-def.js
 export { DERIVATIVE_FORMULAS } from './derivatives.js';
 export type {
   UnaryFn, BinaryFn, Axis, ClipAttrs, CastAttrs, ReduceAttrs, SoftmaxAttrs, TransposeAttrs, SliceAttrs, PadAttrs, ConcatAttrs,
-  IndexAttrs, PickAttrs, MatmulAttrs, SplitAttrs, SplitPartAttrs,
+  IndexAttrs, PickAttrs, MatmulAttrs, SplitAttrs, SplitPartAttrs, ConvAttrs, PoolAttrs, MaxPoolAttrs,
 } from './op-types.js';
 export { noGrad, enableGrad, isGradEnabled } from './mode.js';
 export { scope, currentScope, scopeFrames, scopePath, type ScopeFrame } from './scope.js';
@@ -37,6 +37,11 @@ export { reshape, transpose, expandDims, squeeze, broadcastTo, slice, concat, st
 export { split, unstack } from './ops/split.js';
 export { gather, scatterAdd, takeAlongAxis, scatterAlongAxis, pick, oneHot, argmax, argmin } from './ops/indexing.js';
 export { matmul } from './ops/linalg.js';
+export {
+  conv1d, conv2d, maxPool1d, maxPool2d, avgPool1d, avgPool2d,
+  Conv1dOptionsSchema, Conv2dOptionsSchema, Pool1dOptionsSchema, Pool2dOptionsSchema,
+  type Conv1dOptions, type Conv2dOptions, type Pool1dOptions, type Pool2dOptions,
+} from './ops/convolution.js';
 export { summarize, type TensorSummary, type SummaryOptions } from './inspect/summary.js';
 export {
   graphOf,

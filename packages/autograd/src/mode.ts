@@ -28,24 +28,55 @@ export function setGradEnabled(on: boolean): boolean {
   return previous;
 }
 
-function withMode<T>(on: boolean, fn: () => T, caller: string): T {
+/**
+ * Refuses an `async` function: the mode (or scope) is one flag restored when `fn` returns, which
+ * for an async function is at its first `await`, so the rest of it would run in whatever mode is
+ * current then. Called before `fn` runs. @internal
+ */
+export function assertSynchronous(fn: unknown, caller: string): void {
   if (typeof fn !== 'function') throw new TypeError(`${caller}: fn must be a function, got ${typeof fn}`);
+  if ((fn as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'AsyncFunction') throw asyncError(caller);
+}
+
+/**
+ * Refuses what `fn` returned when it is a promise (a plain function that starts async work):
+ * the code after its first `await` ran or will run outside the mode. @internal
+ */
+export function assertNotPromise(result: unknown, caller: string): void {
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') throw asyncError(caller);
+}
+
+function asyncError(caller: string): TypeError {
+  return new TypeError(
+    `${caller}: fn must be synchronous, got an async function (or one returning a promise): ` +
+      `${caller} ends when fn returns, at its first await, so the code after that await would run outside it. ` +
+      `Call ${caller} around the synchronous parts instead (e.g. const y = await load(); ${caller}(() => step(y)))`,
+  );
+}
+
+function withMode<T>(on: boolean, fn: () => T, caller: string): T {
+  assertSynchronous(fn, caller);
   const previous = enabled;
   enabled = on;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     enabled = previous;
   }
+  assertNotPromise(result, caller);
+  return result;
 }
 
 /**
  * Runs `fn` with recording off: ops return constants with no history, so nothing is kept for a
  * backward pass (use it for evaluation and for parameter updates). `fn` must be synchronous: the
- * previous state is restored when it returns.
+ * previous state is restored when it returns, so an async function (or one returning a promise)
+ * is refused with a TypeError rather than recording again after its first `await`.
  *
  * @param fn - the code to run without recording
  * @returns what `fn` returns
+ * @throws TypeError when `fn` is not a function, is async, or returns a promise
  *
  * @example
  * ```ts
@@ -61,8 +92,9 @@ export function noGrad<T>(fn: () => T): T {
 /**
  * Runs `fn` with recording on, even inside {@link noGrad}; the opposite of `noGrad`.
  *
- * @param fn - the code to run with recording
+ * @param fn - the code to run with recording (synchronous, as for {@link noGrad})
  * @returns what `fn` returns
+ * @throws TypeError when `fn` is not a function, is async, or returns a promise
  *
  * @example
  * ```ts

@@ -3,7 +3,7 @@
  * on its node (what its gradient rule reads back, and what graph inspection shows). Types only, so
  * the derivatives table and the public op files share them without either importing the other.
  */
-import type { DType, Shape, Tensor } from '@lossgraph/tensor';
+import type { Conv2dParams, DType, Pool2dParams, Shape, Tensor } from '@lossgraph/tensor';
 import type { Variable, VariableLike } from './variable.js';
 
 /**
@@ -240,4 +240,47 @@ export interface SplitAttrs {
 export interface SplitPartAttrs {
   /** Which part this is, in order along the axis. */
   readonly index: number;
+}
+
+/**
+ * Attributes of a recorded conv2d, conv2dInputGrad or conv2dWeightGrad (conv1d records a conv2d
+ * over height 1).
+ *
+ * @example
+ * ```ts
+ * const y = conv2d(variable(ones([1, 1, 4, 4])), variable(ones([1, 1, 3, 3])), { padding: 1 });
+ * (y.node!.attrs as ConvAttrs).params.padding;   // [1, 1]
+ * ```
+ */
+export interface ConvAttrs {
+  /** Strides, padding, dilation and groups, one entry per spatial axis. */
+  readonly params: Conv2dParams;
+}
+
+/**
+ * Attributes of a recorded avgPool2d or avgPool2dGrad.
+ *
+ * @example
+ * ```ts
+ * const y = avgPool2d(variable(ones([1, 1, 4, 4])), { poolSize: 2 });
+ * (y.node!.attrs as PoolAttrs).params.strides;   // [2, 2]
+ * ```
+ */
+export interface PoolAttrs {
+  /** Window, strides and padding, one entry per spatial axis. */
+  readonly params: Pool2dParams;
+}
+
+/**
+ * Attributes of a recorded maxPool2d.
+ *
+ * @example
+ * ```ts
+ * const y = maxPool2d(variable(randn([1, 1, 4, 4])), { poolSize: 2 });
+ * (y.node!.attrs as MaxPoolAttrs).indices.shape;   // [1, 1, 4]: where each window's maximum lies
+ * ```
+ */
+export interface MaxPoolAttrs extends PoolAttrs {
+  /** int32 `[N, C, Ho·Wo]`: the plane offset `h·W + w` of each window's first maximum. */
+  readonly indices: Tensor;
 }

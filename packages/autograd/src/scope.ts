@@ -1,3 +1,5 @@
+import { assertNotPromise, assertSynchronous } from './mode.js';
+
 /**
  * One activation of {@link scope}: every Variable made while it is active points at it. Frames
  * form a linked list to the outermost one, so recording an op stores one reference and allocates
@@ -39,12 +41,14 @@ export function currentScope(): ScopeFrame | null {
 /**
  * Runs `fn` inside a named scope: every Variable made inside (op outputs, leaves, constants)
  * records the scope, so graph inspection can fold those ops into one named composite node. Scopes
- * nest; `fn` must be synchronous.
+ * nest; `fn` must be synchronous (an async function, or one returning a promise, is refused: the
+ * scope would end at its first `await`).
  *
  * @param name - a non-empty label, e.g. the name of a loss or layer
  * @param fn - the computation to group
  * @returns what `fn` returns
- * @throws TypeError when `name` is not a non-empty string or `fn` is not a function
+ * @throws TypeError when `name` is not a non-empty string, or `fn` is not a function, is async or
+ *   returns a promise
  *
  * @example
  * ```ts
@@ -54,14 +58,17 @@ export function currentScope(): ScopeFrame | null {
  */
 export function scope<T>(name: string, fn: () => T): T {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError(`scope: name must be a non-empty string, got ${JSON.stringify(name)}`);
-  if (typeof fn !== 'function') throw new TypeError(`scope: fn must be a function, got ${typeof fn}`);
+  assertSynchronous(fn, 'scope');
   const outer = current;
   current = Object.freeze({ id: nextScopeId++, name, parent: outer, depth: outer === null ? 0 : outer.depth + 1 });
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     current = outer;
   }
+  assertNotPromise(result, 'scope');
+  return result;
 }
 
 /**

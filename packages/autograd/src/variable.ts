@@ -17,6 +17,47 @@ import type { OpDef } from './op-def.js';
 export type VariableLike = Variable | TensorLike;
 
 /**
+ * Ticks once per in-place write ({@link Variable.assign}) anywhere in the program. A node stamps
+ * the clock when it is recorded and a Variable when it is written, so "written after recorded" is
+ * one comparison and a node stores one number, not a version per input.
+ */
+let writeClock = 0;
+
+/**
+ * While a gradient rule runs for a node some of whose inputs were written after it was recorded,
+ * the node's `recordedAt`; reading such an input's value then fails. Infinity otherwise, so
+ * reading a value costs one comparison. Only reads fail: a rule that never reads an input's
+ * value (that of add needs only its shape) is unaffected, as PyTorch checks only saved tensors.
+ */
+let readableUntil = Number.POSITIVE_INFINITY;
+let guardedNode: Node | null = null;
+
+/**
+ * Runs `fn` (a node's gradient rule, or one of the gradients it returned as a function) so that
+ * reading the value of an input written after the node was recorded throws an error naming that
+ * input and the op. The engine calls it only where {@link inputsWrittenSince} is true. @internal
+ */
+export function checkingSavedInputs<R>(node: Node, fn: () => R): R {
+  const previousLimit = readableUntil;
+  const previousNode = guardedNode;
+  readableUntil = node.recordedAt;
+  guardedNode = node;
+  try {
+    return fn();
+  } finally {
+    readableUntil = previousLimit;
+    guardedNode = previousNode;
+  }
+}
+
+/** True when some input of `node` was assigned after the node was recorded. @internal */
+export function inputsWrittenSince(node: Node): boolean {
+  const inputs = node.inputs;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.writtenAt > node.recordedAt) return true;
+  return false;
+}
+
+/**
  * One recorded application of an op: the tape entry behind a non-leaf Variable. Graph inspection
  * walks from a Variable to its `node`, then to `node.inputs` (Variables again), down to leaves and
  * constants (Variables whose `node` is null). The Variable that owns the node is its output and
@@ -48,6 +89,11 @@ export class Node<A = unknown> {
    * backward pass that reached it with `retainGrads: true` (graph inspection sets that); null otherwise.
    */
   outputGrad: Variable | null = null;
+  /**
+   * The in-place write clock when the op was recorded: an input written after that (its
+   * `writtenAt` is later) no longer holds the value the op saw. @internal
+   */
+  readonly recordedAt: number = writeClock;
 
   /** @internal Ops make nodes through {@link recordOp}. */
   constructor(op: OpDef<A>, inputs: readonly Variable[], attrs: A) {
@@ -58,6 +104,26 @@ export class Node<A = unknown> {
 }
 
 let nextVariableId = 1;
+
+/** How error messages name a Variable: its name when it has one, its id, and the op that made it. */
+export function describeVariable(v: Variable): string {
+  const name = v.name === undefined ? '' : ` ${JSON.stringify(v.name)}`;
+  const origin = v.node !== null ? ` (the output of '${v.node.op.name}')` : '';
+  return `Variable${name} #${v.id}${origin}`;
+}
+
+function modifiedError(v: Variable, node: Node | null): Error {
+  const by = node === null ? 'an op' : `'${node.op.name}'`;
+  return new Error(
+    `backward: ${describeVariable(v)} was modified in place by assign (now at version ${v.version}) after ${by} saved it for ` +
+      'backward; its gradient would be computed with the new value. Run backward before assigning, ' +
+      'or compute the graph again after the assignment',
+  );
+}
+
+function disposedError(v: Variable): Error {
+  return new Error(`${describeVariable(v)}: its value was disposed (Tensor.dispose) and can no longer be read`);
+}
 
 /**
  * A tensor value plus what autograd needs: whether gradients flow to it, the op that made it and
@@ -89,6 +155,9 @@ export class Variable {
   readonly scope: ScopeFrame | null;
   private current: Tensor;
   private label: string | undefined;
+  private writes = 0;
+  /** The write clock at the last {@link Variable.assign} (0: never written). @internal */
+  writtenAt = 0;
 
   /** @internal Use {@link variable}, {@link constant} or an op. */
   constructor(value: Tensor, requiresGrad: boolean, node: Node | null, name: string | undefined) {
@@ -100,9 +169,34 @@ export class Variable {
     this.label = name;
   }
 
-  /** The forward value. Immutable, except that {@link Variable.assign} swaps a leaf's value. */
+  /**
+   * The forward value. Immutable, except that {@link Variable.assign} swaps a leaf's value.
+   * @throws Error when the value was disposed, and when a backward pass reads it for an op
+   *   recorded before the last assign (see {@link Variable.version})
+   */
   get value(): Tensor {
-    return this.current;
+    if (this.writtenAt > readableUntil) throw modifiedError(this, guardedNode);
+    const t = this.current;
+    if (t.isDisposed) throw disposedError(this);
+    return t;
+  }
+
+  /**
+   * How many times {@link Variable.assign} wrote this Variable (PyTorch's `_version`). A backward
+   * pass through an op recorded before a write, whose gradient reads this Variable's value, fails
+   * instead of using the new value.
+   *
+   * @example
+   * ```ts
+   * const x = variable([1, 2]);
+   * const y = sum(mul(x, x));
+   * x.assign([10, 20]);
+   * x.version;      // 1
+   * y.backward();   // Error: ... Variable #1 was modified in place by assign ... after 'mul' saved it
+   * ```
+   */
+  get version(): number {
+    return this.writes;
   }
 
   /** The user's name for this Variable (given to {@link variable} or {@link Variable.setName}). */
@@ -142,12 +236,12 @@ export class Variable {
 
   /** The values as a new flat typed array. */
   dataSync(): TypedArray {
-    return this.current.dataSync();
+    return this.value.dataSync();
   }
 
   /** The values as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
-    return this.current.toArray();
+    return this.value.toArray();
   }
 
   /**
@@ -155,14 +249,14 @@ export class Variable {
    * @throws RangeError when the Variable has more or fewer than one element
    */
   item(): number {
-    return this.current.item();
+    return this.value.item();
   }
 
   /** The value, with the op or leaf kind and the name. */
   toString(): string {
     const origin = this.node !== null ? `op=${this.node.op.name}` : this.requiresGrad ? 'leaf' : 'constant';
     const name = this.label === undefined ? '' : ` ${JSON.stringify(this.label)}`;
-    return `Variable${name} #${this.id} (${origin}): ${this.current.toString()}`;
+    return `Variable${name} #${this.id} (${origin}): ${this.value.toString()}`;
   }
 
   /**
@@ -207,10 +301,12 @@ export class Variable {
   }
 
   /**
-   * Replaces the value of a leaf, as optimisers do after a step. The new value must have the same
-   * shape; it is converted to this Variable's dtype. Assign only between iterations: a graph
-   * recorded before the assignment and not yet back-propagated would compute its gradients with
-   * the new value.
+   * Replaces the value of a leaf, as optimisers do after a step: an in-place write, which
+   * increments {@link Variable.version}. The new value must have the same shape; it is converted
+   * to this Variable's dtype. A graph recorded before the assignment can no longer back-propagate
+   * through an op whose gradient reads this Variable (`mul`, `matmul`...): that backward throws,
+   * as PyTorch's does, instead of computing the gradient with the new value. Assign between
+   * iterations (after backward), as optimisers do.
    *
    * @param value - the new value
    * @returns this Variable
@@ -229,6 +325,8 @@ export class Variable {
     }
     if (t.dtype !== this.current.dtype) t = T.cast(t, this.current.dtype);
     this.current = t;
+    this.writes++;
+    this.writtenAt = ++writeClock;
     return this;
   }
 

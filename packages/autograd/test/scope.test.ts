@@ -54,3 +54,34 @@ describe('scope', () => {
     expect(t.scopePath).toEqual(['model']);
   });
 });
+
+describe('noGrad, enableGrad and scope given asynchronous code', () => {
+  const runners = [
+    ['noGrad', (fn: () => unknown) => A.noGrad(fn)],
+    ['enableGrad', (fn: () => unknown) => A.enableGrad(fn)],
+    ['scope', (fn: () => unknown) => A.scope('s', fn)],
+  ] as const;
+
+  it.each(runners)('%s refuses an async function before running it', (caller, run) => {
+    let ran = false;
+    const body = async (): Promise<void> => {
+      ran = true;
+      await Promise.resolve();
+    };
+    expect(() => run(body)).toThrow(new RegExp(`^${caller}: fn must be synchronous, got an async function`));
+    expect(ran).toBe(false);
+    expect(A.isGradEnabled()).toBe(true);
+    expect(A.currentScope()).toBeNull();
+  });
+
+  it.each(runners)('%s refuses a plain function that returns a promise, with the mode restored', (caller, run) => {
+    expect(() => run(() => Promise.resolve(1))).toThrow(new RegExp(`^${caller}: fn must be synchronous`));
+    expect(A.isGradEnabled()).toBe(true);
+    expect(A.currentScope()).toBeNull();
+  });
+
+  it('still returns what a synchronous fn returns, objects included', () => {
+    expect(A.noGrad(() => ({ then: 1 }))).toEqual({ then: 1 });
+    expect(A.scope('s', () => 3)).toBe(3);
+  });
+});

@@ -102,6 +102,24 @@ def mlp_step(inputs, params):
     return step
 
 
+def gru_step(inputs):
+    """GRU forward and backward: gradients of sum(out * head) w.r.t. the input and every weight."""
+    x, head, w_ih, w_hh, b_ih, b_hh = inputs
+    gru = torch.nn.GRU(x.shape[2], w_hh.shape[1])
+    with torch.no_grad():
+        for p, value in zip((gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0), (w_ih, w_hh, b_ih, b_hh)):
+            p.copy_(value)
+    x = x.clone().requires_grad_(True)
+
+    def step():
+        gru.zero_grad()
+        x.grad = None
+        (gru(x)[0] * head).sum().backward()
+        x.grad.numpy()
+
+    return step
+
+
 def scalar_add(params):
     a = torch.tensor(1.0, requires_grad=True)
     repeats = params["repeats"]
@@ -127,6 +145,8 @@ def main():
                 fn = mlp_step(inputs, params)
             elif kind == "scalar_add":
                 fn = scalar_add(params)
+            elif kind == "gru":
+                fn = gru_step(inputs)
             else:
                 fn = loss_step(inputs, kind, params)
             results[work["id"]] = {"times": measure(fn, spec["timing"])}

@@ -21,6 +21,8 @@ export { runSteps, sparseLabels, oneHotRows, sizeOf, type PreparedStep, type Ste
 export { runTorch, parseTorchOutput, torchUnavailable, TORCH_PYTHON, TORCH_SCRIPT, type TorchKind, type TorchInput, type TorchWorkload, type TorchRun } from './peers/torch.js';
 import { lossSuite } from './suites/loss.js';
 import { gpujsLoopSuite, memorySuite, mlpStepSuite, overheadSuite } from './suites/training.js';
+import { recurrentSuite } from './suites/recurrent.js';
+export { recurrentSuite, gruInputs, GRU_50, type GruSpec } from './suites/recurrent.js';
 
 export * from './harness.js';
 export { parseCli, makeSelector, USAGE, type CliOptions } from './cli.js';
@@ -35,14 +37,15 @@ export {
 
 /**
  * Every suite of the report, in order: tensor primitives, losses (against tf.grad and PyTorch),
- * an MLP training step, per-op overhead, gpujs compilations and readbacks, memory over a long run.
+ * an MLP training step, a GRU forward plus backward, per-op overhead, gpujs compilations and
+ * readbacks, memory over a long run.
  * @example
  * ```ts
  * allSuites().map((s) => s.title);
  * ```
  */
 export function allSuites(): Suite[] {
-  return [tensorSuite(), lossSuite(), mlpStepSuite(), overheadSuite(), gpujsLoopSuite(), memorySuite()];
+  return [tensorSuite(), lossSuite(), mlpStepSuite(), recurrentSuite(), overheadSuite(), gpujsLoopSuite(), memorySuite()];
 }
 
 /** Where the report goes by default: `packages/bench/out/results.md`. */

@@ -20,6 +20,10 @@ export {
 export { SoftmaxCrossEntropyLoss, SoftmaxCELoss, softmaxCELossSchema, type SoftmaxCELossOptions } from './softmax-ce.js';
 export { KLDivLoss, klDivLossSchema, type KLDivLossOptions } from './kldiv.js';
 export { CTCLoss, ctcLossSchema, ctcInputsSchema, type CTCLossOptions, type CTCInputs } from './ctc.js';
+export {
+  ctcGreedyDecode, ctcBeamSearch, ctcBeamSearchPaths, ctcDecodeOptionsSchema, ctcBeamSearchOptionsSchema,
+  type CTCDecodeOptions, type CTCBeamSearchOptions, type CTCHypothesis,
+} from './ctc-decode.js';
 export { HuberLoss, huberLossSchema, type HuberLossOptions } from './huber.js';
 export { HingeLoss, hingeLossSchema, type HingeLossOptions } from './hinge.js';
 export { SquaredHingeLoss, squaredHingeLossSchema, type SquaredHingeLossOptions } from './squared-hinge.js';

@@ -58,7 +58,8 @@ export function classAxis(lossName: string, axis: number, rank: number): number 
  * shape without the class axis (or with it as size 1) and holds integers in [0, classes)
  * (int32 or integer-valued floats; unlike MXNet, out-of-range indices are an error, not clipped).
  * A dense label is reshaped to pred's shape. The sample weight broadcasts to the loss shape
- * before the mean: pred's shape with the class axis as size 1, e.g. `(batch, 1)`.
+ * before the mean: pred's shape with the class axis as size 1, e.g. `(batch, 1)`. The class axis
+ * must differ from `batchAxis` (a RangeError otherwise, at construction for a non-negative `axis`).
  *
  * @example
  * ```ts
@@ -70,15 +71,30 @@ export class SoftmaxCrossEntropyLoss extends Loss<z.infer<typeof softmaxCELossSc
   /** The options' zod schema (types, defaults, validation and docs). */
   static readonly schema = softmaxCELossSchema;
 
-  /** @param options - `axis`, `sparseLabel`, `fromLogits`, `weight`, `batchAxis` */
+  /**
+   * @param options - `axis`, `sparseLabel`, `fromLogits`, `weight`, `batchAxis`
+   * @throws RangeError when `axis` is non-negative and equal to `batchAxis`
+   */
   constructor(options: SoftmaxCELossOptions = {}) {
     super('SoftmaxCrossEntropyLoss', softmaxCELossSchema, options);
+    // A non-negative axis is known now; a negative one only against pred's rank (in forward).
+    if (this.options.axis >= 0) this.checkClassAxisIsNotBatchAxis(this.options.axis);
+  }
+
+  /** The class axis summed over by the softmax cannot also be the axis the batch runs along. */
+  private checkClassAxisIsNotBatchAxis(axis: number): void {
+    if (axis !== this.batchAxis) return;
+    throw new RangeError(
+      `${this.name}: option 'axis' (${this.options.axis}) is the batch axis (batchAxis ${this.batchAxis}): ` +
+        'the classes and the samples of a batch must lie along different axes',
+    );
   }
 
   protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
     const p = this.toVariable(pred, 'pred', floatDtypeOf(pred));
     const axis = classAxis(this.name, this.options.axis, p.rank);
+    this.checkClassAxisIsNotBatchAxis(axis);
     const lossShape = T.reducedShape(p.shape, [axis], true);
     this.checkBatchAxis(lossShape.length);
     if (this.options.sparseLabel) {

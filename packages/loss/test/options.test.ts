@@ -28,8 +28,8 @@ describe('defaults (Gluon 1.x)', () => {
   });
 
   test('given options override the defaults', () => {
-    const loss = new SoftmaxCrossEntropyLoss({ axis: 1, sparseLabel: false, weight: 2, batchAxis: 1 });
-    expect(loss.options).toEqual({ weight: 2, batchAxis: 1, axis: 1, sparseLabel: false, fromLogits: false });
+    const loss = new SoftmaxCrossEntropyLoss({ axis: 0, sparseLabel: false, weight: 2, batchAxis: 1 });
+    expect(loss.options).toEqual({ weight: 2, batchAxis: 1, axis: 0, sparseLabel: false, fromLogits: false });
     expect(loss.weight).toBe(2);
     expect(loss.batchAxis).toBe(1);
   });
@@ -63,6 +63,13 @@ describe('invalid options throw at construction, naming the option', () => {
     ['CTC has no batchAxis', () => new CTCLoss({ batchAxis: 1 } as never), /unknown option 'batchAxis'/],
     ['sparseLabel must be a boolean', () => new SoftmaxCrossEntropyLoss({ sparseLabel: 1 as never }), /option 'sparseLabel'.*boolean/],
     ['axis must be an integer', () => new SoftmaxCrossEntropyLoss({ axis: 1.5 }), /option 'axis'/],
+    [
+      'the class axis cannot be the batch axis',
+      () => new SoftmaxCrossEntropyLoss({ axis: 0 }),
+      /^SoftmaxCrossEntropyLoss: option 'axis' \(0\) is the batch axis \(batchAxis 0\): the classes and the samples of a batch must lie along different axes$/,
+    ],
+    ['nor another batch axis', () => new SoftmaxCELoss({ axis: 1, batchAxis: 1 }), /option 'axis' \(1\) is the batch axis \(batchAxis 1\)/],
+    ['nor a negative axis that lands on it', () => new SoftmaxCELoss({ axis: -2 }).forward([[1, 2], [3, 4]], [0, 1]), /option 'axis' \(-2\) is the batch axis \(batchAxis 0\)/],
     ['fromSigmoid', () => new SigmoidBinaryCrossEntropyLoss({ fromSigmoid: 'yes' as never }), /option 'fromSigmoid'/],
     ['margin must be a number', () => new TripletLoss({ margin: null as never }), /option 'margin'/],
     ['epsilon must be >= 0', () => new PoissonNLLLoss({ epsilon: -1e-8 }), /option 'epsilon'/],

@@ -103,3 +103,47 @@ export class Adam extends Optimizer<AdamState> {
     return T.sub(weight, T.mul(T.div(state.m, denom), this.learningRate / correction1));
   }
 }
+
+/**
+ * Zod schema of {@link AdamWOptions}: Adam's, with `weightDecay` defaulting to 0.01 (PyTorch's).
+ * @example
+ * ```ts
+ * AdamWOptionsSchema.parse({}).weightDecay   // 0.01
+ * ```
+ */
+export const AdamWOptionsSchema = AdamOptionsSchema.extend({
+  /** Decoupled weight decay: `w ← w·(1 − lr·weightDecay)` before each Adam step (default 0.01). */
+  weightDecay: z.number().nonnegative().default(0.01),
+});
+
+/**
+ * Options of {@link AdamW}: `learningRate`, `beta1`, `beta2`, `epsilon`, `weightDecay`, `rescaleGrad`, `clipGradient`, `lrScheduler`.
+ * @example
+ * ```ts
+ * const options: AdamWOptions = { learningRate: 1e-3, weightDecay: 0.05 };
+ * ```
+ */
+export type AdamWOptions = z.input<typeof AdamWOptionsSchema>;
+
+/**
+ * Adam with decoupled weight decay (Loshchilov and Hutter), as `torch.optim.AdamW`: first
+ * `w ← w·(1 − lr·weightDecay)`, then the {@link Adam} step with the gradient alone (the decay
+ * is not added to the gradient, so it does not pass through the moments).
+ *
+ * @example
+ * ```ts
+ * const opt = new AdamW(net, { learningRate: 1e-3, weightDecay: 0.01 });
+ * ```
+ */
+export class AdamW extends Adam {
+  protected override readonly decoupledWeightDecay = true;
+
+  /**
+   * @param params - a block, its `collectParams()` map, or Parameters/Variables
+   * @param options - {@link AdamWOptions}
+   * @throws TypeError naming a bad option
+   */
+  constructor(params: ParamsInput, options: AdamWOptions = {}) {
+    super(params, parseOptions('AdamW', AdamWOptionsSchema, options));
+  }
+}

@@ -59,6 +59,7 @@ export abstract class Block implements ParameterOwner {
   private nameInParent: string | null = null;
   private readonly ownParams = new Map<string, Parameter>();
   private readonly childBlocks = new Map<string, Block>();
+  private trainingMode = true;
 
   /** @param options - {@link BlockOptions}: `name` */
   constructor(options: BlockOptions = {}) {
@@ -85,6 +86,49 @@ export abstract class Block implements ParameterOwner {
   /** The child blocks by name, in registration order. */
   get children(): ReadonlyMap<string, Block> {
     return this.childBlocks;
+  }
+
+  /**
+   * Whether the block is in training mode (the default, as PyTorch's modules): Dropout drops and
+   * BatchNorm normalises with the batch's statistics. In evaluation mode Dropout is the identity
+   * and BatchNorm uses its running statistics.
+   */
+  get training(): boolean {
+    return this.trainingMode;
+  }
+
+  /**
+   * Puts this block and all its descendants in training mode (or evaluation mode with `false`),
+   * as PyTorch's `module.train(mode)`.
+   * @param mode - true for training (default), false for evaluation
+   * @returns this block
+   * @example
+   * ```ts
+   * net.train();
+   * for (const { x, y } of loader) { ... }
+   * ```
+   */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new TypeError(`${this.constructor.name}.train: mode must be a boolean, got ${typeof mode}`);
+    const visit = (block: Block): void => {
+      block.trainingMode = mode;
+      for (const child of block.childBlocks.values()) visit(child);
+    };
+    visit(this);
+    return this;
+  }
+
+  /**
+   * Puts this block and all its descendants in evaluation mode: `train(false)`.
+   * @returns this block
+   * @example
+   * ```ts
+   * net.eval();
+   * const accuracy = accuracy(net.forward(testImages), testLabels);
+   * ```
+   */
+  eval(): this {
+    return this.train(false);
   }
 
   /**

@@ -24,13 +24,28 @@ export {
 export { Block, BlockOptionsSchema, blockNameSchema, type BlockOptions } from './block.js';
 export { Sequential } from './sequential.js';
 export { Dense, DenseOptionsSchema, type DenseOptions } from './dense.js';
+export { ConvBlock, Conv1D, Conv2D, Conv1DOptionsSchema, Conv2DOptionsSchema, type Conv1DOptions, type Conv2DOptions } from './convolution.js';
+export {
+  MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D, GlobalAvgPool1D, GlobalAvgPool2D, Flatten,
+  Pool1DOptionsSchema, Pool2DOptionsSchema, NameOnlyOptionsSchema, type Pool1DOptions, type Pool2DOptions, type NameOnlyOptions,
+} from './pooling.js';
 export {
   Activation, applyActivation, ACTIVATIONS, activationSchema, ActivationOptionsSchema,
   type ActivationName, type ActivationOptions,
 } from './activation.js';
-export { Optimizer, BaseOptimizerOptionsSchema, type BaseOptimizerOptions, type ParamsInput } from './optimizer.js';
+export {
+  Optimizer, BaseOptimizerOptionsSchema, SavedStatesSchema, type BaseOptimizerOptions, type ParamsInput, type SavedStates,
+} from './optimizer.js';
 export { SGD, SGDOptionsSchema, type SGDOptions } from './sgd.js';
-export { Adam, AdamOptionsSchema, type AdamOptions, type AdamState } from './adam.js';
+export {
+  Adam, AdamW, AdamOptionsSchema, AdamWOptionsSchema, type AdamOptions, type AdamWOptions, type AdamState,
+} from './adam.js';
+export { RMSProp, RMSPropOptionsSchema, type RMSPropOptions, type RMSPropState } from './rmsprop.js';
+export {
+  LRScheduler, FactorScheduler, CosineScheduler, FactorSchedulerOptionsSchema, CosineSchedulerOptionsSchema,
+  type FactorSchedulerOptions, type CosineSchedulerOptions,
+} from './scheduler.js';
+export { clipGlobalNorm } from './clip.js';
 export { DataLoader, DataLoaderOptionsSchema, type DataLoaderOptions, type Batch } from './data.js';
 export { accuracy, Accuracy, AccuracyOptionsSchema, type AccuracyOptions } from './metrics.js';
 export {
@@ -38,3 +53,11 @@ export {
   type SavedParameter, type SavedParameters, type LoadOptions, type ParameterSource,
 } from './serialize.js';
 export { floatDTypeSchema } from './options.js';
+export { Embedding, EmbeddingOptionsSchema, type EmbeddingOptions } from './embedding.js';
+export { Dropout, DropoutOptionsSchema, type DropoutOptions } from './dropout.js';
+export {
+  LayerNorm, BatchNorm, LayerNormOptionsSchema, BatchNormOptionsSchema, type LayerNormOptions, type BatchNormOptions,
+} from './normalization.js';
+export {
+  RecurrentLayer, RNN, GRU, LSTM, RecurrentOptionsSchema, RNNOptionsSchema, type RecurrentOptions, type RNNOptions, type RecurrentState,
+} from './rnn.js';

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { parseArgument } from '@lossgraph/tensor';
 import { Block } from './block.js';
 import { Parameter } from './parameter.js';
+import { LRScheduler } from './scheduler.js';
+import { SavedParameterSchema, type SavedParameter } from './serialize.js';
 
 /**
  * What an optimiser updates: a block (all its parameters), the map `collectParams()` returns, or
@@ -36,6 +38,11 @@ export const BaseOptimizerOptionsSchema = z.strictObject({
   rescaleGrad: z.number().positive().default(1),
   /** When given, rescaled gradients are clipped to [-clipGradient, clipGradient] (MXNet's clip_gradient). */
   clipGradient: z.number().positive().optional(),
+  /**
+   * A schedule ({@link LRScheduler}): update number t (counted from 1) uses
+   * `lrScheduler.learningRate(t)`, and `learningRate` is not used.
+   */
+  lrScheduler: z.custom<LRScheduler>((v) => v instanceof LRScheduler, { message: 'expected an LRScheduler (e.g. a FactorScheduler or CosineScheduler)' }).optional(),
 });
 
 /**
@@ -88,6 +95,13 @@ export abstract class Optimizer<S = unknown> {
   readonly rescaleGrad: number;
   /** The gradient clipping bound, if any. */
   readonly clipGradient: number | undefined;
+  /** The learning-rate schedule, if any. */
+  readonly lrScheduler: LRScheduler | undefined;
+  /**
+   * Whether weight decay is applied to the weight directly (AdamW's `w ← w·(1 − lr·wd)`) instead
+   * of being added to the gradient (L2, the default).
+   */
+  protected readonly decoupledWeightDecay: boolean = false;
   private steps = 0;
 
   /**
@@ -101,11 +115,15 @@ export abstract class Optimizer<S = unknown> {
     this.weightDecay = options.weightDecay;
     this.rescaleGrad = options.rescaleGrad;
     this.clipGradient = options.clipGradient;
+    this.lrScheduler = options.lrScheduler;
   }
 
-  /** The current learning rate. */
+  /**
+   * The learning rate of the next update (of the running one, inside `step`): the constant
+   * rate, or the schedule's rate for update number `stepCount + 1`.
+   */
   get learningRate(): number {
-    return this.lr;
+    return this.lrScheduler === undefined ? this.lr : this.lrScheduler.learningRate(this.steps + 1);
   }
 
   /**
@@ -117,6 +135,7 @@ export abstract class Optimizer<S = unknown> {
    * ```
    */
   setLearningRate(value: number): void {
+    if (this.lrScheduler !== undefined) throw new Error(`${this.constructor.name}.setLearningRate: this optimiser follows its lrScheduler; change the schedule instead`);
     this.lr = parseArgument(`${this.constructor.name}.setLearningRate`, 'value', z.number().positive(), value);
   }
 
@@ -144,7 +163,7 @@ export abstract class Optimizer<S = unknown> {
    */
   step(batchSize = 1): void {
     const scale = this.rescaleGrad / parseArgument(`${this.constructor.name}.step`, 'batchSize', z.number().positive(), batchSize);
-    this.steps++;
+    const decay = this.decoupledWeightDecay ? 1 - this.learningRate * this.weightDecay : 1;
     noGrad(() => {
       for (const slot of this.slots) {
         const leaf = leafOf(slot.target);
@@ -155,11 +174,85 @@ export abstract class Optimizer<S = unknown> {
         if (g.dtype !== weight.dtype) g = T.cast(g, weight.dtype);
         if (scale !== 1) g = T.mul(g, scale);
         if (this.clipGradient !== undefined) g = T.clip(g, -this.clipGradient, this.clipGradient);
-        if (this.weightDecay !== 0) g = T.add(g, T.mul(weight, this.weightDecay));
+        let decayed = weight;
+        if (this.weightDecay !== 0) {
+          if (this.decoupledWeightDecay) decayed = T.mul(weight, decay);
+          else g = T.add(g, T.mul(weight, this.weightDecay));
+        }
         if (slot.state === null) slot.state = this.createState(weight);
-        leaf.assign(this.update(weight, g, slot.state));
+        leaf.assign(this.update(decayed, g, slot.state));
       }
     });
+    this.steps++;
+  }
+
+  /**
+   * The optimiser's state as a JSON string (as Gluon's `trainer.save_states`, without file I/O):
+   * the number of steps and, per parameter in order, its state (moments, momentum buffers,
+   * counters). Parameters not updated yet have no state.
+   * @example
+   * ```ts
+   * fs.writeFileSync('opt.json', opt.saveStates());
+   * ```
+   */
+  saveStates(): string {
+    const slots = this.slots.map((slot, i) => {
+      const state: Record<string, SavedParameter | number | null> | null = slot.state === null ? null : {};
+      if (slot.state !== null) {
+        for (const [key, value] of Object.entries(slot.state as object)) state![key] = value instanceof T.Tensor ? encodeTensor(value) : (value as number | null);
+      }
+      return { name: targetName(slot.target, i), state };
+    });
+    const file: SavedStates = { optimizer: this.constructor.name, stepCount: this.steps, slots };
+    return JSON.stringify(file);
+  }
+
+  /**
+   * Restores a state saved by {@link Optimizer.saveStates} of an optimiser of the same class
+   * over the same parameters (checked by name, in order, and shape) before anything changes.
+   * @param saved - the JSON string
+   * @throws TypeError for a malformed file or another optimiser class; RangeError naming the
+   *   parameter whose name or shape differs
+   * @example
+   * ```ts
+   * opt.loadStates(fs.readFileSync('opt.json', 'utf8'));
+   * ```
+   */
+  loadStates(saved: string): void {
+    const where = `${this.constructor.name}.loadStates`;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(parseArgument(where, 'saved', z.string(), saved));
+    } catch (e) {
+      if (e instanceof TypeError && e.message.startsWith(where)) throw e;
+      throw new TypeError(`${where}: saved is not valid JSON (${(e as Error).message})`);
+    }
+    const file = parseArgument(where, 'saved', SavedStatesSchema, raw);
+    if (file.optimizer !== this.constructor.name) throw new TypeError(`${where}: the states were saved by ${file.optimizer}, not ${this.constructor.name}`);
+    if (file.slots.length !== this.slots.length) throw new RangeError(`${where}: the states hold ${file.slots.length} parameters, this optimiser updates ${this.slots.length}`);
+    const states = file.slots.map((entry, i) => {
+      const slot = this.slots[i]!;
+      const name = targetName(slot.target, i);
+      if (entry.name !== name) throw new RangeError(`${where}: parameter ${i} is '${name}' here but '${entry.name}' in the states`);
+      if (entry.state === null) return null;
+      const leaf = leafOf(slot.target);
+      const state: Record<string, T.Tensor | number | null> = {};
+      for (const [key, value] of Object.entries(entry.state)) {
+        if (value === null || typeof value === 'number') {
+          state[key] = value;
+          continue;
+        }
+        if (leaf !== null && !T.shapesEqual(value.shape, leaf.shape)) {
+          throw new RangeError(`${where}: the state '${key}' of parameter '${name}' has shape ${T.formatShape(value.shape)}, the parameter ${T.formatShape(leaf.shape)}`);
+        }
+        state[key] = decodeTensor(value, leaf?.dtype ?? 'float32');
+      }
+      return state as S;
+    });
+    states.forEach((state, i) => {
+      this.slots[i]!.state = state;
+    });
+    this.steps = file.stepCount;
   }
 
   /** Forgets the gradients of every parameter (call it before each backward: gradients accumulate). @example opt.zeroGrad() */
@@ -199,3 +292,46 @@ function collectTargets(params: ParamsInput, where: string): Array<Parameter | V
   });
   return out;
 }
+
+/** A name for an optimiser's i-th target in saved states. */
+function targetName(target: Parameter | Variable, index: number): string {
+  return target instanceof Parameter ? target.name : target.name ?? `#${index}`;
+}
+
+function encodeTensor(value: T.Tensor): SavedParameter {
+  const data = Array.from(value.dataSync(), (v) => (Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'));
+  return { shape: [...value.shape], dtype: value.dtype, data } as SavedParameter;
+}
+
+function decodeTensor(saved: SavedParameter, dtype: T.DType): T.Tensor {
+  const values = saved.data.map((v) => (typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity));
+  return T.tensor(values, saved.shape, dtype);
+}
+
+/**
+ * Zod schema of the file {@link Optimizer.saveStates} writes.
+ * @example
+ * ```ts
+ * SavedStatesSchema.parse(JSON.parse(opt.saveStates())).stepCount
+ * ```
+ */
+export const SavedStatesSchema = z.strictObject({
+  /** The optimiser's class name. */
+  optimizer: z.string(),
+  /** The number of steps taken. */
+  stepCount: z.number().int().nonnegative(),
+  /** Per parameter, in the optimiser's order: its name and its state (null before its first update). */
+  slots: z.array(z.strictObject({
+    name: z.string(),
+    state: z.record(z.string(), z.union([SavedParameterSchema, z.number(), z.null()])).nullable(),
+  })),
+});
+
+/**
+ * The file {@link Optimizer.saveStates} writes.
+ * @example
+ * ```ts
+ * const file: SavedStates = JSON.parse(opt.saveStates());
+ * ```
+ */
+export type SavedStates = z.infer<typeof SavedStatesSchema>;

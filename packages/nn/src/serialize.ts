@@ -24,6 +24,13 @@ export type ParameterSource = { collectParams(): ReadonlyMap<string, Parameter> 
 const nonFiniteSchema = z.literal(['NaN', 'Infinity', '-Infinity']);
 
 /**
+ * An infinite number among the values: JSON.parse reads a literal beyond the double range (1e400)
+ * as Infinity. Accepted here so that loading reports it as a value outside the parameter's range,
+ * with its position, rather than as a malformed entry.
+ */
+const overflowSchema = z.custom<number>((v) => v === Infinity || v === -Infinity);
+
+/**
  * Zod schema of one saved parameter.
  * @example
  * ```ts
@@ -36,7 +43,7 @@ export const SavedParameterSchema = z.strictObject({
   /** Element type of the saved values. */
   dtype: z.enum(['float32', 'float64', 'int32']),
   /** Row-major values; NaN and infinities are written as the strings `'NaN'`, `'Infinity'`, `'-Infinity'`. */
-  data: z.array(z.union([z.number(), nonFiniteSchema])),
+  data: z.array(z.union([z.number(), nonFiniteSchema, overflowSchema])),
 });
 
 /**
@@ -78,6 +85,11 @@ export const LoadOptionsSchema = z.strictObject({
   allowMissing: z.boolean().default(false),
   /** Ignore entries of the file that the model lacks, instead of failing (default false). */
   ignoreExtra: z.boolean().default(false),
+  /**
+   * Convert values saved with another dtype than the parameter's (float32 into a float64 model,
+   * int32 into float32...) instead of failing (default false).
+   */
+  allowCast: z.boolean().default(false),
 });
 
 /**
@@ -88,6 +100,21 @@ export const LoadOptionsSchema = z.strictObject({
  * ```
  */
 export type LoadOptions = z.input<typeof LoadOptionsSchema>;
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Whether the saved number `v` is a value of `dtype`: finite (JSON has no infinities: a literal like
+ * 1e400 parses to Infinity), within ±3.4e38 for float32, an integer in range for int32. float32
+ * values in range still round, as any conversion from double does.
+ */
+function fitsDType(v: number, dtype: T.DType): boolean {
+  if (!Number.isFinite(v)) return false;
+  if (dtype === 'float32') return Math.abs(v) <= FLOAT32_MAX;
+  if (dtype === 'int32') return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+  return true;
+}
 
 function paramsOf(source: ParameterSource, where: string): ReadonlyMap<string, Parameter> {
   if (source instanceof Map) return source as ReadonlyMap<string, Parameter>;
@@ -136,14 +163,17 @@ export function saveParameters(source: ParameterSource): string {
 
 /**
  * Sets the parameters from a saved file. Everything is checked before anything changes: names
- * (missing or extra, unless allowed), shapes and value counts. Values are converted to each
- * parameter's dtype; a parameter still waiting for its shape takes the saved one.
+ * (missing or extra, unless allowed), shapes, value counts, dtypes (a saved dtype other than the
+ * parameter's is refused unless `allowCast`) and values (each must be a finite number in the
+ * parameter's dtype range, or one of the strings `'NaN'`, `'Infinity'`, `'-Infinity'`). A
+ * parameter still waiting for its shape takes the saved one.
  *
  * @param target - a block or its `collectParams()` map
  * @param saved - the JSON string or the object {@link parametersToJSON} made
- * @param options - {@link LoadOptions}: `allowMissing`, `ignoreExtra`
- * @throws RangeError naming the parameter whose saved shape does not match; Error listing missing
- *   or extra names; TypeError for a malformed file
+ * @param options - {@link LoadOptions}: `allowMissing`, `ignoreExtra`, `allowCast`
+ * @throws RangeError naming the parameter whose saved shape does not match, or the saved value
+ *   outside its dtype's range; Error listing missing or extra names; TypeError for a malformed
+ *   file or a saved dtype other than the parameter's (without `allowCast`)
  *
  * @example
  * ```ts
@@ -176,6 +206,12 @@ export function loadParameters(target: ParameterSource, saved: string | SavedPar
   for (const [name, param] of params) {
     const entry = file[name];
     if (entry === undefined) continue;
+    if (entry.dtype !== param.dtype && !opts.allowCast) {
+      throw new TypeError(
+        `loadParameters: parameter '${name}' is ${param.dtype} but was saved as ${entry.dtype} ` +
+          '(pass { allowCast: true } to convert the saved values)',
+      );
+    }
     const expected = param.isInitialized ? param.data().shape : param.shape;
     const fits = entry.shape.length === expected.length && entry.shape.every((d, i) => expected[i] === UNKNOWN_DIM || expected[i] === d);
     if (!fits) {
@@ -185,6 +221,15 @@ export function loadParameters(target: ParameterSource, saved: string | SavedPar
       throw new RangeError(`loadParameters: parameter '${name}' is saved with shape ${T.formatShape(entry.shape)} (${T.sizeOf(entry.shape)} values) but ${entry.data.length} values`);
     }
     const values = entry.data.map((v) => (typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity));
+    const outside = entry.data.findIndex((v) => typeof v === 'number' && !fitsDType(v, param.dtype));
+    if (outside >= 0) {
+      const v = entry.data[outside] as number;
+      throw new RangeError(
+        `loadParameters: saved['${name}'].data[${outside}] is outside the ${param.dtype} range (got ${v}` +
+          `${Number.isFinite(v) ? '' : ': a JSON number beyond the double range, such as 1e400, reads as Infinity'}); ` +
+          "write infinities as the strings 'Infinity' and '-Infinity'",
+      );
+    }
     updates.push([param, T.tensor(values, entry.shape, param.dtype)]);
   }
   for (const [param, value] of updates) param.setData(value);

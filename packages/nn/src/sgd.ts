@@ -19,10 +19,12 @@ export const SGDOptionsSchema = BaseOptimizerOptionsSchema.extend({
   learningRate: z.number().positive().default(0.01),
   /** Momentum coefficient in [0, 1) (default 0: plain SGD). */
   momentum: z.number().min(0).lt(1).default(0),
-});
+  /** Nesterov momentum (default false); needs a positive `momentum`. */
+  nesterov: z.boolean().default(false),
+}).refine((o) => !o.nesterov || o.momentum > 0, { message: 'Nesterov momentum needs a positive momentum', path: ['nesterov'] });
 
 /**
- * Options of {@link SGD}: `learningRate`, `momentum`, `weightDecay`, `rescaleGrad`, `clipGradient`.
+ * Options of {@link SGD}: `learningRate`, `momentum`, `nesterov`, `weightDecay`, `rescaleGrad`, `clipGradient`, `lrScheduler`.
  * @example
  * ```ts
  * const options: SGDOptions = { learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 };
@@ -36,6 +38,9 @@ export type SGDOptions = z.input<typeof SGDOptionsSchema>;
  * (`mom` starts at 0). With a constant learning rate this is the same trajectory as
  * `torch.optim.SGD(momentum, weight_decay)`, whose buffer is `−mom / lr`.
  *
+ * With `nesterov: true`, PyTorch's (and MXNet's NAG) form: `buf ← momentum · buf + g`,
+ * `w ← w − lr · (g + momentum · buf)`.
+ *
  * @example
  * ```ts
  * const opt = new SGD(net, { learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 });
@@ -47,6 +52,8 @@ export type SGDOptions = z.input<typeof SGDOptionsSchema>;
 export class SGD extends Optimizer<{ mom: Tensor | null }> {
   /** The momentum coefficient. */
   readonly momentum: number;
+  /** Whether the momentum is Nesterov's. */
+  readonly nesterov: boolean;
 
   /**
    * @param params - a block, its `collectParams()` map, or Parameters/Variables
@@ -55,9 +62,10 @@ export class SGD extends Optimizer<{ mom: Tensor | null }> {
    */
   constructor(params: ParamsInput, options: SGDOptions = {}) {
     const parsed = parseOptions('SGD', SGDOptionsSchema, options);
-    const { momentum, ...base } = parsed;
+    const { momentum, nesterov, ...base } = parsed;
     super(params, base, 'SGD');
     this.momentum = momentum;
+    this.nesterov = nesterov;
   }
 
   protected createState(weight: Tensor): { mom: Tensor | null } {
@@ -65,6 +73,10 @@ export class SGD extends Optimizer<{ mom: Tensor | null }> {
   }
 
   protected update(weight: Tensor, grad: Tensor, state: { mom: Tensor | null }): Tensor {
+    if (this.nesterov) {
+      state.mom = T.add(T.mul(state.mom!, this.momentum), grad);
+      return T.sub(weight, T.mul(T.add(grad, T.mul(state.mom, this.momentum)), this.learningRate));
+    }
     const step = T.mul(grad, this.learningRate);
     if (state.mom === null) return T.sub(weight, step);
     state.mom = T.sub(T.mul(state.mom, this.momentum), step);

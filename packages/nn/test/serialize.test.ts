@@ -35,13 +35,17 @@ describe('saving and loading parameters', () => {
     }
   });
 
-  it('keeps the Variables of an initialised model and converts to its dtype', () => {
+  it('keeps the Variables of an initialised model and converts to its dtype with allowCast', () => {
     const net = trained();
     const target = new Sequential().add(new Dense(3, { inUnits: 4, dtype: 'float64' }), new Dense(2, { dtype: 'float64' }));
     target.initialize();
     target.forward([[0, 0, 0, 0]]);
     const leaf = target.collectParams().get('dense0.weight')!.variable;
-    loadParameters(target, parametersToJSON(net));
+    expect(() => loadParameters(target, parametersToJSON(net))).toThrow(
+      "loadParameters: parameter 'dense0.weight' is float64 but was saved as float32 (pass { allowCast: true } to convert the saved values)",
+    );
+    expect(leaf.version).toBe(0);
+    loadParameters(target, parametersToJSON(net), { allowCast: true });
     expect(target.collectParams().get('dense0.weight')!.variable).toBe(leaf);
     expect(leaf.dtype).toBe('float64');
     expect(Array.from(leaf.dataSync())).toEqual(Array.from(net.collectParams().get('dense0.weight')!.data().dataSync()));
@@ -74,6 +78,29 @@ describe('saving and loading parameters', () => {
     const extra = { ...saved, 'dense9.weight': { shape: [1], dtype: 'float32' as const, data: [1] } };
     expect(() => target.loadParameters(extra)).toThrow(/no parameter 'dense9.weight'/);
     target.loadParameters(extra, { ignoreExtra: true });
+  });
+
+  it('refuses an int32 file for a float32 model unless allowCast', () => {
+    const layer = new Dense(2, { inUnits: 1 }).initialize({ init: 'zeros' });
+    const saved = { weight: { shape: [2, 1], dtype: 'int32' as const, data: [3, 4] }, bias: { shape: [2], dtype: 'float32' as const, data: [0, 0] } };
+    expect(() => layer.loadParameters(saved)).toThrow(/parameter 'weight' is float32 but was saved as int32/);
+    expect(layer.weight.data().toArray()).toEqual([[0], [0]]);
+    layer.loadParameters(saved, { allowCast: true });
+    expect(layer.weight.data().toArray()).toEqual([[3], [4]]);
+  });
+
+  it('reports a saved value outside the float range as such, with its position', () => {
+    const layer = new Dense(2, { inUnits: 1 }).initialize({ init: 'zeros' });
+    const json = '{"weight":{"shape":[2,1],"dtype":"float32","data":[1,1e400]},"bias":{"shape":[2],"dtype":"float32","data":[0,0]}}';
+    expect(() => layer.loadParameters(json)).toThrow(
+      "loadParameters: saved['weight'].data[1] is outside the float32 range (got Infinity: a JSON number beyond the double range, " +
+        "such as 1e400, reads as Infinity); write infinities as the strings 'Infinity' and '-Infinity'",
+    );
+    expect(() => layer.loadParameters(json.replace('1e400', '-1e39'))).toThrow(/saved\['weight'\]\.data\[1\] is outside the float32 range \(got -1e\+39\)/);
+    expect(layer.weight.data().toArray()).toEqual([[0], [0]]);
+    const wide = new Dense(2, { inUnits: 1, dtype: 'float64' }).initialize({ init: 'zeros' });
+    wide.loadParameters(json.replace('1e400', '1e39').replaceAll('float32', 'float64'));
+    expect(wide.weight.data().toArray()).toEqual([[1], [1e39]]);
   });
 
   it('rejects malformed files with a message naming the entry', () => {

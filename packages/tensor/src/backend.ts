@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from './dtype.js';
 import type { ArgReduceOp, BinaryOp, ReduceOp, UnaryOp } from './primitives.js';
+import type { Conv2dParams, Pool2dParams } from './ops/convolution.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -54,6 +55,12 @@ export interface Backend {
    * storage: callers must not mutate it (Tensor.dataSync copies).
    */
   read(x: Tensor): TypedArray;
+  /**
+   * The values of `x` for a caller that keeps the array and may write into it
+   * (`Tensor.dataNoCopy`); `read` where absent. A backend that hands out its own storage must
+   * make sure such a write cannot reach values computed from `x` before (deferred ones).
+   */
+  handOut?(x: Tensor): TypedArray;
   /** Releases device memory held by `x` early (the garbage collector does it otherwise). */
   dispose(x: Tensor): void;
 
@@ -159,4 +166,22 @@ export interface Backend {
    * axes of an operand without copying.
    */
   matmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, outShape: Shape, outDtype: DType): Tensor;
+
+  /**
+   * 2-D cross-correlation of `x` `[N, C, H, W]` with `w` `[O, C/groups, kh, kw]` (same float dtype)
+   * into `outShape` `[N, O, Ho, Wo]`; positions outside the input read 0.
+   */
+  conv2d(x: Tensor, w: Tensor, params: Conv2dParams, outShape: Shape): Tensor;
+  /** The adjoint of {@link Backend.conv2d} in x: `dy` `[N, O, Ho, Wo]` and `w` give `[N, C, H, W]` (`outShape`). */
+  conv2dInputGrad(dy: Tensor, w: Tensor, params: Conv2dParams, outShape: Shape): Tensor;
+  /** The adjoint of {@link Backend.conv2d} in w: `x` and `dy` give `[O, C/groups, kh, kw]` (`outShape`). */
+  conv2dWeightGrad(x: Tensor, dy: Tensor, params: Conv2dParams, outShape: Shape): Tensor;
+  /** The maximum of each window of `x` `[N, C, H, W]` (padding is −∞; every window holds an element of x). */
+  maxPool2d(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor;
+  /** int32 `h·W + w` of the first maximum of each window in its input plane (a NaN counts as the maximum). */
+  maxPool2dIndices(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor;
+  /** The mean of each window over its full size (padded zeros count). */
+  avgPool2d(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor;
+  /** The adjoint of {@link Backend.avgPool2d}: `dy` `[N, C, Ho, Wo]` to `outShape` `[N, C, H, W]`. */
+  avgPool2dGrad(dy: Tensor, params: Pool2dParams, outShape: Shape): Tensor;
 }

@@ -28,5 +28,6 @@ export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
+export * from './ops/convolution.js';
 export * from './ops/memory.js';
 export { CpuBackend } from './backends/cpu.js';

@@ -30,7 +30,7 @@ import type { DType } from './dtype.js';
  */
 export type PrimitiveFamily =
   | 'unary' | 'binary' | 'where' | 'clip' | 'cast' | 'fill'
-  | 'reduce' | 'argReduce' | 'normalize' | 'gradient' | 'layout' | 'indexing' | 'linalg';
+  | 'reduce' | 'argReduce' | 'normalize' | 'gradient' | 'layout' | 'indexing' | 'linalg' | 'window';
 
 /**
  * The dtype of a primitive's result from that of its operands (promoted first when there are
@@ -121,7 +121,7 @@ export const PRIMITIVES = {
   square: { family: 'unary', dtype: 'same', simd: { fused: 3 } },
   reciprocal: { family: 'unary', dtype: 'float' },
   abs: { family: 'unary', dtype: 'same', simd: { fused: 2 } },
-  sign: { family: 'unary', dtype: 'same' },
+  sign: { family: 'unary', dtype: 'same', simd: { fused: 9 } },
   tanh: { family: 'unary', dtype: 'float' },
   /** 1 / (1 + e^-x), stable for large |x|. */
   sigmoid: { family: 'unary', dtype: 'float', simd: { fused: 7, unary: 1 } },
@@ -197,6 +197,22 @@ export const PRIMITIVES = {
   // ---------------------------------------------------------------- linear algebra
   /** Batched, broadcast batch axes, either operand transposed without a copy. */
   matmul: { family: 'linalg', dtype: 'same' },
+
+  // ---------------------------------------------------------------- sliding windows over NCHW (1-D work is height 1)
+  /** Cross-correlation with weights [O, C/groups, kh, kw]: strides, symmetric zero padding, dilation, groups. */
+  conv2d: { family: 'window', dtype: 'float' },
+  /** The adjoint of conv2d in its input (a transposed convolution). */
+  conv2dInputGrad: { family: 'window', dtype: 'float' },
+  /** The adjoint of conv2d in its weight. */
+  conv2dWeightGrad: { family: 'window', dtype: 'float' },
+  /** The maximum of each window, the padding being −∞. */
+  maxPool2d: { family: 'window', dtype: 'float' },
+  /** Where each window's first maximum lies in its input plane (h·W + w): what routes max pooling's gradient. */
+  maxPool2dIndices: { family: 'window', dtype: 'int32' },
+  /** The mean of each window, padded zeros counted. */
+  avgPool2d: { family: 'window', dtype: 'float' },
+  /** The adjoint of avgPool2d. */
+  avgPool2dGrad: { family: 'window', dtype: 'float' },
 } as const satisfies Readonly<Record<string, PrimitiveSpec>>;
 
 /**

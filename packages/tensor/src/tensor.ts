@@ -64,17 +64,20 @@ export class Tensor {
    * On the gpujs backend this reads the data back from the device.
    */
   dataSync(): TypedArray {
-    return this.dataNoCopy().slice();
+    return this.values().slice();
   }
 
   /**
    * The values without a copy where the backend keeps them in host memory: the cpu backend hands
    * over its own array (gpujs reads back into a new one). This is what PyTorch's `Tensor.numpy()`
    * and TF.js's `dataSync()` on its cpu backend give: use it to read large results without paying
-   * for a copy. Treat the array as read-only: writing into it changes this tensor and every tensor
-   * sharing its storage (reshapes), which ops assume never happens.
+   * for a copy. Writing into the array changes this tensor and every tensor sharing its storage
+   * (reshapes), never a tensor computed from it before: the cpu backend first evaluates any
+   * deferred (fused) result still reading it, and runs later ops on it at once instead of
+   * deferring them. To change values without touching this tensor, write into {@link Tensor.dataSync}'s
+   * copy and make a new tensor from it.
    *
-   * @returns the row-major values, not to be modified
+   * @returns the row-major values
    * @example
    * ```ts
    * const logits = randn([4096, 1000]);
@@ -82,13 +85,23 @@ export class Tensor {
    * ```
    */
   dataNoCopy(): TypedArray {
-    if (this.disposed) throw new Error('Tensor: this tensor was disposed and its values are gone');
+    this.assertLive();
+    return this.backend.handOut === undefined ? this.backend.read(this) : this.backend.handOut(this);
+  }
+
+  /** The values for reading only, not handed to the caller (so not {@link Tensor.dataNoCopy}). */
+  private values(): TypedArray {
+    this.assertLive();
     return this.backend.read(this);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('Tensor: this tensor was disposed and its values are gone');
   }
 
   /** The values as nested arrays (a plain number for a scalar). */
   toArray(): NestedArray {
-    const data = this.dataNoCopy();
+    const data = this.values();
     if (this.shape.length === 0) return data[0]!;
     const build = (axis: number, offset: number): NestedArray[] => {
       const n = this.shape[axis]!;
@@ -111,7 +124,7 @@ export class Tensor {
    */
   item(): number {
     if (this.size !== 1) throw new RangeError(`item(): expected a tensor with exactly one element, got shape [${this.shape.join(', ')}]`);
-    return this.dataNoCopy()[0]!;
+    return this.values()[0]!;
   }
 
   /** Frees device memory now rather than when the tensor is garbage-collected. */
@@ -123,7 +136,7 @@ export class Tensor {
 
   /** A readable summary that abbreviates large tensors, as PyTorch's print does. */
   toString(): string {
-    return formatTensor(this.shape, this.dtype, this.dataNoCopy(), this.backend.name);
+    return formatTensor(this.shape, this.dtype, this.values(), this.backend.name);
   }
 
 }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '../src/index.js';
 import { FusedExpr } from '../src/backends/cpu/fusion.js';
+import { RowScatter } from '../src/backends/cpu/rewrites.js';
 import { cpuRewriteCounts, setFusionEnabled, setWasmElementwiseEnabled, wasmElementwiseAvailable } from '../src/cpu.js';
 import { expectSameValues, hex, lcg, switchedOff } from './helpers.js';
 
@@ -83,12 +84,20 @@ const valuesOf = (t: Tensor): Float32Array => {
 const N = 4099; // not a multiple of 4 nor of the 256-float block
 const BIG = 2 * 16384 + 37; // more than two of fusion.ts's 16384-float chunks
 
-const UNARY = ['neg', 'abs', 'square', 'sqrt', 'relu', 'exp', 'sigmoid', 'softplus'] as const;
-const BINARY = [
-  'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual',
-] as const;
-type UnaryName = (typeof UNARY)[number];
-type BinaryName = (typeof BINARY)[number];
+type UnaryName = T.UnaryOp;
+type BinaryName = T.BinaryOp;
+/** The fusable ops of each family, read from the primitives table, so a row given a fused code is tested here at once. */
+const fusable = (family: 'unary' | 'binary'): string[] =>
+  Object.entries(T.PRIMITIVES).filter(([, spec]) => spec.family === family && (spec as T.PrimitiveSpec).simd?.fused !== undefined).map(([name]) => name);
+const UNARY = fusable('unary') as UnaryName[];
+const BINARY = fusable('binary') as BinaryName[];
+
+describe('the fusable ops under test', () => {
+  it('are every fusable row of the primitives table (a guard against an empty list)', () => {
+    expect(UNARY).toEqual(expect.arrayContaining(['neg', 'abs', 'sign', 'square', 'sqrt', 'relu', 'exp', 'sigmoid', 'softplus']));
+    expect(BINARY).toEqual(expect.arrayContaining(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']));
+  });
+});
 const unaryFn = (op: UnaryName): ((x: Tensor) => Tensor) => T[op] as (x: Tensor) => Tensor;
 const binaryFn = (op: BinaryName): ((a: Tensor | number, b: Tensor | number) => Tensor) => T[op] as (a: Tensor | number, b: Tensor | number) => Tensor;
 
@@ -535,9 +544,11 @@ describe('size and depth', () => {
     expectSameValues(m.dataSync(), eager(() => T.sigmoid(T.add(x2, 1)).dataSync()), 'reshaped');
     expect(m.shape).toEqual([64, 64]);
     // A deferred reshape as an operand of a later deferred op.
-    const after = T.mul(T.reshape(T.neg(x2), [64, 64]), m);
+    const after = T.mul(T.reshape(T.neg(x2), [64, 64]), T.reshape(T.exp(x2), [64, 64]));
     expect(isDeferred(after)).toBe(true);
-    expectSameValues(after.dataSync(), eager(() => T.mul(T.reshape(T.neg(x2), [64, 64]), T.reshape(T.sigmoid(T.add(x2, 1)), [64, 64])).dataSync()), 'reshape operand');
+    expectSameValues(after.dataSync(), eager(() => T.mul(T.reshape(T.neg(x2), [64, 64]), T.reshape(T.exp(x2), [64, 64])).dataSync()), 'reshape operand');
+    // m's array was handed out by dataNoCopy, so an op on it runs at once.
+    expect(isDeferred(T.mul(m, 2))).toBe(false);
   });
 });
 
@@ -1106,5 +1117,55 @@ describe('a sparse row scatter (the gradient of pick) and log-softmax gradients'
     const kept = T.withScratch(() => T.scatterAlongAxis(T.mul(g, 2), index, -1, [rows, classes]), (r) => [r]);
     for (let i = 0; i < 3; i++) T.withScratch(() => T.exp(T.tensor(f32Data(rows * classes, 90 + i, 0), [rows, classes])), (r) => [r]).dataSync();
     expectSameValues(kept.dataSync(), eager(() => T.scatterAlongAxis(T.mul(g, 2), index, -1, [rows, classes])).dataSync(), 'kept scatter');
+  });
+});
+
+describe('writes through dataNoCopy cannot reach a deferred value', () => {
+  // Eager ops read their operands when called; a deferred one reads them when evaluated. A write
+  // into an array from dataNoCopy in between must not show, so deferred equals eager here too.
+  const n = 2048;
+  const source = (): Tensor => T.tensor(f32Data(n, 7, 3));
+
+  it('handing out an operand evaluates the deferred values reading it first', () => {
+    const a = source();
+    const expected = eager(() => T.exp(a)).dataSync();
+    const b = T.exp(a);
+    const c = T.mul(b, 2);
+    expect(isDeferred(b)).toBe(true);
+    const values = a.dataNoCopy();
+    values.fill(5);
+    expectSameValues(b.dataSync(), expected, 'exp(a) after a write into a.dataNoCopy()');
+    expectSameValues(c.dataSync(), expected.map((v) => Math.fround(v * 2)), 'mul(exp(a), 2)');
+    expect(T.exp(a).dataSync()[0]).toBe(Math.fround(Math.exp(5)));
+  });
+
+  it('an op on an array already handed out runs at once', () => {
+    const a = source();
+    const values = a.dataNoCopy();
+    const expected = eager(() => T.sigmoid(a)).dataSync();
+    const b = T.sigmoid(a);
+    expect(isDeferred(b)).toBe(false);
+    values.fill(-1);
+    expectSameValues(b.dataSync(), expected, 'sigmoid(a) made after a.dataNoCopy(), then a written');
+  });
+
+  it('a deferred broadcast of a column is evaluated before the column is handed out', () => {
+    const column = T.tensor(f32Data(64, 3, 3), [64, 1]);
+    const wide = T.broadcastTo(column, [64, 32]);
+    expect(isDeferred(wide)).toBe(true);
+    const expected = eager(() => T.broadcastTo(column, [64, 32])).dataSync();
+    column.dataNoCopy().fill(0);
+    expectSameValues(wide.dataSync(), expected, 'broadcastTo(column) after a write into the column');
+  });
+
+  it('a sparse row scatter is made dense before its values are handed out', () => {
+    const updates = T.tensor(f32Data(64, 5, 3), [64, 1]);
+    const indices = T.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 32), [64, 1], 'int32');
+    const expected = eager(() => T.scatterAlongAxis(updates, indices, -1, [64, 32])).dataSync();
+    const scattered = T.scatterAlongAxis(updates, indices, -1, [64, 32]);
+    expect(scattered.storage).toBeInstanceOf(RowScatter);
+    updates.dataNoCopy().fill(9);
+    indices.dataNoCopy().fill(0);
+    expectSameValues(scattered.dataSync(), expected, 'scatterAlongAxis after writes into its operands');
   });
 });

@@ -646,6 +646,8 @@ enum { FR_TEMP = 0, FR_STREAM = 1, FR_SPLAT = 2 };
 #define FUSED_ABS wasm_f32x4_abs(a)
 #define FUSED_SQUARE wasm_f32x4_mul(a, a)
 #define FUSED_SQRT wasm_f32x4_sqrt(a)
+/* ±1 with a's sign where a is nonzero; ±0 and NaN kept, as Math.sign. */
+#define FUSED_SIGN wasm_v128_bitselect(wasm_v128_or(wasm_v128_and(a, wasm_f32x4_splat(-0.0f)), one), a, wasm_f32x4_gt(wasm_f32x4_abs(a), zero))
 /* x < 0 ? 0 : x, keeping NaN and -0 as the JavaScript kernel does. */
 #define FUSED_RELU wasm_f32x4_pmax(a, zero)
 #define FUSED_EXP exp_f32x4(a)

@@ -16,6 +16,7 @@
   X(EXP, 6) \
   X(SIGMOID, 7) \
   X(SOFTPLUS, 8) \
+  X(SIGN, 9) \
 
 #define FUSED_BINARY_OPS(X) \
   X(ADD, 16) \
@@ -34,7 +35,7 @@
 #define FUSED_TERNARY_OPS(X) \
   X(WHERE, 32) \
 
-enum { F_NEG = 1, F_ABS = 2, F_SQUARE = 3, F_SQRT = 4, F_RELU = 5, F_EXP = 6, F_SIGMOID = 7, F_SOFTPLUS = 8, F_ADD = 16, F_SUB = 17, F_MUL = 18, F_DIV = 19, F_MAXIMUM = 20, F_MINIMUM = 21, F_EQUAL = 22, F_NOT_EQUAL = 23, F_LESS = 24, F_LESS_EQUAL = 25, F_GREATER = 26, F_GREATER_EQUAL = 27, F_WHERE = 32 };
+enum { F_NEG = 1, F_ABS = 2, F_SQUARE = 3, F_SQRT = 4, F_RELU = 5, F_EXP = 6, F_SIGMOID = 7, F_SOFTPLUS = 8, F_SIGN = 9, F_ADD = 16, F_SUB = 17, F_MUL = 18, F_DIV = 19, F_MAXIMUM = 20, F_MINIMUM = 21, F_EQUAL = 22, F_NOT_EQUAL = 23, F_LESS = 24, F_LESS_EQUAL = 25, F_GREATER = 26, F_GREATER_EQUAL = 27, F_WHERE = 32 };
 
 /* The op codes of unary_f32. */
 #define SIMD_UNARY_OPS(X) \

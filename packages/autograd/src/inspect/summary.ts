@@ -92,7 +92,7 @@ export function summarize(x: Tensor | Variable, options?: SummaryOptions): Tenso
 
 /** The body of {@link summarize}, for callers that validated their options already. @internal */
 export function summarizeTensor(t: Tensor, headLength: number, maxValues: number): TensorSummary {
-  const data = t.dataNoCopy();
+  const data = t.backend.read(t);
   const n = data.length;
   let min = Infinity;
   let max = -Infinity;

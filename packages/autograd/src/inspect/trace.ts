@@ -1,4 +1,4 @@
-import { castDraft, freeze, produce } from 'immer';
+import { freeze, produce } from 'immer';
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { headGradFor, runBackward, type BackwardVisit } from '../engine.js';
@@ -64,7 +64,10 @@ export interface BackwardStep {
   /**
    * The gradients accumulated so far, by Variable id (as a string key): every Variable that has
    * received something, including partial sums for those still waiting for other consumers.
-   * Entries a step does not touch are shared with the previous snapshot (immer structural sharing).
+   * A read-only view: snapshots share their entries (a persistent trie updated with immer, so a
+   * step copies only the few trie nodes it touches), which keeps a trace linear in the graph's
+   * size. Index it, `Object.keys`/`Object.entries` it or serialise it like a plain object; writes
+   * throw a TypeError, and `Object.isFrozen` says false because it is a Proxy.
    */
   readonly accumulated: { readonly [variableId: string]: TensorSummary };
 }
@@ -105,10 +108,9 @@ export interface BackwardTrace {
  * on the nodes, and returns the gradients instead of accumulating them, so every leaf's `.grad`
  * is unchanged and `y.backward()` still works afterwards.
  *
- * Cost: every snapshot holds the whole record of gradients accumulated so far, so the time grows
- * with the square of the number of nodes: a few milliseconds for a loss of tens of nodes, about
- * a tenth of a second for 500, seconds for several thousand. Trace the part of a model you are
- * studying rather than a whole training step.
+ * Cost: linear in the number of nodes. Each snapshot's record of the gradients accumulated so far
+ * shares every entry it did not change with the previous one (see {@link BackwardStep.accumulated}),
+ * so a step costs its own summaries plus a few small trie nodes, not a copy of the record.
  *
  * @param y - the Variable to back-propagate from; it must require grad
  * @param headGrad - the gradient with respect to `y` (its shape); ones when omitted, as in `backward`
@@ -135,14 +137,15 @@ export function backwardTrace(y: Variable, headGrad?: VariableLike, options?: Su
   const head = headGradFor(y, headGrad, 'backwardTrace: headGrad');
   const variables = collectVariables([y]);
   assertNotReleased(variables, 'backwardTrace');
-  const summary = (t: Tensor): TensorSummary => summarizeTensor(t, headLength, maxValues);
+  const summary = (t: Tensor): TensorSummary => freeze(summarizeTensor(t, headLength, maxValues), true);
 
   const labels: Record<string, string> = {};
   for (const v of variables) if (v.requiresGrad) labels[v.id] = labelOf(v);
 
   // Running sums, kept outside the immutable state because they are tensors.
   const sums = new Map<number, Tensor>([[y.id, head.value]]);
-  let accumulated: BackwardStep['accumulated'] = freeze({ [y.id]: summary(head.value) }, true);
+  const record = new GradientRecord(variables.map((v) => v.id));
+  let accumulated = record.with(EMPTY_TRIE, [[y.id, summary(head.value)]]);
   const steps: BackwardStep[] = [];
   // The hidden wholes of split/unstack: they receive their parts' gradients in the parts' shapes
   // and get their own gradient, the parts' joined, when the engine reaches them.
@@ -175,21 +178,19 @@ export function backwardTrace(y: Variable, headGrad?: VariableLike, options?: Su
       touched.set(u.id, totalSummary);
       contributions.push({ inputIndex: i, inputId: u.id, inputLabel: labelOf(u), grad: summary(sent.value), total: totalSummary });
     });
-    accumulated = produce(accumulated, (draft) => {
-      for (const [id, total] of touched) draft[id] = castDraft(total);
-    });
-    steps.push(freeze({
+    accumulated = record.with(accumulated, touched);
+    steps.push(Object.freeze({
       index: steps.length,
       nodeId: v.id,
       op: node.op.name,
       name: v.name ?? null,
       label: labelOf(v),
-      scopePath: v.scopePath,
-      shape: [...v.shape],
+      scopePath: freeze(v.scopePath),
+      shape: freeze([...v.shape]),
       upstream: summary(grad.value),
-      contributions,
-      accumulated,
-    }, true));
+      contributions: freeze(contributions, true),
+      accumulated: record.view(accumulated),
+    }));
   };
 
   // Returning gradients for every Variable (targets) instead of accumulating into leaves, with the
@@ -204,14 +205,108 @@ export function backwardTrace(y: Variable, headGrad?: VariableLike, options?: Su
     onVisit,
   });
 
-  return freeze({
+  return Object.freeze({
     outputId: y.id,
     outputLabel: labelOf(y),
     headGrad: summary(head.value),
-    steps,
-    gradients: accumulated,
-    labels,
-  }, true);
+    steps: Object.freeze(steps),
+    gradients: steps.length > 0 ? steps[steps.length - 1]!.accumulated : record.view(accumulated),
+    labels: Object.freeze(labels),
+  });
+}
+
+// ---------------------------------------------------------------- the shared record of gradients
+
+/**
+ * A node of the persistent trie behind {@link BackwardStep.accumulated}: TRIE_WIDTH slots, each a
+ * child node or (at the bottom level) a summary. immer copies the nodes on the path to a changed
+ * entry and shares the rest, so one update costs O(TRIE_WIDTH · depth), not O(entries).
+ */
+type TrieNode = readonly unknown[];
+
+/** Slots per trie node: 32 keeps a 200k-Variable graph four levels deep. */
+const TRIE_WIDTH = 32;
+const EMPTY_TRIE: TrieNode = freeze([]);
+
+/**
+ * The entries of one trace's records: the Variable ids it may hold (in increasing order, so a
+ * record lists its keys as a plain object would), their position as a trie index, and the depth.
+ */
+class GradientRecord {
+  private readonly ids: readonly number[];
+  private readonly indexOf = new Map<number, number>();
+  private readonly depth: number;
+
+  constructor(ids: readonly number[]) {
+    this.ids = [...ids].sort((a, b) => a - b);
+    this.ids.forEach((id, i) => this.indexOf.set(id, i));
+    let depth = 1;
+    for (let capacity = TRIE_WIDTH; capacity < this.ids.length; capacity *= TRIE_WIDTH) depth++;
+    this.depth = depth;
+  }
+
+  /** `root` with the given entries set, sharing every trie node they do not pass through. */
+  with(root: TrieNode, entries: Iterable<readonly [number, TensorSummary]>): TrieNode {
+    return produce(root, (draft: unknown[]) => {
+      for (const [id, value] of entries) {
+        let node = draft;
+        const index = this.indexOf.get(id)!;
+        for (let level = this.depth - 1; level > 0; level--) {
+          const slot = Math.floor(index / TRIE_WIDTH ** level) % TRIE_WIDTH;
+          node[slot] ??= [];
+          node = node[slot] as unknown[];
+        }
+        node[index % TRIE_WIDTH] = value;
+      }
+    });
+  }
+
+  /** The entry of the Variable with id `key` (a property name) in `root`, if any. */
+  private lookup(root: TrieNode, key: string | symbol): TensorSummary | undefined {
+    if (typeof key !== 'string') return undefined;
+    const index = this.indexOf.get(Number(key));
+    if (index === undefined || String(this.ids[index]) !== key) return undefined;
+    let node: unknown = root;
+    for (let level = this.depth - 1; level >= 0 && node !== undefined; level--) {
+      node = (node as TrieNode)[Math.floor(index / TRIE_WIDTH ** level) % TRIE_WIDTH];
+    }
+    return node as TensorSummary | undefined;
+  }
+
+  /** The ids with an entry in `root`, in increasing order, as property names. */
+  private keys(root: TrieNode): string[] {
+    const out: string[] = [];
+    const walk = (node: TrieNode, level: number, base: number): void => {
+      for (let slot = 0; slot < node.length; slot++) {
+        const child = node[slot];
+        if (child === undefined) continue;
+        const index = base * TRIE_WIDTH + slot;
+        if (level === 0) out.push(String(this.ids[index]));
+        else walk(child as TrieNode, level - 1, index);
+      }
+    };
+    walk(root, this.depth - 1, 0);
+    return out;
+  }
+
+  /** `root` as a read-only record keyed by Variable id: what {@link BackwardStep.accumulated} is. */
+  view(root: TrieNode): BackwardStep['accumulated'] {
+    const refuse = (): boolean => false;
+    return new Proxy(Object.create(null) as Record<string, TensorSummary>, {
+      get: (_target, key) => this.lookup(root, key),
+      has: (_target, key) => this.lookup(root, key) !== undefined,
+      ownKeys: () => this.keys(root),
+      getOwnPropertyDescriptor: (_target, key) => {
+        const value = this.lookup(root, key);
+        return value === undefined ? undefined : { value, writable: false, enumerable: true, configurable: true };
+      },
+      set: refuse,
+      defineProperty: refuse,
+      deleteProperty: refuse,
+      setPrototypeOf: refuse,
+      preventExtensions: refuse,
+    });
+  }
 }
 
 /**

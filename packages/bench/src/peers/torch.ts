@@ -18,7 +18,7 @@ export const TORCH_PYTHON = '/usr/bin/python3';
 export const TORCH_SCRIPT = fileURLToPath(new URL('../../python/torch_bench.py', import.meta.url));
 
 /** What the PyTorch child computes for one workload. */
-export type TorchKind = 'softmax_ce' | 'sigmoid_bce' | 'l2' | 'huber' | 'ctc' | 'mlp_step' | 'scalar_add';
+export type TorchKind = 'softmax_ce' | 'sigmoid_bce' | 'l2' | 'huber' | 'ctc' | 'mlp_step' | 'scalar_add' | 'gru';
 
 /** One input array handed to the child. */
 export interface TorchInput {

@@ -12,9 +12,14 @@ import { binaryKernel, clipKernel, unaryKernel, whereKernel } from './cpu/elemen
 import {
   gatherKernel, oneHotKernel, scatterAddKernel, scatterAlongAxisKernel, takeAlongAxisKernel,
 } from './cpu/indexing.js';
+import { handOut as handOutArray } from './cpu/deferred-readers.js';
 import { evaluateFused, fuse, FusedExpr, fuseRepeat, sumFusedRows, type FusedOperand } from './cpu/fusion.js';
 import { broadcastKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './cpu/layout.js';
 import { matmulKernel } from './cpu/matmul.js';
+import {
+  avgPool2dGradKernel, avgPool2dKernel, conv2dInputGradKernel, conv2dKernel, conv2dWeightGradKernel, maxPool2dKernel,
+} from './cpu/convolution.js';
+import type { Conv2dParams, Pool2dParams } from '../ops/convolution.js';
 import { argReduceKernel, logSoftmaxGradKernel, reduceKernel, softmaxKernel } from './cpu/reduce.js';
 import { closeScratch, closingOutermost, markExposed, newArray, openScratch } from './cpu/memory.js';
 import { logSoftmaxGradOfRowScatter, RowScatter, sparseRowScatter } from './cpu/rewrites.js';
@@ -71,6 +76,18 @@ export class CpuBackend implements Backend {
   read(x: Tensor): TypedArray {
     const values = this.data(x);
     markExposed(values);
+    return values;
+  }
+
+  /**
+   * The tensor's own array, for a caller that may write into it: deferred values still reading it
+   * are evaluated first, and none is made over it afterwards, so such a write cannot change them
+   * (see cpu/deferred-readers.ts).
+   * @param x - a tensor of this backend
+   */
+  handOut(x: Tensor): TypedArray {
+    const values = this.read(x);
+    handOutArray(values);
     return values;
   }
 
@@ -294,6 +311,48 @@ export class CpuBackend implements Backend {
     const out = allocateZeroed(outDtype, sizeOf(outShape));
     matmulKernel(this.data(a), a.shape, this.data(b), b.shape, transposeA, transposeB, outShape, out);
     return this.make(out, outShape, outDtype);
+  }
+
+  conv2d(x: Tensor, w: Tensor, params: Conv2dParams, outShape: Shape): Tensor {
+    const out = allocateUninit(x.dtype, sizeOf(outShape));
+    conv2dKernel(this.data(x), x.shape, this.data(w), w.shape, params, outShape, out);
+    return this.make(out, outShape, x.dtype);
+  }
+
+  conv2dInputGrad(dy: Tensor, w: Tensor, params: Conv2dParams, outShape: Shape): Tensor {
+    const out = allocateZeroed(dy.dtype, sizeOf(outShape));
+    conv2dInputGradKernel(this.data(dy), dy.shape, this.data(w), w.shape, params, outShape, out);
+    return this.make(out, outShape, dy.dtype);
+  }
+
+  conv2dWeightGrad(x: Tensor, dy: Tensor, params: Conv2dParams, outShape: Shape): Tensor {
+    const out = allocateZeroed(x.dtype, sizeOf(outShape));
+    conv2dWeightGradKernel(this.data(x), x.shape, this.data(dy), dy.shape, params, outShape, out);
+    return this.make(out, outShape, x.dtype);
+  }
+
+  maxPool2d(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const out = allocateUninit(x.dtype, sizeOf(outShape));
+    maxPool2dKernel(this.data(x), x.shape, params, outShape, out, null);
+    return this.make(out, outShape, x.dtype);
+  }
+
+  maxPool2dIndices(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const indices = new Int32Array(sizeOf(outShape));
+    maxPool2dKernel(this.data(x), x.shape, params, outShape, null, indices);
+    return this.make(indices, outShape, 'int32');
+  }
+
+  avgPool2d(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const out = allocateUninit(x.dtype, sizeOf(outShape));
+    avgPool2dKernel(this.data(x), x.shape, params, outShape, out);
+    return this.make(out, outShape, x.dtype);
+  }
+
+  avgPool2dGrad(dy: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const out = allocateZeroed(dy.dtype, sizeOf(outShape));
+    avgPool2dGradKernel(this.data(dy), params, dy.shape, outShape, out);
+    return this.make(out, outShape, dy.dtype);
   }
 
   private make(values: TypedArray | FusedExpr | RowScatter, shape: Shape, dtype: DType): Tensor {

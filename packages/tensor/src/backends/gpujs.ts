@@ -22,11 +22,30 @@ import {
   chunking, reducePassSpec, reductionLayout, type Combine, type Contribution, type Finish, type ReducePass,
 } from './gpujs/reduce.js';
 import { GpuRuntime, Storage } from './gpujs/runtime.js';
+import {
+  avgPool2dGradSpec, avgPool2dSpec, conv2dInputGradSpec, conv2dSpec, conv2dWeightGradSpec, maxPool2dSpec,
+  type ConvLayout, type PoolLayout,
+} from './gpujs/convolution.js';
+import type { Conv2dParams, Pool2dParams } from '../ops/convolution.js';
 
 const MODES: readonly GpuJsMode[] = ['cpu', 'webasm', 'headlessgl', 'webgl', 'webgl2', 'webgpu', 'gpu'];
 
 /** The layout of a reduction's input, as {@link reductionLayout} gives it. */
 type ReductionInput = Pick<ReducePass, 'keptDims' | 'keptStrides' | 'reducedDims' | 'reducedStrides'>;
+
+function convLayout(xShape: Shape, wShape: Shape, yShape: Shape, params: Conv2dParams): ConvLayout {
+  return {
+    n: xShape[0]!, c: xShape[1]!, h: xShape[2]!, w: xShape[3]!, o: wShape[0]!, kh: wShape[2]!, kw: wShape[3]!,
+    oh: yShape[2]!, ow: yShape[3]!, params: { strides: params.strides, padding: params.padding, dilation: params.dilation, groups: params.groups },
+  };
+}
+
+function poolLayout(xShape: Shape, yShape: Shape, params: Pool2dParams): PoolLayout {
+  return {
+    planes: xShape[0]! * xShape[1]!, h: xShape[2]!, w: xShape[3]!, oh: yShape[2]!, ow: yShape[3]!,
+    params: { poolSize: params.poolSize, strides: params.strides, padding: params.padding },
+  };
+}
 
 /** What storing `value` into an Int32Array keeps (truncation toward zero, modulo 2^32; NaN is 0). */
 function toInt32(value: number): number {
@@ -371,6 +390,50 @@ export class GpuJsBackend implements Backend {
       bCol: transposeB ? k : 1,
     });
     return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([a, b])), outShape, outDtype);
+  }
+
+  // ------------------------------------------------------------------ sliding windows
+
+  conv2d(x: Tensor, w: Tensor, params: Conv2dParams, outShape: Shape): Tensor {
+    const spec = conv2dSpec(convLayout(x.shape, w.shape, outShape, params));
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([x, w])), outShape, x.dtype);
+  }
+
+  conv2dInputGrad(dy: Tensor, w: Tensor, params: Conv2dParams, outShape: Shape): Tensor {
+    const spec = conv2dInputGradSpec(convLayout(outShape, w.shape, dy.shape, params));
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([dy, w])), outShape, dy.dtype);
+  }
+
+  /** Per-sample weight gradients, then their sum over the batch (a chunked reduction). */
+  conv2dWeightGrad(x: Tensor, dy: Tensor, params: Conv2dParams, outShape: Shape): Tensor {
+    const n = x.shape[0]!;
+    const perSampleShape = [n, ...outShape];
+    const spec = conv2dWeightGradSpec(convLayout(x.shape, outShape, dy.shape, params));
+    const perSample = this.make(this.runtime.run(spec, sizeOf(perSampleShape), this.inputs([x, dy])), perSampleShape, x.dtype);
+    if (n === 1) return this.share(perSample, outShape, x.dtype);
+    const total = this.reduce('sum', perSample, [0], x.dtype);
+    perSample.dispose();
+    return total;
+  }
+
+  maxPool2d(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const spec = maxPool2dSpec(poolLayout(x.shape, outShape, params), false);
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([x])), outShape, x.dtype);
+  }
+
+  maxPool2dIndices(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const spec = maxPool2dSpec(poolLayout(x.shape, outShape, params), true);
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([x])), outShape, 'int32');
+  }
+
+  avgPool2d(x: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const spec = avgPool2dSpec(poolLayout(x.shape, outShape, params));
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([x])), outShape, x.dtype);
+  }
+
+  avgPool2dGrad(dy: Tensor, params: Pool2dParams, outShape: Shape): Tensor {
+    const spec = avgPool2dGradSpec(poolLayout(outShape, dy.shape, params));
+    return this.make(this.runtime.run(spec, sizeOf(outShape), this.inputs([dy])), outShape, dy.dtype);
   }
 
   // ------------------------------------------------------------------ helpers

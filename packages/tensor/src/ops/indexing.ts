@@ -22,7 +22,7 @@ function indexTensor(indices: TensorLike, argName: string, bound: number, opName
   const knownMax = t.dtype === 'int32' ? checkedIndexMax.get(t) : undefined;
   if (knownMax !== undefined && knownMax < bound) return t;
   if (backend.readIsFree || !(indices instanceof Tensor)) {
-    const values = t.dataNoCopy();
+    const values = backend.read(t);
     let max = -1;
     if (values instanceof Int32Array) {
       // Int32 values are integers: only the range needs checking, and one min/max pass (no

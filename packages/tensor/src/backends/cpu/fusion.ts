@@ -28,6 +28,7 @@ import { newArray, scratchEpoch } from './memory.js';
 import { isEnabled } from './switches.js';
 import { alignBytes, alignPages, kernelsWithHeap } from './wasm-module.js';
 import { FUSED_OP_CODES } from './wasm-op-codes.generated.js';
+import { trackDeferredReader, wasHandedOut, type DeferredReader } from './deferred-readers.js';
 
 /**
  * An op a fused expression can hold: a fusable primitive (one with a fused_f32 code in the
@@ -85,7 +86,7 @@ export function fusionActive(): boolean {
  * const e = fuse('mul', [fuse('sub', [p, l], p.length)!, 0.5], p.length);
  * ```
  */
-export class FusedExpr {
+export class FusedExpr implements DeferredReader {
   /** The op. */
   readonly op: FusedOp;
   /** The operands (emptied once evaluated). */
@@ -114,7 +115,27 @@ export class FusedExpr {
     this.nodes = nodes;
     this.repeat = repeat;
     this.epoch = scratchEpoch();
+    if (args.some(isArray)) trackDeferredReader(this);
   }
+
+  /** True once evaluated. */
+  get isSettled(): boolean {
+    return this.result !== null;
+  }
+
+  /** Whether `values` is one of its operands. @param values - an array */
+  readsArray(values: TypedArray): boolean {
+    return this.args.includes(values as Float32Array);
+  }
+
+  /** Evaluates it now. */
+  settle(): void {
+    evaluateFused(this);
+  }
+}
+
+function isArray(x: FusedOperand): x is Float32Array {
+  return x instanceof Float32Array;
 }
 
 /**
@@ -131,7 +152,7 @@ export class FusedExpr {
  */
 export function fuseRepeat(values: Float32Array, repeat: number): FusedExpr | null {
   const length = values.length * repeat;
-  if (length < WASM_ELEMENTWISE_MIN || repeat < MIN_REPEAT || !fusionActive()) return null;
+  if (length < WASM_ELEMENTWISE_MIN || repeat < MIN_REPEAT || !fusionActive() || wasHandedOut(values)) return null;
   return new FusedExpr('repeat', [values], length, 1, repeat);
 }
 
@@ -167,6 +188,8 @@ function nodesOf(x: FusedOperand): number {
  */
 export function fuse(op: UnaryOp | BinaryOp | 'where', args: FusedOperand[], length: number): FusedExpr | null {
   if (length < WASM_ELEMENTWISE_MIN || !isFusable(op) || !fusionActive()) return null;
+  // An array the user holds (from dataNoCopy) may be written later: read it now, eagerly.
+  for (let i = 0; i < args.length; i++) if (isArray(args[i]!) && wasHandedOut(args[i] as Float32Array)) return null;
   for (let i = 0; i < args.length; i++) {
     const a = settled(args[i]!);
     args[i] = a instanceof FusedExpr && a.spent && a.nodes > MAX_RECOMPUTED_NODES ? evaluateFused(a) : a;

@@ -21,6 +21,8 @@ import { sizeOf } from '../../shape.js';
 import { evaluateFused, fuse, fuseRepeat, fusionActive, type FusedOperand } from './fusion.js';
 import { scatterAlongAxisKernel } from './indexing.js';
 import { newArray, scratchEpoch } from './memory.js';
+import { trackDeferredReader, wasHandedOut, type DeferredReader } from './deferred-readers.js';
+import type { TypedArray } from '../../dtype.js';
 import { logSoftmaxGradRowInFloat32, WASM_ELEMENTWISE_MIN } from './wasm-elementwise.js';
 
 /** The rewrites of this module. */
@@ -48,7 +50,7 @@ export function cpuRewriteCounts(): Readonly<Record<CpuRewrite, number>> {
  * The result of scattering one float32 value per row into zeros along the last axis, kept sparse
  * until something needs the dense array (which {@link RowScatter.materialise} makes once).
  */
-export class RowScatter {
+export class RowScatter implements DeferredReader {
   /** The dense array, once made. */
   dense: Float32Array | null = null;
   /** The scratch scope it was made in (see memory.ts): its dense array belongs to that scope. */
@@ -63,7 +65,24 @@ export class RowScatter {
     readonly indexShape: Shape,
     /** Shape of the dense result. */
     readonly outShape: Shape,
-  ) {}
+  ) {
+    trackDeferredReader(this);
+  }
+
+  /** True once the dense array is made. */
+  get isSettled(): boolean {
+    return this.dense !== null;
+  }
+
+  /** Whether `values` holds its values or positions (until the dense array is made). @param values - an array */
+  readsArray(values: TypedArray): boolean {
+    return this.dense === null && (values === this.updates || values === this.indices);
+  }
+
+  /** Makes the dense array now. */
+  settle(): void {
+    this.materialise();
+  }
 
   /** The dense array (made once). */
   materialise(): Float32Array {
@@ -95,6 +114,7 @@ export class RowScatter {
 export function sparseRowScatter(updates: Float32Array, indices: Int32Array, indexShape: Shape, axis: number, outShape: Shape): RowScatter | null {
   const last = outShape.length - 1;
   if (axis !== last || indexShape[last] !== 1 || sizeOf(outShape) < WASM_ELEMENTWISE_MIN || !fusionActive()) return null;
+  if (wasHandedOut(updates) || wasHandedOut(indices)) return null;
   return new RowScatter(updates, indices, indexShape, outShape);
 }
 

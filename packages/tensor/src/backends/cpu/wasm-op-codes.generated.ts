@@ -17,6 +17,7 @@ export const FUSED_OP_CODES: Readonly<Record<FusableOp, number>> = {
   exp: 6,
   sigmoid: 7,
   softplus: 8,
+  sign: 9,
   add: 16,
   sub: 17,
   mul: 18,

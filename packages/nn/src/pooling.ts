@@ -1,0 +1,294 @@
+/**
+ * Pooling and reshaping layers (Gluon's `nn.MaxPool1D/2D`, `nn.AvgPool1D/2D`,
+ * `nn.GlobalAvgPool1D/2D`, `nn.Flatten`) over NCW and NCHW inputs. They hold no parameters.
+ */
+import { parseOptions } from '@lossgraph/tensor';
+import {
+  avgPool1d, avgPool2d, maxPool1d, maxPool2d, mean, reshape, scope, toVariable, type Variable, type VariableLike,
+} from '@lossgraph/autograd';
+import * as T from '@lossgraph/tensor';
+import { z } from 'zod';
+import { Block, blockNameSchema } from './block.js';
+
+
+/** A count for every spatial axis (one number) or per axis. */
+function perAxis(dims: 1 | 2, min: 0 | 1) {
+  const count = min === 1 ? z.number().int().positive() : z.number().int().nonnegative();
+  return z.union([count, z.array(count).length(dims)]);
+}
+
+function poolLayerSchema(dims: 1 | 2) {
+  return z.strictObject({
+    /** Window extent, a number (every axis) or one per axis (default 2, as Gluon). */
+    poolSize: perAxis(dims, 1).default(2),
+    /** Step between windows (default: the window extent). */
+    strides: perAxis(dims, 1).optional(),
+    /** Padding on both sides of each axis, at most half the window (default 0). */
+    padding: perAxis(dims, 0).default(0),
+    /** The name it takes inside its parent (default `'pool0'`, ...). */
+    name: blockNameSchema.optional(),
+  });
+}
+
+/**
+ * Zod schema of {@link Pool1DOptions}.
+ * @example
+ * ```ts
+ * Pool1DOptionsSchema.parse({}).poolSize   // 2
+ * ```
+ */
+export const Pool1DOptionsSchema = poolLayerSchema(1);
+/**
+ * Zod schema of {@link Pool2DOptions}.
+ * @example
+ * ```ts
+ * Pool2DOptionsSchema.parse({ poolSize: 3, strides: 2 }).padding   // 0
+ * ```
+ */
+export const Pool2DOptionsSchema = poolLayerSchema(2);
+
+/**
+ * Options of {@link MaxPool1D} and {@link AvgPool1D}: `poolSize`, `strides`, `padding`, `name`.
+ * @example
+ * ```ts
+ * const options: Pool1DOptions = { poolSize: 3, strides: 2, padding: 1 };
+ * ```
+ */
+export type Pool1DOptions = z.input<typeof Pool1DOptionsSchema>;
+/**
+ * Options of {@link MaxPool2D} and {@link AvgPool2D}: `poolSize`, `strides`, `padding` (each a
+ * number or `[height, width]`), `name`.
+ * @example
+ * ```ts
+ * const options: Pool2DOptions = { poolSize: [2, 2] };
+ * ```
+ */
+export type Pool2DOptions = z.input<typeof Pool2DOptionsSchema>;
+
+function poolOptionsOf(parsed: { poolSize: number | number[]; strides?: number | number[] | undefined; padding: number | number[] }) {
+  return parsed.strides === undefined
+    ? { poolSize: parsed.poolSize, padding: parsed.padding }
+    : { poolSize: parsed.poolSize, strides: parsed.strides, padding: parsed.padding };
+}
+
+/**
+ * 1-D max pooling over NCW inputs (see the autograd op `maxPool1d`): padding is −∞, output sizes
+ * round down, each window's gradient goes to its first maximum.
+ *
+ * @example
+ * ```ts
+ * new MaxPool1D({ poolSize: 2 }).forward(randn([1, 4, 10])).shape;   // [1, 4, 5]
+ * ```
+ */
+export class MaxPool1D extends Block {
+  /** The pooling's options as the autograd op takes them. */
+  readonly options: Readonly<z.output<typeof Pool1DOptionsSchema>>;
+
+  /** @param options - {@link Pool1DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
+  constructor(options: Pool1DOptions = {}) {
+    const parsed = parseOptions('MaxPool1D', Pool1DOptionsSchema, options);
+    super(parsed.name === undefined ? {} : { name: parsed.name });
+    this.options = parsed;
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /** Pools each channel. @param x - `[N, C, W]` @returns `[N, C, Wo]` @example pool.forward(randn([1, 4, 10])) */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => maxPool1d(x, poolOptionsOf(this.options)));
+  }
+}
+
+/**
+ * 2-D max pooling over NCHW inputs (see the autograd op `maxPool2d`): padding is −∞, output sizes
+ * round down, each window's gradient goes to its first maximum.
+ *
+ * @example
+ * ```ts
+ * new MaxPool2D().forward(randn([1, 4, 8, 8])).shape;   // [1, 4, 4, 4]
+ * ```
+ */
+export class MaxPool2D extends Block {
+  /** The pooling's options as the autograd op takes them. */
+  readonly options: Readonly<z.output<typeof Pool2DOptionsSchema>>;
+
+  /** @param options - {@link Pool2DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
+  constructor(options: Pool2DOptions = {}) {
+    const parsed = parseOptions('MaxPool2D', Pool2DOptionsSchema, options);
+    super(parsed.name === undefined ? {} : { name: parsed.name });
+    this.options = parsed;
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /** Pools each channel. @param x - `[N, C, H, W]` @returns `[N, C, Ho, Wo]` @example pool.forward(randn([1, 4, 8, 8])) */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => maxPool2d(x, poolOptionsOf(this.options)));
+  }
+}
+
+/**
+ * 1-D average pooling over NCW inputs (see the autograd op `avgPool1d`): padded zeros count in
+ * each average, as Gluon's and PyTorch's defaults.
+ *
+ * @example
+ * ```ts
+ * new AvgPool1D({ poolSize: 3, strides: 1, padding: 1 }).forward(randn([1, 4, 10])).shape;   // [1, 4, 10]
+ * ```
+ */
+export class AvgPool1D extends Block {
+  /** The pooling's options as the autograd op takes them. */
+  readonly options: Readonly<z.output<typeof Pool1DOptionsSchema>>;
+
+  /** @param options - {@link Pool1DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
+  constructor(options: Pool1DOptions = {}) {
+    const parsed = parseOptions('AvgPool1D', Pool1DOptionsSchema, options);
+    super(parsed.name === undefined ? {} : { name: parsed.name });
+    this.options = parsed;
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /** Pools each channel. @param x - `[N, C, W]` @returns `[N, C, Wo]` @example pool.forward(randn([1, 4, 10])) */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => avgPool1d(x, poolOptionsOf(this.options)));
+  }
+}
+
+/**
+ * 2-D average pooling over NCHW inputs (see the autograd op `avgPool2d`): padded zeros count in
+ * each average, as Gluon's and PyTorch's defaults.
+ *
+ * @example
+ * ```ts
+ * new AvgPool2D({ poolSize: 2 }).forward(randn([1, 4, 8, 8])).shape;   // [1, 4, 4, 4]
+ * ```
+ */
+export class AvgPool2D extends Block {
+  /** The pooling's options as the autograd op takes them. */
+  readonly options: Readonly<z.output<typeof Pool2DOptionsSchema>>;
+
+  /** @param options - {@link Pool2DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
+  constructor(options: Pool2DOptions = {}) {
+    const parsed = parseOptions('AvgPool2D', Pool2DOptionsSchema, options);
+    super(parsed.name === undefined ? {} : { name: parsed.name });
+    this.options = parsed;
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /** Pools each channel. @param x - `[N, C, H, W]` @returns `[N, C, Ho, Wo]` @example pool.forward(randn([1, 4, 8, 8])) */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => avgPool2d(x, poolOptionsOf(this.options)));
+  }
+}
+
+/**
+ * Zod schema of the options of the global pools and {@link Flatten}: only `name`.
+ * @example
+ * ```ts
+ * NameOnlyOptionsSchema.parse({ name: 'gap' })
+ * ```
+ */
+export const NameOnlyOptionsSchema = z.strictObject({
+  /** The name it takes inside its parent (default: its kind and a counter). */
+  name: blockNameSchema.optional(),
+});
+
+/**
+ * Options of the global pools and {@link Flatten}.
+ * @example
+ * ```ts
+ * const options: NameOnlyOptions = { name: 'gap' };
+ * ```
+ */
+export type NameOnlyOptions = z.input<typeof NameOnlyOptionsSchema>;
+
+/** The mean over every spatial axis, kept as size 1. */
+function globalAverage(x: VariableLike, dims: 1 | 2, className: string, scopeName: string): Variable {
+  const v = toVariable(x, 'x');
+  if (v.rank !== dims + 2) throw new RangeError(`${className} '${scopeName}': x must be ${dims === 1 ? '[N, C, W]' : '[N, C, H, W]'}, got shape ${T.formatShape(v.shape)}`);
+  return mean(v, dims === 1 ? [2] : [2, 3], true);
+}
+
+/**
+ * The mean of each channel over its whole length: `[N, C, W]` to `[N, C, 1]` (Gluon's `GlobalAvgPool1D`).
+ *
+ * @example
+ * ```ts
+ * new GlobalAvgPool1D().forward(randn([2, 4, 10])).shape;   // [2, 4, 1]
+ * ```
+ */
+export class GlobalAvgPool1D extends Block {
+  /** @param options - {@link NameOnlyOptions}: `name` */
+  constructor(options: NameOnlyOptions = {}) {
+    super(parseOptions('GlobalAvgPool1D', NameOnlyOptionsSchema, options));
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /** Averages each channel. @param x - `[N, C, W]` @returns `[N, C, 1]` @example pool.forward(randn([2, 4, 10])) */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => globalAverage(x, 1, 'GlobalAvgPool1D', this.scopeName));
+  }
+}
+
+/**
+ * The mean of each channel over its whole plane: `[N, C, H, W]` to `[N, C, 1, 1]` (Gluon's `GlobalAvgPool2D`).
+ *
+ * @example
+ * ```ts
+ * new GlobalAvgPool2D().forward(randn([2, 4, 8, 8])).shape;   // [2, 4, 1, 1]
+ * ```
+ */
+export class GlobalAvgPool2D extends Block {
+  /** @param options - {@link NameOnlyOptions}: `name` */
+  constructor(options: NameOnlyOptions = {}) {
+    super(parseOptions('GlobalAvgPool2D', NameOnlyOptionsSchema, options));
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /** Averages each channel. @param x - `[N, C, H, W]` @returns `[N, C, 1, 1]` @example pool.forward(randn([2, 4, 8, 8])) */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => globalAverage(x, 2, 'GlobalAvgPool2D', this.scopeName));
+  }
+}
+
+/**
+ * Flattens every axis after the first: `[N, ...]` to `[N, product of the rest]` (Gluon's `Flatten`).
+ *
+ * @example
+ * ```ts
+ * new Flatten().forward(randn([2, 4, 3, 3])).shape;   // [2, 36]
+ * ```
+ */
+export class Flatten extends Block {
+  /** @param options - {@link NameOnlyOptions}: `name` */
+  constructor(options: NameOnlyOptions = {}) {
+    super(parseOptions('Flatten', NameOnlyOptionsSchema, options));
+  }
+
+  override get kind(): string {
+    return 'flatten';
+  }
+
+  /** Flattens. @param x - `[N, ...]`, rank at least 1 @returns `[N, features]` @example flatten.forward(randn([2, 4, 3, 3])) */
+  forward(x: VariableLike): Variable {
+    const v = toVariable(x, 'x');
+    if (v.rank < 1) throw new RangeError(`Flatten '${this.scopeName}': x must have a batch axis, got a scalar`);
+    return reshape(v, [v.shape[0]!, T.sizeOf(v.shape.slice(1))]);
+  }
+}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions, type DType, type Shape } from '@lossgraph/tensor';
 import { mean, mul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { broadcastCheck, floatDtypeOf, optionalOperand, reshapeCheck, toOperand } from './validation.js';

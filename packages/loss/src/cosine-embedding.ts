@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import {
   add, constant, div, equal, maximum, mul, norm, relu, reshape, sub, sum, type Variable, type VariableLike,

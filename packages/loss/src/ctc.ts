@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, Tensor } from '@lossgraph/tensor';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, log, logSoftmax, mul, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { broadcastCheck } from './validation.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
 import { broadcastCheck, optionalOperand } from './validation.js';

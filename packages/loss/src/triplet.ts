@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, relu, reshape, square, sub, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { floatDtypeOf, reshapeCheck } from './validation.js';

@@ -3,7 +3,7 @@
  * blocks, names them with stable dotted paths, and computes `forward`.
  */
 import type { Variable, VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '@lossgraph/tensor';
 import { ParameterInitOptionsSchema, type Parameter, type ParameterInitOptions, type ParameterOwner } from './parameter.js';
 import { loadParameters, saveParameters, type LoadOptions, type SavedParameters } from './serialize.js';

@@ -3,7 +3,7 @@
  * names `collectParams` gives (e.g. `'dense0.weight'`).
  */
 import * as T from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { describeShape, UNKNOWN_DIM, type Parameter } from './parameter.js';
 

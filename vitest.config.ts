@@ -9,6 +9,7 @@ export default defineConfig({
     // A subpath comes before its package: an alias also matches what starts with its name and a slash.
     alias: {
       '@lossgraph/tensor/cpu': src('tensor', 'cpu'),
+      '@lossgraph/tensor/gpujs': src('tensor', 'gpujs'),
       '@lossgraph/tensor': src('tensor'),
       '@lossgraph/autograd': src('autograd'),
       '@lossgraph/loss': src('loss'),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType } from '@lossgraph/tensor';
 import { setGradEnabled } from './mode.js';

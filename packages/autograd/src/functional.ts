@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { runBackward } from './engine.js';
 import { enableGrad, isGradEnabled } from './mode.js';

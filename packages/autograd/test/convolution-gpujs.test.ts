@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 import { loadReferenceCases, runCase } from './convolution-reference.js';
 import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as T from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 import type { Tensor } from '@lossgraph/tensor';
 import * as A from '../src/index.js';
 import type { Variable } from '../src/index.js';

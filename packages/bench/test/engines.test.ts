@@ -5,6 +5,7 @@ import { plainLoopEngine } from '../src/peers/plain-loop.js';
 import { tfjsEngine, tfjsWasmDirectory } from '../src/peers/tfjs.js';
 import { checkResult, tensorWorkloads, uniformData } from '../src/suites/tensor.js';
 import { existsSync } from 'node:fs';
+import '@lossgraph/tensor/gpujs';
 
 const f32 = (...values: number[]): Float32Array => Float32Array.from(values);
 

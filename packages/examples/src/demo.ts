@@ -3,6 +3,7 @@
  * Run with `pnpm start`.
  */
 import { getStats, matmul, randn, setBackend, softmax, sum, tensor, type Tensor } from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 
 function show(label: string, t: Tensor): void {
   console.log(`${label}\n${t.toString()}\n`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, type DigitsResult } from '../src/digits.js';
+import '@lossgraph/tensor/gpujs';
 
 describe('digits MLP', () => {
   let onCpu: DigitsResult | undefined;

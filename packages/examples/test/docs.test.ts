@@ -21,7 +21,8 @@
  * And for every concrete loss class (a subclass of `Loss`) of packages/loss:
  * - its doc states the formula as inline code starting `L =` (e.g. `` `L = max(0, margin - pred·label)` ``);
  * - every key of its static `schema` has a zod `.describe('Gluon `gluon_name`: ...')`, and the class doc
- *   lists it in its "Options (Gluon names in brackets):" part as `` `key` [`gluon_name` ``.
+ *   lists it in its "Options (Gluon names in brackets):" part as `` `key` [`gluon_name`, default ...] ``
+ *   (its default, or the value it must have, inside the brackets).
  */
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -266,8 +267,9 @@ function checkLossDoc({ name, classDoc, options }: LossDocInput): string[] {
       problems.push(`${name}: option ${key} has no schema .describe('Gluon \`name\`: ...')`);
       continue;
     }
-    const listed = new RegExp('`' + key + '`\\s*\\[`' + gluon + '`').test(optionsPart ?? '');
+    const listed = new RegExp('`' + key + '`\\s*\\[`' + gluon + '`([^\\]]*)\\]').exec(optionsPart ?? '');
     if (!listed) problems.push(`${name}: the class doc does not list option ${key} as \`${key}\` [\`${gluon}\`...]`);
+    else if (!/default|must be/.test(listed[1]!)) problems.push(`${name}: the class doc does not give option ${key}'s default ([\`${gluon}\`, default ...])`);
   }
   return problems;
 }
@@ -378,19 +380,21 @@ describe('API docs (issue 6): every export documented, every loss with its formu
     ]);
   });
 
-  it('the loss rule reports a missing formula and an option without its Gluon name', () => {
+  it('the loss rule reports a missing formula, an option without its Gluon name and one without its default', () => {
     expect(
       checkLossDoc({
         name: 'FakeLoss',
-        classDoc: 'A loss. Options (Gluon names in brackets): `margin` [`margin`, default 1].',
+        classDoc: 'A loss. Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`].',
         options: [
           { key: 'margin', describe: 'Gluon `margin`: the margin' },
+          { key: 'weight', describe: 'Gluon `weight`: the weight' },
           { key: 'fromLogits', describe: 'Gluon `from_logits`: pred holds logits' },
           { key: 'rho', describe: 'the threshold' },
         ],
       }),
     ).toEqual([
       'FakeLoss: no formula (inline code starting `L = `) in the class doc',
+      "FakeLoss: the class doc does not give option weight's default ([`weight`, default ...])",
       'FakeLoss: the class doc does not list option fromLogits as `fromLogits` [`from_logits`...]',
       "FakeLoss: option rho has no schema .describe('Gluon `name`: ...')",
     ]);

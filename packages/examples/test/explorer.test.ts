@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseExplorerFlags, run, DEFAULT_OUT_FILE, type ExplorerResult } from '../src/explorer.js';
 import { PACKAGE_ROOT } from '../src/lib/data.js';
+import '@lossgraph/tensor/gpujs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 
 // The ```ts blocks of the guide and of the READMEs run against the packages' sources, as vitest
 // resolves `@lossgraph/*` for every test: documentation that no longer runs fails here.

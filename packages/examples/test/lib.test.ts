@@ -5,6 +5,7 @@ import { loadDigits, loadIris, permutation, stratifiedSplit, toLabelled } from '
 import { ProgressBar } from '../src/lib/progress.js';
 import { linePlot, scatterPlot } from '../src/lib/svg.js';
 import { EXAMPLES } from '../src/index.js';
+import '@lossgraph/tensor/gpujs';
 
 describe('examples lib', () => {
   it('parses the common flags, with cpu and webasm by default', () => {

@@ -2,7 +2,7 @@
  * The public graph renderer: {@link renderGraph} draws a graph description into a DOM element,
  * {@link explorerPage} writes it as a complete, self-contained HTML page.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { toJSON, type BackwardTrace, type GraphDescription } from '@lossgraph/autograd';
 import { graphMarkup, mountGraph, type GraphView } from './view.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions, type DType, type Shape } from '@lossgraph/tensor';
 import { div, mean, mul, reshape, scope, sum, Variable, type VariableLike } from '@lossgraph/autograd';
 import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, readOperand, reshapeCheck, toOperand, type ReadOperand } from './validation.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import {
   add, constant, div, equal, maximum, mul, norm, relu, reshape, sub, sum, type Variable, type VariableLike,
@@ -42,7 +42,7 @@ const NORM_FLOOR = 1e-12;
  * `L = 1 - cos` where label = 1, `max(0, cos - margin)` where label = -1; then `· sampleWeight ·
  * weight`. The output has shape `(batch,)`.
  *
- * Options (Gluon names in brackets): `margin` [`margin`, default 0], `weight` [`weight`],
+ * Options (Gluon names in brackets): `margin` [`margin`, default 0], `weight` [`weight`, default null],
  * `batchAxis` [`batch_axis`, must be 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(input1, input2, label, { sampleWeight })`;
  * `input2` is `(batch, features)`, `input1` is reshaped to its shape, `label` holds `batch` values,
  * each 1 or -1; the sample weight broadcasts to `(batch, 1)`.

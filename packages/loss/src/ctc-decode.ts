@@ -2,7 +2,7 @@
  * Decoders for CTC outputs: turn per-step class scores into label sequences. They read values
  * only (no graph, no gradient): greedy (best path) decoding and prefix beam search.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '@lossgraph/tensor';
 import type { VariableLike } from '@lossgraph/autograd';
 import {hostValues, integerCheck, operandSchema } from './validation.js';

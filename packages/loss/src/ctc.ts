@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, Tensor } from '@lossgraph/tensor';
 import {
@@ -105,7 +105,7 @@ interface HostLabels {
  *
  * Options (Gluon names in brackets): `layout` [`layout`, 'NTC' (default) or 'TNC'], `labelLayout`
  * [`label_layout`, 'NT' (default) or 'TN'], `blank` [`blank` (PyTorch's), 'last' (default) or
- * 'first'], `zeroInfinity` [`zero_infinity` (PyTorch's), default false], `weight` [`weight`],
+ * 'first'], `zeroInfinity` [`zero_infinity` (PyTorch's), default false], `weight` [`weight`, default null],
  * `reduction` [`reduction`, 'none' (default), 'mean' (the plain batch mean) or 'sum']. Inputs:
  * `forward(pred, label, { predLengths, labelLengths, sampleWeight })` [`pred_lengths`,
  * `label_lengths`, `sample_weight`]; pred holds unnormalised scores (a log-softmax over the

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { Variable } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema, type Loss, type LossOptions, type PredLabelArgs, type ResolvedLossOptions } from './base.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, div, log, maximum, mul, reshape, square, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import * as T from '@lossgraph/tensor';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';

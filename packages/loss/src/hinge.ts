@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { mul, relu, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -31,8 +31,8 @@ export type HingeLossOptions = z.input<typeof hingeLossSchema>;
  * `L = max(0, margin - pred · label)`, then `· sampleWeight · weight` and the mean over the
  * non-batch axes.
  *
- * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`],
- * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; `label` is
+ * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`, default null],
+ * `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; `label` is
  * reshaped to pred's shape.
  *
  * @example

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { abs, div, greater, mul, sub, where } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -39,8 +39,8 @@ export type HuberLossOptions = z.input<typeof huberLossSchema>;
  * the loss and its gradient are finite for every rho > 0. In float32, a rho below 2^-126 (which
  * WebGL flushes to 0) gives |d|, within rho/2 of the Huber loss.
  *
- * Options (Gluon names in brackets): `rho` [`rho`, default 1, must be > 0], `weight` [`weight`],
- * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped
+ * Options (Gluon names in brackets): `rho` [`rho`, default 1, must be > 0], `weight` [`weight`, default null],
+ * `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; `label` is reshaped
  * to pred's shape.
  *
  * @example

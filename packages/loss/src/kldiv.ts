@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, log, logSoftmax, mul, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { classAxis } from './softmax-ce.js';
@@ -40,7 +40,7 @@ const LOG_EPSILON = 1e-12;
  * the non-batch axes (as the Gluon docs and MXNet ≤ 1.8 and 2.x do; the 1.9.0/1.9.1 source sums).
  *
  * Options (Gluon names in brackets): `fromLogits` [`from_logits`, default true], `axis` [`axis`,
- * default -1], `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
+ * default -1], `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(pred, label, { sampleWeight })`; `label` must broadcast to pred's shape.
  *
  * @example

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, div } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { sigmoidCrossEntropy } from './sigmoid-bce.js';
@@ -39,7 +39,7 @@ export type LogisticLossOptions = z.input<typeof logisticLossSchema>;
  * non-batch axes. For signed labels it is `log(1 + exp(-pred·label))`.
  *
  * Options (Gluon names in brackets): `labelFormat` [`label_format`, 'signed' (default) or
- * 'binary'], `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
+ * 'binary'], `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(pred, label, { sampleWeight })`; `label` is reshaped to pred's shape and must hold -1 or 1
  * ('signed') or 0 or 1 ('binary'): any other value is an error naming label and the format.
  *

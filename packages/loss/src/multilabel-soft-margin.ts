@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { mul } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lossOptionsSchema } from './base.js';
 import { CrossEntropyLoss, softmaxCELossSchema, type CrossEntropySettings } from './softmax-ce.js';
 

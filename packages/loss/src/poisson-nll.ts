@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, exp, greater, log, mul, sub, where } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -39,8 +39,8 @@ export type PoissonNLLLossOptions = z.input<typeof poissonNLLLossSchema>;
  * the output has shape `(batch,)` (MXNet 2.x; the 1.9.1 source returns a scalar mean).
  *
  * Options (Gluon names in brackets): `fromLogits` [`from_logits`, default true], `computeFull`
- * [`compute_full`, default false], `epsilon` [`epsilon`, default 1e-8], `weight` [`weight`],
- * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, target, { sampleWeight })`; `target` is
+ * [`compute_full`, default false], `epsilon` [`epsilon`, default 1e-8], `weight` [`weight`, default null],
+ * `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, target, { sampleWeight })`; `target` is
  * reshaped to pred's shape.
  *
  * @example

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { add, expandDims, log, logSoftmax, mul, neg, square, sub, sum, transpose, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, type SampleWeightInputs, sampleWeightInputsSchema } from './base.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
 import { broadcastCheck, convertOperand, floatDtypeOf, hostValues, optionalOperand, valueCheck, type ReadOperand } from './validation.js';
@@ -86,7 +86,7 @@ export function sigmoidCrossEntropy(logits: Variable, label: VariableLike, posWe
  * `· sampleWeight · weight` and the mean over the non-batch axes.
  *
  * Options (Gluon names in brackets): `fromSigmoid` [`from_sigmoid`, default false], `weight`
- * [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
+ * [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight, posWeight })`;
  * `label` is reshaped to pred's shape; `posWeight` [`pos_weight`] must broadcast to pred's shape.
  *
  * @example

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { add, logSoftmax, mul, neg, pick, reshape, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type PerSampleLosses, type PredLabelArgs, type ResolvedLossOptions } from './base.js';

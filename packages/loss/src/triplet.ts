@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { add, relu, reshape, square, sub, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { convertOperand, floatDtypeOf, reshapeCheck } from './validation.js';
@@ -33,8 +33,8 @@ export type TripletLossOptions = z.input<typeof tripletLossSchema>;
  * `L = max(0, Σ (positive - pred)² - Σ (negative - pred)² + margin)`, the sums over every axis
  * except the batch axis, then `· sampleWeight · weight`. The output has shape `(batch,)`.
  *
- * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`],
- * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, positive, negative, { sampleWeight })`;
+ * Options (Gluon names in brackets): `margin` [`margin`, default 1], `weight` [`weight`, default null],
+ * `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, positive, negative, { sampleWeight })`;
  * `positive` and `negative` are reshaped to pred's shape; the optional sample weight broadcasts
  * to `(batch,)`.
  *

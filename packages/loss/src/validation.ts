@@ -3,7 +3,7 @@
  * converted to Variables of the prediction's dtype, and the shape and value checks that must
  * pass before a loss does any work. Every error names the loss and the offending option or input.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { describeValue, type DType, type Shape, type Tensor } from '@lossgraph/tensor';
 import { cast, constant, Variable, type VariableLike } from '@lossgraph/autograd';

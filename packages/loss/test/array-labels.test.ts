@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randn, setBackend, tensor, type GpuJsMode } from '@lossgraph/tensor';
 import { variable } from '@lossgraph/autograd';
 import { CosineEmbeddingLoss, CTCLoss, SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
+import '@lossgraph/tensor/gpujs';
 
 afterEach(() => setBackend('cpu'));
 

@@ -15,6 +15,7 @@ import {
   buildInputs, callLoss, LOSS_CLASSES, loadCases, runErrorCase, runNumericCase, summarise, writeSummary,
   type CaseResult, type ConformanceCase, type RunSettings, type Tolerance,
 } from './conformance.js';
+import '@lossgraph/tensor/gpujs';
 
 const cases = loadCases('catalogue.json');
 const numeric = cases.filter((c) => c.expectError === undefined);

@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 import { loadCases, runErrorCase, runNumericCase, summarise, writeSummary, type CaseResult } from './conformance.js';
 import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 

@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { logSoftmax, mul, neg, variable } from '@lossgraph/autograd';
 import { CTCLoss, defineLoss, HuberLoss, LogisticLoss, SigmoidBCELoss, SmoothL1Loss, SoftmaxCELoss } from '../src/index.js';
+import '@lossgraph/tensor/gpujs';
 
 T.setBackend('cpu');
 

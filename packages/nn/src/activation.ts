@@ -2,7 +2,7 @@
  * Activation functions by name, as Gluon's `Activation` and `Dense(activation=...)` take them.
  */
 import { relu, scope, sigmoid, softplus, tanh, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { Block, blockNameSchema, layerInput } from './block.js';
 

@@ -3,7 +3,7 @@
  * blocks, names them with stable dotted paths, and computes `forward`.
  */
 import { toVariable, Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { parseOptions, type DType } from '@lossgraph/tensor';
 import { ParameterInitOptionsSchema, type Parameter, type ParameterInitOptions, type ParameterOwner } from './parameter.js';

@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument } from '@lossgraph/tensor';
 import { constant, Variable } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Block } from './block.js';
 import { type ParamsInput } from './optimizer.js';
 

@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { add, conv1d, conv2d, reshape, scope, toVariable, Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { activationSchema, applyActivation, type ActivationName } from './activation.js';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';

@@ -3,7 +3,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Tensor, TensorLike } from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '@lossgraph/tensor';
 import { seedSchema } from './options.js';
 

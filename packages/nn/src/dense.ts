@@ -4,7 +4,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import { add, matmul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { activationSchema, applyActivation, type ActivationName } from './activation.js';
 import { Block, blockNameSchema, layerInput } from './block.js';

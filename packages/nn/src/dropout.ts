@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { mul, scope, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Block, blockNameSchema } from './block.js';
 import { seedSchema } from './options.js';
 

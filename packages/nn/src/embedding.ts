@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { gather, scope, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
 import { floatDTypeSchema } from './options.js';

@@ -7,7 +7,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseOptions } from '@lossgraph/tensor';
 import { mean, noGrad, type Variable } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Block } from './block.js';
 import { DataLoader } from './data.js';
 import { Optimizer } from './optimizer.js';

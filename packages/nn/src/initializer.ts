@@ -4,7 +4,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor } from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { floatDTypeSchema, seedSchema } from './options.js';
 

@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '@lossgraph/tensor';
 
 /**

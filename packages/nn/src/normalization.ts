@@ -6,7 +6,7 @@ import * as T from '@lossgraph/tensor';
 import { parseOptions } from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { add, mean, mul, noGrad, reshape, rsqrt, scope, square, sub, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
 import {floatDTypeSchema } from './options.js';

@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { noGrad, Variable } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument } from '@lossgraph/tensor';
 import { Block } from './block.js';
 import { Parameter } from './parameter.js';

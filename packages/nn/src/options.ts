@@ -2,7 +2,7 @@
  * Schemas shared by the layers and optimisers. Parsing goes through @lossgraph/tensor's
  * `parseOptions` and `parseArgument`, the library's one translator of zod's issues into errors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An integer seed for the random generators.

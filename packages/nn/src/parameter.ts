@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor, TensorLike } from '@lossgraph/tensor';
 import { variable, Variable } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '@lossgraph/tensor';
 import { floatDTypeSchema, seedSchema } from './options.js';
 import { Uniform, initializerLikeSchema, toInitializer, type FloatDType, type Initializer, type InitializerLike } from './initializer.js';

@@ -7,7 +7,7 @@ import {
   avgPool1d, avgPool2d, maxPool1d, maxPool2d, mean, reshape, scope, toVariable, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
 import * as T from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Block, blockNameSchema } from './block.js';
 
 

@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseOptions } from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
 
 

@@ -10,7 +10,7 @@ import {
   add, concat, matmul, mul, relu, reshape, scope, sigmoid, split, stack, sub, tanh, toVariable, transpose, unstack,
   type Variable, type VariableLike,
 } from '@lossgraph/autograd';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
 import {floatDTypeSchema } from './options.js';

@@ -2,7 +2,7 @@
  * Learning-rate schedules with MXNet 1.9's arithmetic (python/mxnet/lr_scheduler.py), read as
  * `scheduler.learningRate(numUpdate)` and accepted by every optimiser's `lrScheduler` option.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 
 

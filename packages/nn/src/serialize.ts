@@ -3,7 +3,7 @@
  * names `collectParams` gives (e.g. `'dense0.weight'`).
  */
 import * as T from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { describeShape, UNKNOWN_DIM, type Parameter } from './parameter.js';
 
@@ -16,8 +16,12 @@ import { describeShape, UNKNOWN_DIM, type Parameter } from './parameter.js';
  */
 export type ParameterSource = { collectParams(): ReadonlyMap<string, Parameter> } | ReadonlyMap<string, Parameter>;
 
-/** A value JSON cannot hold as a number is written as a string. */
-const nonFiniteSchema = z.enum(['NaN', 'Infinity', '-Infinity']);
+/**
+ * A value JSON cannot hold as a number is written as a string. A literal union rather than
+ * `z.enum`: the enum's emitted type has a `[-Infinity]` key, which a consumer's `tsc` rejects
+ * (TS1170) unless it skips library checks.
+ */
+const nonFiniteSchema = z.literal(['NaN', 'Infinity', '-Infinity']);
 
 /**
  * An infinite number among the values: JSON.parse reads a literal beyond the double range (1e400)

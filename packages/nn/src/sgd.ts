@@ -3,7 +3,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '@lossgraph/tensor';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
 

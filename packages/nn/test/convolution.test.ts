@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as T from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 type DType = 'float32' | 'float64';
 import { gradients, mul, sum, variable, type Variable } from '@lossgraph/autograd';
 import {

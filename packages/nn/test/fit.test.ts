@@ -7,6 +7,7 @@ import { arange, memory, randn, setBackend, tensor, tidy } from '@lossgraph/tens
 import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { logSoftmax, mean, neg, pick } from '@lossgraph/autograd';
 import { Adam, DataLoader, Dense, fit, Sequential, SGD, type FitProgress } from '@lossgraph/nn';
+import '@lossgraph/tensor/gpujs';
 
 afterEach(() => setBackend('cpu'));
 

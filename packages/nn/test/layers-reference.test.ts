@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 import { add, mul, sum, variable, type Variable } from '@lossgraph/autograd';
 import { BatchNorm, Embedding, GRU, LayerNorm, LSTM, RNN, type Block, type RecurrentLayer } from '@lossgraph/nn';
 import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { add, assertGradcheck, mul, sum, variable, type Variable } from '@lossgraph/autograd';
 import { BatchNorm, Dense, Dropout, Embedding, GRU, LayerNorm, LSTM, RNN, Sequential } from '@lossgraph/nn';
+import '@lossgraph/tensor/gpujs';
 
 const f64 = (shape: number[], seed: number): T.Tensor => T.randn(shape, { seed, dtype: 'float64' });
 

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { arange, memory, randn, setBackend, tidy, type GpuJsMode } from '@lossgraph/tensor';
 import { logSoftmax, mean, neg, pick } from '@lossgraph/autograd';
 import { Adam, DataLoader, Dense, Sequential, SGD, Xavier } from '@lossgraph/nn';
+import '@lossgraph/tensor/gpujs';
 
 afterEach(() => setBackend('cpu'));
 

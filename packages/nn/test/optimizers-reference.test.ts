@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
+import '@lossgraph/tensor/gpujs';
 import { add, mul, pow, sin, sub, sum, variable, type Variable } from '@lossgraph/autograd';
 import {
   Adam, AdamW, clipGlobalNorm, CosineScheduler, FactorScheduler, RMSProp, SGD,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from './options.js';
 import { allocate, assertDType, dtypeOfArray, type DType, type TypedArray } from './dtype.js';
 import { getBackend } from './registry.js';

@@ -1,6 +1,7 @@
 /**
  * Tensors, shapes and dtypes, and the primitive ops that run on a pluggable backend:
- * `cpu` (typed-array loops) or `gpujs` (GPU.js kernels).
+ * `cpu` (typed-array loops) or `gpujs` (GPU.js kernels, registered by importing
+ * `@lossgraph/tensor/gpujs`).
  *
  * @packageDocumentation
  */
@@ -34,4 +35,3 @@ export * from './ops/convolution.js';
 export * from './ops/memory.js';
 export { tidy, keep, isKept, memory, registerTensorHolder, type BackendMemory, type TensorHolderVisitor } from './lifetime.js';
 export { CpuBackend } from './backends/cpu.js';
-export { GpuJsBackend } from './backends/gpujs.js';

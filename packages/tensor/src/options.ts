@@ -7,7 +7,7 @@
  * A wrong type (or an unknown name) is a TypeError, a value out of range a RangeError, as in the
  * rest of the library.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatShape } from './shape.js';
 
 /**

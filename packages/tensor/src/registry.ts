@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Backend, BackendStats } from './backend.js';
 import { parseOptions } from './options.js';
 
@@ -75,20 +75,27 @@ export function registerBackend(name: string, factory: BackendFactory): void {
  * Chooses the backend that runs every op from now on. Tensors made before keep their storage and
  * are moved to the new backend when an op first uses them.
  *
- * @param name - `'cpu'` (typed-array loops, the default in Node) or `'gpujs'` (GPU.js kernels)
+ * @param name - `'cpu'` (typed-array loops, the default) or `'gpujs'` (GPU.js kernels; registered by
+ *   `import '@lossgraph/tensor/gpujs'`, with the gpu.js package installed)
  * @param options - `mode` picks the GPU.js mode: `'headlessgl'` (Node + the gl package),
  *   `'webgl2'`/`'webgl'` (browsers), `'webgpu'`, `'webasm'` or `'cpu'`
  * @returns the backend now in use
- * @throws Error naming the backend when it is unknown or its mode cannot start here; TypeError for
- *   an unknown option (the cpu backend takes none) or a mode GPU.js lacks
+ * @throws Error naming the backend when it is unknown or not registered (saying what to install and
+ *   import for `'gpujs'`), or when its mode cannot start here; TypeError for an unknown option (the
+ *   cpu backend takes none) or a mode GPU.js lacks
  *
  * @example
  * ```ts
+ * import '@lossgraph/tensor/gpujs';
  * setBackend('gpujs', { mode: 'webasm' });
  * ```
  */
 export function setBackend(name: 'cpu' | 'gpujs', options: BackendOptions = {}): Backend {
   const factory = factories.get(name);
+  if (!factory && name === 'gpujs') {
+    throw new Error("setBackend('gpujs'): the gpujs backend is not loaded. Install GPU.js (`npm install gpu.js`) and import the " +
+      "backend once before choosing it: `import '@lossgraph/tensor/gpujs';`");
+  }
   if (!factory) throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; expected one of ${[...factories.keys()].map((k) => `'${k}'`).join(', ')}`);
   options = parseOptions(`setBackend('${name}')`, name === 'cpu' ? cpuOptionsSchema : backendOptionsSchema, options);
   const key = `${name}:${options.mode ?? ''}`;

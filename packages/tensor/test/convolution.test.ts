@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
 import type { Conv2dParams, Pool2dParams, Tensor } from '../src/index.js';
+import '../src/gpujs.js';
 
 interface Geometry { x: number[]; w: number[]; params: Conv2dParams; pool: Pool2dParams }
 

@@ -196,11 +196,27 @@ describe('the default backend', () => {
 
   it('setBackend refuses unknown and mistyped options before switching', () => {
     const before = setBackend('cpu');
-    expect(() => setBackend('gpujs', { mdoe: 'webasm' } as never)).toThrow(new TypeError("setBackend('gpujs'): unknown option 'mdoe'; expected options: mode"));
-    expect(() => setBackend('gpujs', { mode: 'webgl3' as never })).toThrow(/^setBackend\('gpujs'\): option 'mode' is invalid: Invalid option: expected one of "cpu"\|"webasm"/);
     expect(() => setBackend('cpu', { foo: 1 } as never)).toThrow(new TypeError("setBackend('cpu'): unknown option 'foo'"));
     expect(() => setBackend('cpu', { mode: 'webasm' })).toThrow(/^setBackend\('cpu'\): unknown option 'mode'/);
     expect(getBackend()).toBe(before);
+  });
+
+  it("setBackend('gpujs') before the gpujs entry point is imported says what to install and import, then works after it", async () => {
+    // This file never imports '@lossgraph/tensor/gpujs' statically: vitest gives each file its own module graph.
+    expect(() => setBackend('gpujs', { mode: 'cpu' })).toThrow(
+      /setBackend\('gpujs'\): the gpujs backend is not loaded\. Install GPU\.js \(`npm install gpu\.js`\) and import .*`import '@lossgraph\/tensor\/gpujs';`/);
+    expect(getBackend()).toBeInstanceOf(CpuBackend);
+    const { GpuJsBackend } = await import('../src/gpujs.js');
+    try {
+      // Once loaded, its options are checked before it starts (the gpujs schema knows them).
+      expect(() => setBackend('gpujs', { mdoe: 'webasm' } as never)).toThrow(new TypeError("setBackend('gpujs'): unknown option 'mdoe'; expected options: mode"));
+      expect(() => setBackend('gpujs', { mode: 'webgl3' as never })).toThrow(/^setBackend\('gpujs'\): option 'mode' is invalid: Invalid option: expected one of "cpu"\|"webasm"/);
+      expect(getBackend()).toBeInstanceOf(CpuBackend);
+      expect(setBackend('gpujs', { mode: 'cpu' })).toBeInstanceOf(GpuJsBackend);
+      expect(add(tensor([1, 2]), 1).toArray()).toEqual([2, 3]);
+    } finally {
+      setBackend('cpu');
+    }
   });
 
   it('ops accept tensors made by another backend instance', () => {

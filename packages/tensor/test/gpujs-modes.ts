@@ -4,6 +4,7 @@
  * its driver. A suite skips an unavailable mode with a message, except under CI, where it must run.
  */
 import { setBackend, type GpuJsMode } from '../src/index.js';
+import '../src/gpujs.js';
 
 /**
  * Why `mode` cannot run here, or null when it can (the backend is left on cpu either way).

@@ -13,12 +13,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  add, arange, argmax, argmin, BINARY_OPS, broadcastTo, cast, clip, concat, exp, gather, getStats, GpuJsBackend, logSoftmax, logSoftmaxGrad,
+  add, arange, argmax, argmin, BINARY_OPS, broadcastTo, cast, clip, concat, exp, gather, getStats, logSoftmax, logSoftmaxGrad,
   logSumExp, logSumExpGrad, matmul, sub, max, mean, min, mul, oneHot, ones, pad, pow, randn, reshape, resetStats, scatterAdd,
   scatterAlongAxis, setBackend, slice, softmax, sum, takeAlongAxis, tensor, transpose, UNARY_OPS, where, zeros,
   type BinaryOp, type DType, type GpuJsMode, type Shape, type Tensor, type UnaryOp,
 } from '../src/index.js';
 import * as ops from '../src/index.js';
+import { GpuJsBackend } from '../src/gpujs.js';
 import { expectClose, type Tolerance } from './helpers.js';
 
 const EXACT: Tolerance = { rtol: 0, atol: 0 };

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { add, isKept, keep, memory, mul, setBackend, sum, tensor, tidy, zeros, type Tensor } from '@lossgraph/tensor';
+import '../src/gpujs.js';
 
 afterEach(() => setBackend('cpu'));
 

@@ -1,7 +1,8 @@
 /** The primitives table against what the frontend and the backends do. */
 import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { CpuBackend, GpuJsBackend, PRIMITIVES, primitivesOf, resultDType, type PrimitiveFamily, type PrimitiveName } from '../src/index.js';
+import { GpuJsBackend } from '../src/gpujs.js';
+import { CpuBackend, PRIMITIVES, primitivesOf, resultDType, type PrimitiveFamily, type PrimitiveName } from '../src/index.js';
 
 const names = Object.keys(PRIMITIVES) as PrimitiveName[];
 /** Families whose primitives are the `op` argument of one backend method rather than methods of their own. */

@@ -1,5 +1,5 @@
 import { freeze } from 'immer';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { Tensor, type DType } from '@lossgraph/tensor';
 import { headGradFor, runBackward } from '../engine.js';

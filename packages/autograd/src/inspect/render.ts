@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { GraphDescription, GraphEdge, GraphNode, GraphScope } from './graph.js';
 import type { TensorSummary } from './summary.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { Tensor, type DType, type NestedArray } from '@lossgraph/tensor';
 import { Variable } from '../variable.js';

@@ -5,7 +5,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Conv2dParams, Pair, Pool2dParams } from '@lossgraph/tensor';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as D from '../derivatives.js';
 import { toVariable, type Variable, type VariableLike } from '../variable.js';
 

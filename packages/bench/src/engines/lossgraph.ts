@@ -61,6 +61,7 @@ export function lossgraphEngine(backend: LossgraphBackendName, mode?: GpuJsMode)
       let loaded: Lossgraph;
       try {
         loaded = await import('@lossgraph/tensor');
+        if (backend === 'gpujs') await import('@lossgraph/tensor/gpujs');
       } catch (error) {
         return `@lossgraph/tensor failed to load: ${(error as Error).message}`;
       }

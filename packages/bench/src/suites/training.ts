@@ -335,6 +335,7 @@ async function runGpuLoop(context: SuiteContext, modesOption: readonly GpuJsMode
   const rows: string[][] = [];
   const outcomes: TargetOutcome[] = [];
   const notes: string[] = [];
+  await import('@lossgraph/tensor/gpujs');
   for (const mode of modes) {
     const blocker = gpuModePrecondition(mode);
     if (blocker !== undefined) { rows.push([mode, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']); notes.push(`${mode}: ${blocker}`); continue; }

@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { setBackend, type GpuJsMode } from '@lossgraph/tensor';
+// The examples offer `--backend gpujs`, so they register it; a cpu-only program leaves this import out.
+import '@lossgraph/tensor/gpujs';
 import type { ProgressSink } from './progress.js';
 
 /** The backend an example runs on, and the GPU.js mode when it is `gpujs`. */

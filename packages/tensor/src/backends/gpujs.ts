@@ -1,6 +1,7 @@
 /**
  * The `gpujs` backend: every primitive is a GPU.js kernel. Registered as `'gpujs'` when this
- * module loads; `setBackend('gpujs', { mode })` selects it.
+ * module loads (through the `@lossgraph/tensor/gpujs` entry point, never the main one, so that
+ * cpu-only programs do not load gpu.js); `setBackend('gpujs', { mode })` selects it.
  */
 import type { Backend, BackendStats } from '../backend.js';
 import { PRIMITIVES, type ArgReduceOp, type BinaryOp, type ReduceOp, type UnaryOp } from '../primitives.js';
@@ -82,6 +83,7 @@ function toInt32(value: number): number {
  * @example
  * ```ts
  * import { setBackend, tensor, matmul, getStats } from '@lossgraph/tensor';
+ * import '@lossgraph/tensor/gpujs';
  * setBackend('gpujs', { mode: 'webasm' });
  * const y = matmul(tensor([[1, 2]]), tensor([[3], [4]]));
  * y.item();              // 11, read back once

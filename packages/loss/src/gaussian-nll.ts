@@ -39,7 +39,7 @@ export type GaussianNLLLossOptions = z.input<typeof gaussianNLLLossSchema>;
  * graph: where variance < eps the gradient is the one at eps, passed to variance unchanged.
  *
  * Options (PyTorch names in brackets, Gluon's for the common ones): `full` [`full`, default false],
- * `eps` [`eps`, default 1e-6], `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, target, variance, { sampleWeight })`; target is reshaped to
+ * `eps` [`eps`, default 1e-6], `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, target, variance, { sampleWeight })`; target is reshaped to
  * pred's shape; variance has pred's shape, or pred's shape with the last axis 1 or without it (one
  * variance for every element of the last axis, as PyTorch); a negative variance is an error.
  *

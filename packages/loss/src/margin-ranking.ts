@@ -32,7 +32,7 @@ export type MarginRankingLossOptions = z.input<typeof marginRankingLossSchema>;
  * non-batch axes (PyTorch's 'none' keeps every element; its 'mean' equals this library's 'mean').
  *
  * Options (PyTorch names in brackets, Gluon's for the common ones): `margin` [`margin`, default 0],
- * `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
+ * `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(input1, input2, label, { sampleWeight })`; input2 and label are reshaped to input1's
  * shape; labels other than -1 and 1 are an error naming label.
  *

@@ -36,7 +36,7 @@ export type MultiLabelSoftMarginLossOptions = z.input<typeof multiLabelSoftMargi
  * 'sum' equal this library's.
  *
  * Options (PyTorch names in brackets, Gluon's for the common ones): `classWeight` [`weight`, one
- * per entry of the last axis, default null], `weight` [`weight`], `batchAxis` [`batch_axis`],
+ * per entry of the last axis, default null], `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0],
  * `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; label is reshaped to
  * pred's shape.
  *

@@ -37,7 +37,7 @@ export type NLLLossOptions = z.input<typeof nllLossSchema>;
  *
  * Options (PyTorch names in brackets, Gluon's for the common ones): `classWeight` [`weight`, C
  * non-negative numbers, default null], `ignoreIndex` [`ignore_index`, default null], `weight`
- * [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
+ * [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(pred, label, { sampleWeight })`; label has pred's shape without the class axis, and holds
  * integers in [0, C) or `ignoreIndex`.
  *

@@ -45,7 +45,7 @@ const LOG_EPSILON = 1e-12;
  * as every loss does (default null: none), and `batchAxis: 1` reads the inputs as (dim, batch).
  *
  * Options (Gluon names in brackets): `smoothingParameter` [`smoothing_parameter`, default 0.3],
- * `weight` [`weight`], `batchAxis` [`batch_axis`, 0 or 1], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
+ * `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0; 0 or 1], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(x1, x2, { sampleWeight })`; x1 and x2 are 2-d, of the same shape, with a batch of at
  * least 2; the sample weight broadcasts to `(batch,)`.
  *

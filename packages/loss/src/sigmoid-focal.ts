@@ -39,7 +39,7 @@ export type SigmoidFocalLossOptions = z.input<typeof sigmoidFocalLossSchema>;
  * every element; its 'mean' equals this library's).
  *
  * Options (PyTorch names in brackets, Gluon's for the common ones): `alpha` [`alpha`, default 0.25],
- * `gamma` [`gamma`, default 2], `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; label is reshaped to pred's shape.
+ * `gamma` [`gamma`, default 2], `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`; label is reshaped to pred's shape.
  *
  * @example
  * ```ts

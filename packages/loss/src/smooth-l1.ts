@@ -34,7 +34,7 @@ export type SmoothL1LossOptions = z.input<typeof smoothL1LossSchema>;
  * `min(n, beta)` so that neither branch overflows for tiny beta.
  *
  * Options (PyTorch names in brackets, Gluon's for the common ones): `beta` [`beta`, default 1, ≥ 0],
- * `weight` [`weight`], `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
+ * `weight` [`weight`, default null], `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs:
  * `forward(pred, label, { sampleWeight })`; label is reshaped to pred's shape.
  *
  * @example

@@ -187,8 +187,8 @@ export abstract class CrossEntropyLoss<Options extends ResolvedLossOptions> exte
  * Options (Gluon or PyTorch names in brackets): `axis` [`axis`, default -1], `sparseLabel`
  * [`sparse_label`, default true], `fromLogits` [`from_logits`, default false], `ignoreIndex`
  * [`ignore_index`, default null], `classWeight` [`weight` (PyTorch's), C non-negative numbers, default
- * null], `labelSmoothing` [`label_smoothing`, in [0, 1), default 0], `weight` [`weight`],
- * `batchAxis` [`batch_axis`], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`. A sparse
+ * null], `labelSmoothing` [`label_smoothing`, in [0, 1), default 0], `weight` [`weight`, default null],
+ * `batchAxis` [`batch_axis`, default 0], `reduction` [`reduction`, 'none' (default), 'mean' or 'sum']. Inputs: `forward(pred, label, { sampleWeight })`. A sparse
  * label has pred's shape without the class axis (or with it as size 1) and holds integers in
  * [0, classes) or `ignoreIndex` (int32 or integer-valued floats; unlike MXNet, out-of-range indices
  * are an error, not clipped). A dense label is reshaped to pred's shape. The sample weight

@@ -9,6 +9,7 @@ import { randn, setBackend, tensor, type GpuJsMode } from '@lossgraph/tensor';
 import { variable } from '@lossgraph/autograd';
 import { CosineEmbeddingLoss, CTCLoss, SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import '@lossgraph/tensor/gpujs';
+import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 
 afterEach(() => setBackend('cpu'));
 
@@ -34,20 +35,9 @@ const cases: Record<string, () => { loss: number[]; grad: number[] }> = {
   },
 };
 
-function unavailable(mode: GpuJsMode): string | null {
-  if (mode === 'headlessgl' && !process.env.DISPLAY) return 'no X display (run under `xvfb-run -a`)';
-  try {
-    setBackend('gpujs', { mode });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    setBackend('cpu');
-  }
-}
 
 for (const mode of ['webasm', 'headlessgl'] as const) {
-  const reason = unavailable(mode);
+  const reason = gpujsUnavailable(mode);
   const suite = reason !== null && !process.env.CI ? describe.skip : describe;
   suite(`plain-array integer inputs on gpujs ${mode} agree with cpu`, () => {
     for (const [name, run] of Object.entries(cases)) {

@@ -9,6 +9,7 @@ import { arange, memory, randn, setBackend, tidy, type GpuJsMode } from '@lossgr
 import { logSoftmax, mean, neg, pick } from '@lossgraph/autograd';
 import { Adam, DataLoader, Dense, Sequential, SGD, Xavier } from '@lossgraph/nn';
 import '@lossgraph/tensor/gpujs';
+import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 
 afterEach(() => setBackend('cpu'));
 
@@ -37,17 +38,6 @@ function readmeLoop(key: string, steps: number, optimizer: 'sgd' | 'adam'): { at
   }
 }
 
-function unavailable(mode: GpuJsMode): string | null {
-  if (mode === 'headlessgl' && !process.env.DISPLAY) return 'no X display (run under `xvfb-run -a`)';
-  try {
-    setBackend('gpujs', { mode });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    setBackend('cpu');
-  }
-}
 
 describe("the nn README's loop holds the same memory at step 60 as at step 10", () => {
   it.each(['sgd', 'adam'] as const)('cpu, %s', (optimizer) => {
@@ -57,7 +47,7 @@ describe("the nn README's loop holds the same memory at step 60 as at step 10", 
   });
 
   for (const mode of ['webasm', 'headlessgl'] as const) {
-    const reason = unavailable(mode);
+    const reason = gpujsUnavailable(mode);
     const test = reason !== null && !process.env.CI ? it.skip : it;
     test.each(['sgd', 'adam'] as const)(`gpujs ${mode}, %s`, (optimizer) => {
       if (reason !== null) throw new Error(`gpujs/${mode} is unavailable: ${reason}`);

@@ -13,8 +13,8 @@ import * as T from '@lossgraph/tensor';
 import { noGrad } from '@lossgraph/autograd';
 import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { Adam, Conv2D, DataLoader, Dense, Flatten, MaxPool2D, Sequential, Xavier, accuracy } from '@lossgraph/nn';
-import { parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
-import { loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
+import { exampleOptions, parseFlags, useBackend, type ExampleOptions } from './lib/cli.js';
+import { digitsSplit } from './lib/data.js';
 import { isMain, runMain } from './lib/output.js';
 import { intOption, positiveOption } from './lib/validate.js';
 import { ProgressBar } from './lib/progress.js';
@@ -43,11 +43,6 @@ export interface DigitsCnnResult {
   readonly seconds: number;
 }
 
-/** Pixels scaled from 0..16 to 0..1, as `[n, 1, 8, 8]` images. */
-function imagesOf(data: LabelledData): T.Tensor {
-  const scaled = Float32Array.from(data.features, (v) => v / 16);
-  return T.tensor(scaled, [data.numSamples, 1, 8, 8]);
-}
 
 /**
  * The digits CNN, uninitialised.
@@ -87,14 +82,7 @@ export async function run(options: DigitsCnnOptions = {}): Promise<DigitsCnnResu
   const learningRate = positiveOption('digitsCnn.run', 'learningRate', options.learningRate, 0.003);
   useBackend({ backend: options.backend ?? 'cpu', mode: options.mode ?? 'webasm' });
 
-  const data = loadDigits();
-  const split = stratifiedSplit(data.labels, 0.2, seed);
-  const train = subset(data, split.train);
-  const test = subset(data, split.test);
-  const xTrain = imagesOf(train);
-  const yTrain = T.tensor(train.labels, [train.numSamples], 'int32');
-  const xTest = imagesOf(test);
-  const yTest = T.tensor(test.labels, [test.numSamples], 'int32');
+  const { xTrain, yTrain, xTest, yTest, trainSize, testSize } = digitsSplit(seed, [1, 8, 8]);
 
   const net = digitsCnn();
   net.initialize({ init: new Xavier(), seed });
@@ -116,7 +104,7 @@ export async function run(options: DigitsCnnOptions = {}): Promise<DigitsCnnResu
       opt.step(x.shape[0]);
       lossSum += total;
     }
-    epochLosses.push(lossSum / train.numSamples);
+    epochLosses.push(lossSum / trainSize);
     bar.update(epoch, { loss: epochLosses[epoch - 1]! });
   }
   bar.done();
@@ -124,20 +112,14 @@ export async function run(options: DigitsCnnOptions = {}): Promise<DigitsCnnResu
 
   const testAccuracy = noGrad(() => accuracy(net.forward(xTest), yTest));
   const trainAccuracy = noGrad(() => accuracy(net.forward(xTrain), yTrain));
-  return { testAccuracy, trainAccuracy, epochLosses, trainSize: train.numSamples, testSize: test.numSamples, seconds };
+  return { testAccuracy, trainAccuracy, epochLosses, trainSize, testSize, seconds };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv);
   const label = useBackend(flags);
   console.log(`digits-cnn: conv 16-pool-conv 32-pool-dense 10 on UCI digits, backend ${label}`);
-  const result = await run({
-    backend: flags.backend,
-    mode: flags.mode,
-    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    progress: flags.quiet ? null : process.stderr,
-  });
+  const result = await run(exampleOptions(flags));
   console.log(`train ${result.trainSize} / test ${result.testSize} samples, ${result.epochLosses.length} epochs in ${result.seconds.toFixed(1)} s`);
   console.log(`final train loss ${result.epochLosses.at(-1)!.toFixed(4)}, train accuracy ${(100 * result.trainAccuracy).toFixed(2)}%`);
   console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)}%`);

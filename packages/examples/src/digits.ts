@@ -11,7 +11,7 @@ import { noGrad } from '@lossgraph/autograd';
 import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, Xavier, accuracy } from '@lossgraph/nn';
 import { parseFlags, useBackend, type ExampleOptions, exampleOptions } from './lib/cli.js';
-import { defaultOutDir, loadDigits, stratifiedSplit, subset, type LabelledData } from './lib/data.js';
+import { digitsSplit, defaultOutDir } from './lib/data.js';
 import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption, positiveOption } from './lib/validate.js';
 import { ProgressBar } from './lib/progress.js';
@@ -46,11 +46,6 @@ export interface DigitsResult {
   readonly files: readonly string[];
 }
 
-/** Pixels scaled from 0..16 to 0..1, as a `[n, 64]` tensor. */
-function imagesOf(data: LabelledData): T.Tensor {
-  const scaled = Float32Array.from(data.features, (v) => v / 16);
-  return T.tensor(scaled, [data.numSamples, data.numFeatures]);
-}
 
 /**
  * Trains the digits MLP (64 → 128, ReLU → 10) with Adam and softmax cross-entropy.
@@ -70,14 +65,7 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
   const learningRate = positiveOption('digits.run', 'learningRate', options.learningRate, 0.003);
   useBackend({ backend: options.backend ?? 'cpu', mode: options.mode ?? 'webasm' });
 
-  const data = loadDigits();
-  const split = stratifiedSplit(data.labels, 0.2, seed);
-  const train = subset(data, split.train);
-  const test = subset(data, split.test);
-  const xTrain = imagesOf(train);
-  const yTrain = T.tensor(train.labels, [train.numSamples], 'int32');
-  const xTest = imagesOf(test);
-  const yTest = T.tensor(test.labels, [test.numSamples], 'int32');
+  const { xTrain, yTrain, xTest, yTest, trainSize, testSize } = digitsSplit(seed, [64]);
 
   const net = new Sequential().add(new Dense(hidden, { activation: 'relu' }), new Dense(10));
   net.initialize({ init: new Xavier(), seed });
@@ -106,7 +94,7 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
         return total;
       });
     }
-    epochLosses.push(lossSum / train.numSamples);
+    epochLosses.push(lossSum / trainSize);
     // The test accuracy is cheap at this size, so the bar can show it every epoch.
     const acc = T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest)));
     bar.update(epoch, { loss: epochLosses[epoch - 1]!, 'test acc': acc });
@@ -124,7 +112,7 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
     })));
     if (stepDot !== null) files.push(writeOutput(outDir, 'step-graph.dot', stepDot));
   }
-  return { testAccuracy, trainAccuracy, epochLosses, trainSize: train.numSamples, testSize: test.numSamples, seconds, files };
+  return { testAccuracy, trainAccuracy, epochLosses, trainSize, testSize, seconds, files };
 }
 
 async function main(argv: readonly string[]): Promise<void> {

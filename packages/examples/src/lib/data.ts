@@ -2,6 +2,7 @@
  * Loading the bundled data sets (CSV, optionally gzipped) and splitting them reproducibly.
  */
 import { readFileSync } from 'node:fs';
+import * as T from '@lossgraph/tensor';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -166,4 +167,46 @@ export function subset(data: LabelledData, indices: Int32Array): LabelledData {
     labels[dst] = data.labels[src]!;
   });
   return { features, labels, numSamples: indices.length, numFeatures: f };
+}
+
+/** The digits as tensors for one split: images scaled from 0..16 to 0..1, labels as int32. */
+export interface DigitsSplit {
+  /** Training images, `[n, ...imageShape]`. */
+  readonly xTrain: T.Tensor;
+  /** Training labels, `[n]`. */
+  readonly yTrain: T.Tensor;
+  /** Test images. */
+  readonly xTest: T.Tensor;
+  /** Test labels. */
+  readonly yTest: T.Tensor;
+  /** Number of training samples. */
+  readonly trainSize: number;
+  /** Number of test samples. */
+  readonly testSize: number;
+}
+
+/**
+ * The UCI digits in the seeded, stratified 80/20 split every digits example trains on.
+ *
+ * @param seed - the split's seed
+ * @param imageShape - the shape of one image: `[64]` for an MLP, `[1, 8, 8]` for a CNN
+ * @example
+ * ```ts
+ * const { xTrain, yTrain } = digitsSplit(0, [1, 8, 8]);   // [1437, 1, 8, 8] and [1437]
+ * ```
+ */
+export function digitsSplit(seed: number, imageShape: readonly number[]): DigitsSplit {
+  const data = loadDigits();
+  const split = stratifiedSplit(data.labels, 0.2, seed);
+  const part = (indices: Int32Array): { x: T.Tensor; y: T.Tensor; n: number } => {
+    const d = subset(data, indices);
+    return {
+      x: T.tensor(Float32Array.from(d.features, (v) => v / 16), [d.numSamples, ...imageShape]),
+      y: T.tensor(d.labels, [d.numSamples], 'int32'),
+      n: d.numSamples,
+    };
+  };
+  const train = part(split.train);
+  const test = part(split.test);
+  return { xTrain: train.x, yTrain: train.y, xTest: test.x, yTest: test.y, trainSize: train.n, testSize: test.n };
 }

@@ -44,14 +44,19 @@ interface ConvGeometry {
   oh: number; ow: number;
   groups: number;
   params: Conv2dParams;
+  /** The matrix sizes of the im2col form: pixels per output plane (oh·ow), over the batch (n·oh·ow), rows per group (c/groups·kh·kw), outputs per group. */
+  L: number; NL: number; depth: number; og: number;
 }
 
 function geometry(xShape: Shape, wShape: Shape, yShape: Shape, params: Conv2dParams): ConvGeometry {
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const [o, , kh, kw] = wShape as [number, number, number, number];
+  const oh = yShape[2]!;
+  const ow = yShape[3]!;
+  const L = oh * ow;
   return {
-    n: xShape[0]!, c: xShape[1]!, h: xShape[2]!, w: xShape[3]!,
-    o: wShape[0]!, kh: wShape[2]!, kw: wShape[3]!,
-    oh: yShape[2]!, ow: yShape[3]!,
-    groups: params.groups, params,
+    n, c, h, w, o, kh, kw, oh, ow, groups: params.groups, params,
+    L, NL: n * L, depth: (c / params.groups) * kh * kw, og: o / params.groups,
   };
 }
 
@@ -128,13 +133,10 @@ function dtypeOf(values: TypedArray): DType {
 export function conv2dKernel(x: TypedArray, xShape: Shape, w: TypedArray, wShape: Shape, params: Conv2dParams, outShape: Shape, out: TypedArray): void {
   const g = geometry(xShape, wShape, outShape, params);
   const dtype = dtypeOf(out);
-  const L = g.oh * g.ow;
-  const NL = g.n * L;
-  const depth = (g.c / g.groups) * g.kh * g.kw;
+  const { L, NL, depth, og } = g;
   const cols = workspace(dtype, 0, g.groups * depth * NL);
   im2col(x, cols, g, true);
   const product = workspace(dtype, 1, g.o * NL);
-  const og = g.o / g.groups;
   matmulKernel(w, [g.groups, og, depth], cols, [g.groups, depth, NL], false, false, [g.groups, og, NL], product);
   swapLeadingAxes(product, g.o, g.n, L, out);
 }
@@ -143,10 +145,7 @@ export function conv2dKernel(x: TypedArray, xShape: Shape, w: TypedArray, wShape
 export function conv2dInputGradKernel(dy: TypedArray, dyShape: Shape, w: TypedArray, wShape: Shape, params: Conv2dParams, outShape: Shape, out: TypedArray): void {
   const g = geometry(outShape, wShape, dyShape, params);
   const dtype = dtypeOf(out);
-  const L = g.oh * g.ow;
-  const NL = g.n * L;
-  const depth = (g.c / g.groups) * g.kh * g.kw;
-  const og = g.o / g.groups;
+  const { L, NL, depth, og } = g;
   const dyT = workspace(dtype, 1, g.o * NL);
   swapLeadingAxes(dy, g.n, g.o, L, dyT);
   const cols = workspace(dtype, 0, g.groups * depth * NL);
@@ -158,10 +157,7 @@ export function conv2dInputGradKernel(dy: TypedArray, dyShape: Shape, w: TypedAr
 export function conv2dWeightGradKernel(x: TypedArray, xShape: Shape, dy: TypedArray, dyShape: Shape, params: Conv2dParams, outShape: Shape, out: TypedArray): void {
   const g = geometry(xShape, outShape, dyShape, params);
   const dtype = dtypeOf(out);
-  const L = g.oh * g.ow;
-  const NL = g.n * L;
-  const depth = (g.c / g.groups) * g.kh * g.kw;
-  const og = g.o / g.groups;
+  const { L, NL, depth, og } = g;
   const cols = workspace(dtype, 0, g.groups * depth * NL);
   im2col(x, cols, g, true);
   const dyT = workspace(dtype, 1, g.o * NL);

@@ -12,10 +12,11 @@ import { afterAll, describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { gradcheck, Variable, type VariableLike } from '@lossgraph/autograd';
 import {
-  buildInputs, callLoss, LOSS_CLASSES, loadCases, runErrorCase, runNumericCase, summarise, writeSummary,
+  buildInputs, callLoss, caseAsFunction, LOSS_CLASSES, loadCases, runErrorCase, runNumericCase, summarise, writeSummary,
   type CaseResult, type ConformanceCase, type RunSettings, type Tolerance,
 } from './conformance.js';
 import '@lossgraph/tensor/gpujs';
+import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
 
 const cases = loadCases('catalogue.json');
 const numeric = cases.filter((c) => c.expectError === undefined);
@@ -48,17 +49,7 @@ function select(run: Run): void {
 }
 
 /** Why a run cannot start here, or null when it can. */
-function unavailable(run: Run): string | null {
-  if (run.mode === 'headlessgl' && !process.env.DISPLAY) return 'no X display (run under `xvfb-run -a`)';
-  try {
-    select(run);
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    T.setBackend('cpu');
-  }
-}
+const unavailable = (run: Run): string | null => (run.backend === 'cpu' ? null : gpujsUnavailable(run.mode!));
 
 test('the catalogue holds every new loss and option', () => {
   const groups = new Set(numeric.map((c) => c.id.split('/').slice(0, 2).join('/')));
@@ -114,17 +105,6 @@ for (const run of runs) {
   });
 }
 
-/** The case as a function of its differentiable inputs, and the point to check at (float64, cpu). */
-function asFunction(c: ConformanceCase): { f: (...xs: Variable[]) => Variable; point: T.Tensor[]; head: T.Tensor } {
-  const { inputs, wrt } = buildInputs(c, { dtype: 'float64', intLabels: true });
-  const loss = new LOSS_CLASSES[c.loss]!(c.options);
-  const f = (...xs: Variable[]): Variable => {
-    const args: Record<string, unknown> = { ...inputs };
-    wrt.forEach((name, i) => (args[name] = xs[i]));
-    return callLoss(c.loss, loss, args);
-  };
-  return { f, point: wrt.map((name) => (inputs[name] as Variable).value), head: T.tensor(c.headGrad!.data, c.headGrad!.shape, 'float64') };
-}
 
 // GaussianNLLLoss's clamp passes the gradient at eps to the variance unchanged (PyTorch's
 // semantics), which is not the derivative of the clamped loss: no finite-difference check there.
@@ -133,7 +113,7 @@ const differentiable = numeric.filter((c) => !c.id.includes('clamp'));
 describe('gradcheck of order 1 on every catalogue case (float64)', () => {
   test.each(differentiable.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     T.setBackend('cpu');
-    const { f, point, head } = asFunction(c);
+    const { f, point, head } = caseAsFunction(c);
     const result = gradcheck(f, point, { headGrad: head, eps: 1e-6, atol: 1e-6, rtol: 1e-4 });
     expect(result.inputs.filter((r) => !r.ok).map((r) => `input ${r.input} at [${r.worst?.index.join(', ')}]: ${r.worst?.analytic} vs ${r.worst?.numeric}`)).toEqual([]);
   });
@@ -149,7 +129,7 @@ describe('gradcheck of order 2, one case per loss and option (float64)', () => {
   });
   test.each(firsts.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     T.setBackend('cpu');
-    const { f, point } = asFunction(c);
+    const { f, point } = caseAsFunction(c);
     const result = gradcheck(f as (...xs: Variable[]) => Variable, point as VariableLike[], { order: 2, eps: 1e-6, atol: 1e-5, rtol: 1e-3 });
     expect(result.ok).toBe(true);
   });

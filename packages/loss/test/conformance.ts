@@ -287,3 +287,15 @@ export function writeSummary(name: string, summary: Summary): string {
     ...summary.failures.map((f) => `  FAIL ${f}`),
   ].join('\n');
 }
+
+/** A case as a function of its differentiable inputs (the others closed over), the point to check it at (float64, cpu) and its head gradient, for gradcheck. */
+export function caseAsFunction(c: ConformanceCase): { f: (...xs: Variable[]) => Variable; point: T.Tensor[]; head: T.Tensor } {
+  const { inputs, wrt } = buildInputs(c, { dtype: 'float64', intLabels: true });
+  const loss = new LOSS_CLASSES[c.loss]!(c.options);
+  const f = (...xs: Variable[]): Variable => {
+    const args: Record<string, unknown> = { ...inputs };
+    wrt.forEach((name, i) => (args[name] = xs[i]));
+    return callLoss(c.loss, loss, args);
+  };
+  return { f, point: wrt.map((name) => (inputs[name] as Variable).value), head: T.tensor(c.headGrad!.data, c.headGrad!.shape, 'float64') };
+}

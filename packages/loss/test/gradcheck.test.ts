@@ -7,26 +7,15 @@
 import { describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { add, dot, grad, gradcheck, mul, noGrad, sum, Variable, type VariableLike } from '@lossgraph/autograd';
-import { buildInputs, callLoss, canonicalName, LOSS_CLASSES, loadCases, type ConformanceCase } from './conformance.js';
+import { canonicalName, caseAsFunction, loadCases, type ConformanceCase } from './conformance.js';
 
 T.setBackend('cpu');
 const numeric = loadCases().filter((c) => c.expectError === undefined);
 
-/** The case as a function of its differentiable inputs (the others closed over), and the point to check at. */
-function asFunction(c: ConformanceCase): { f: (...xs: Variable[]) => Variable; point: T.Tensor[]; head: T.Tensor } {
-  const { inputs, wrt } = buildInputs(c, { dtype: 'float64', intLabels: true });
-  const loss = new LOSS_CLASSES[c.loss]!(c.options);
-  const f = (...xs: Variable[]): Variable => {
-    const args: Record<string, unknown> = { ...inputs };
-    wrt.forEach((name, i) => (args[name] = xs[i]));
-    return callLoss(c.loss, loss, args);
-  };
-  return { f, point: wrt.map((name) => (inputs[name] as Variable).value), head: T.tensor(c.headGrad!.data, c.headGrad!.shape, 'float64') };
-}
 
 describe('gradcheck on every conformance case (float64)', () => {
   test.each(numeric.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-    const { f, point, head } = asFunction(c);
+    const { f, point, head } = caseAsFunction(c);
     const result = gradcheck(f, point, { headGrad: head, eps: 1e-6, atol: 1e-6, rtol: 1e-4 });
     const worst = result.inputs.filter((r) => !r.ok).map((r) => `input ${r.input} at [${r.worst?.index.join(', ')}]: ${r.worst?.analytic} vs ${r.worst?.numeric}`);
     expect(worst).toEqual([]);
@@ -46,7 +35,7 @@ function secondOrderCases(): ConformanceCase[] {
  * (the gradient of gradient·direction) and by central differences of the gradient along the direction.
  */
 function hessianVectorProducts(c: ConformanceCase): { tape: Float64Array; numeric: Float64Array } {
-  const { f, point, head } = asFunction(c);
+  const { f, point, head } = caseAsFunction(c);
   const argnums = point.map((_, i) => i);
   const objective = (...xs: Variable[]): Variable => sum(mul(f(...xs), head));
   const gradient = grad(objective, argnums);
@@ -83,7 +72,7 @@ describe('second derivatives (float64)', () => {
 
   const firstOfEach = SECOND_ORDER.map((name) => secondOrderCases().find((c) => canonicalName(c.loss) === name)!);
   test.each(firstOfEach.map((c) => [c.id, c] as const))('gradcheck order 2, %s', (_id, c) => {
-    const { f, point } = asFunction(c);
+    const { f, point } = caseAsFunction(c);
     const result = gradcheck(f as (...xs: Variable[]) => Variable, point as VariableLike[], { order: 2, eps: 1e-6, atol: 1e-5, rtol: 1e-3 });
     expect(result.ok).toBe(true);
   });

@@ -80,6 +80,19 @@ def loss_step(inputs, kind, params):
     return step
 
 
+def training_step(model, opt, x, y):
+    """One optimiser step of softmax cross-entropy on a fixed batch, the loss read back."""
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return step
+
+
 def mlp_step(inputs, params):
     x, y = inputs
     sizes = params["sizes"]
@@ -91,15 +104,7 @@ def mlp_step(inputs, params):
             layers.append(torch.nn.ReLU())
     model = torch.nn.Sequential(*layers)
     opt = torch.optim.SGD(model.parameters(), lr=params.get("learningRate", 0.1))
-
-    def step():
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        loss.item()
-
-    return step
+    return training_step(model, opt, x, y)
 
 
 def gru_step(inputs):
@@ -146,15 +151,7 @@ def digits_cnn_step(inputs, params):
         torch.nn.Flatten(), torch.nn.Linear(128, 10),
     )
     opt = torch.optim.Adam(model.parameters(), lr=params.get("learningRate", 0.003))
-
-    def step():
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        loss.item()
-
-    return step
+    return training_step(model, opt, x, y)
 
 
 def scalar_add(params):

@@ -15,6 +15,7 @@ export default defineConfig({
       '@lossgraph/loss': src('loss'),
       '@lossgraph/nn': src('nn'),
       '@lossgraph/lab': src('lab'),
+      '@lossgraph/chromium': src('chromium'),
     },
   },
   test: {

@@ -101,6 +101,26 @@ export function poolSamples(samples: readonly Sample[]): Sample {
   return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length, times };
 }
 
+/**
+ * A sample with every time multiplied by `factor`: milliseconds per call turned into another unit
+ * (ns per element: `1e6 / elements`; µs per op: `1000 / ops`). Medians commute with a positive
+ * factor, so the median is the scaled median.
+ *
+ * @param sample - the measured sample
+ * @param factor - a positive finite number
+ * @returns a new sample
+ * @throws RangeError when `factor` is not positive and finite
+ * @example
+ * ```ts
+ * scaleSample(sample, 1e6 / 4_096_000).medianMs; // ns per element of a 4,096,000-element call
+ * ```
+ */
+export function scaleSample(sample: Sample, factor: number): Sample {
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`scaleSample: factor must be a positive finite number, got ${factor}`);
+  const times = sample.times.map((t) => t * factor);
+  return { medianMs: sample.medianMs * factor, minMs: sample.minMs * factor, maxMs: sample.maxMs * factor, runs: sample.runs, times };
+}
+
 /** Summary of the timed calls of one cell, in milliseconds. */
 export interface Sample {
   /** Median duration of one call: the number the tables show. */
@@ -375,6 +395,11 @@ export interface RenderOptions {
   ratios?: readonly RatioColumn[];
   /** Lines printed under the table as a bullet list (method, caveats). */
   footer?: readonly string[];
+  /**
+   * The unit of the time columns' headers, default `ms`; for cells filled with
+   * {@link scaleSample} (e.g. `ns/element`, `µs/op`).
+   */
+  unit?: string;
 }
 
 function cellText(cell: CellResult | undefined): string {
@@ -388,7 +413,7 @@ function cellText(cell: CellResult | undefined): string {
 }
 
 /**
- * Renders a comparison as a Markdown table of median milliseconds, one row per workload that
+ * Renders a comparison as a Markdown table of median milliseconds (or `options.unit`), one row per workload that
  * has at least one result, with optional ratio columns, followed by the footer and a list of
  * every note, error and unavailable engine so that no "n/a" or "error" goes unexplained.
  *
@@ -412,7 +437,7 @@ export function renderComparison(comparison: Comparison, options: RenderOptions 
 
   const header = ['workload'];
   for (const column of comparison.columns) {
-    header.push(`${column.label} (ms)`);
+    header.push(`${column.label} (${options.unit ?? 'ms'})`);
     // A ratio column sits right after its subject's column, so naming the reference is enough.
     for (const r of ratios.filter((x) => x.subject === column.id)) header.push(`vs ${labelOf(r.reference)}`);
   }

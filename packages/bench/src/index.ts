@@ -12,7 +12,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeSelector, parseCli, USAGE, type CliOptions } from './cli.js';
 import { renderTargets, timingPreset, type Suite, type TargetOutcome } from './harness.js';
 import { tensorSuite } from './suites/tensor.js';
-export { lossSuite, lossWorkloads, lossInputs, lossTargets, type LossWorkload, type LossInputs, type LossSuiteOptions } from './suites/loss.js';
+export {
+  lossSuite, lossWorkloads, lossInputs, lossTargets, lossGradientCheck, lossgraphLossStep, jaxLossStep,
+  type LossWorkload, type LossInputs, type LossSuiteOptions, type LossgraphModules,
+} from './suites/loss.js';
+export { scalingSuite, scalingWorkloads, SCALING_FACTORS, type ScalingWorkload } from './suites/scaling.js';
+export { loadJax, jaxArray, jaxStepEngine, JAX_ID, type Jax, type JaxArray } from './peers/jax.js';
 export {
   mlpStepSuite, overheadSuite, gpujsLoopSuite, memorySuite, mlpBatch, gpuLoopTargets, heapTarget, MLP_784, DIGITS_MLP, OPS_PER_CALL,
   type MlpSpec, type GpuLoopStats, type HeapCheckpoint,
@@ -21,6 +26,7 @@ export { convolutionSuite, CONV_16_32, DIGITS_CNN_BATCH, type ConvSpec } from '.
 export { runSteps, sparseLabels, oneHotRows, sizeOf, type PreparedStep, type StepEngine } from './suites/steps.js';
 export { runTorch, parseTorchOutput, torchUnavailable, TORCH_PYTHON, TORCH_SCRIPT, type TorchKind, type TorchInput, type TorchWorkload, type TorchRun } from './peers/torch.js';
 import { lossSuite } from './suites/loss.js';
+import { scalingSuite } from './suites/scaling.js';
 import { gpujsLoopSuite, memorySuite, mlpStepSuite, overheadSuite } from './suites/training.js';
 import { recurrentSuite } from './suites/recurrent.js';
 export { recurrentSuite, gruInputs, GRU_50, type GruSpec } from './suites/recurrent.js';
@@ -38,16 +44,16 @@ export {
 } from './suites/tensor.js';
 
 /**
- * Every suite of the report, in order: tensor primitives, losses (against tf.grad and PyTorch),
- * an MLP training step, a GRU forward plus backward, per-op overhead, gpujs compilations and
- * readbacks, memory over a long run.
+ * Every suite of the report, in order: tensor primitives, losses (against tf.grad, jax-js and
+ * PyTorch), the losses at 1x/4x/16x in ns per element, an MLP training step, convolution, a GRU
+ * forward plus backward, per-op overhead, gpujs compilations and readbacks, memory over a long run.
  * @example
  * ```ts
  * allSuites().map((s) => s.title);
  * ```
  */
 export function allSuites(): Suite[] {
-  return [tensorSuite(), lossSuite(), mlpStepSuite(), convolutionSuite(), recurrentSuite(), overheadSuite(), gpujsLoopSuite(), memorySuite()];
+  return [tensorSuite(), lossSuite(), scalingSuite(), mlpStepSuite(), convolutionSuite(), recurrentSuite(), overheadSuite(), gpujsLoopSuite(), memorySuite()];
 }
 
 /** Where the report goes by default: `packages/bench/out/results.md`. */

@@ -1,9 +1,11 @@
 /**
  * Losses forward plus backward: lossgraph's Gluon losses on the cpu backend against `tf.grad` of
- * the matching `tf.losses` function on TF.js cpu and tfjs-wasm, and against PyTorch (one thread,
- * child process), all on the same float32 inputs. Includes CTC, which TF.js lacks.
+ * the matching `tf.losses` function on TF.js cpu and tfjs-wasm, `jit(grad)` of the same formula on
+ * jax-js, and PyTorch (one thread, child process), all on the same float32 inputs. Includes CTC,
+ * which TF.js and jax-js lack.
  */
 import { Comparison, evaluateTargets, renderComparison, type CellResult, type Suite, type SuiteContext, type SuiteReport, type Target, type WorkloadRow } from '../harness.js';
+import { jaxArray, jaxStepEngine, JAX_ID, type Jax } from '../peers/jax.js';
 import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
 import { runTorch, type TorchKind, type TorchWorkload } from '../peers/torch.js';
 import { uniformData } from './tensor.js';
@@ -87,13 +89,30 @@ export function lossInputs(workload: LossWorkload, seed: number): LossInputs {
   }
 }
 
-type Lg = {
+/** The lossgraph packages a loss step uses. */
+export type LossgraphModules = {
+  /** `@lossgraph/tensor`. */
   tensor: typeof import('@lossgraph/tensor');
+  /** `@lossgraph/autograd`. */
   autograd: typeof import('@lossgraph/autograd');
+  /** `@lossgraph/loss`. */
   loss: typeof import('@lossgraph/loss');
 };
 
-function lossgraphStep(lg: Lg, workload: LossWorkload, inputs: LossInputs): PreparedStep {
+/**
+ * One loss row on lossgraph cpu: forward, `sum(...).backward()`, the gradient read without a
+ * copy; checked against {@link lossGradientCheck} (but CTC).
+ *
+ * @param lg - the loaded lossgraph packages
+ * @param workload - the row
+ * @param inputs - its inputs
+ * @returns the step
+ * @example
+ * ```ts
+ * const step = lossgraphLossStep(lg, w, lossInputs(w, 1));
+ * ```
+ */
+export function lossgraphLossStep(lg: LossgraphModules, workload: LossWorkload, inputs: LossInputs): PreparedStep {
   const T = lg.tensor;
   const pred = lg.autograd.variable(T.tensor(inputs.pred, [...workload.predShape], 'float32'), { requiresGrad: true, name: 'pred' });
   const label = T.tensor(inputs.label, [...inputs.labelShape], inputs.label instanceof Int32Array ? 'int32' : 'float32');
@@ -104,15 +123,132 @@ function lossgraphStep(lg: Lg, workload: LossWorkload, inputs: LossInputs): Prep
     workload.kind === 'l2' ? new L.L2Loss() :
     workload.kind === 'huber' ? new L.HuberLoss({ rho: 1 }) :
     new L.CTCLoss({ layout: 'NTC', labelLayout: 'NT' });
+  const run = (): ArrayLike<number> => {
+    pred.zeroGrad();
+    const l = lossFn.forward(pred, label);
+    lg.autograd.sum(l).backward();
+    // Read without a copy, as PyTorch's .numpy() and TF.js cpu's dataSync() do.
+    return pred.grad!.value.dataNoCopy();
+  };
   return {
-    step() {
-      pred.zeroGrad();
-      const l = lossFn.forward(pred, label);
-      lg.autograd.sum(l).backward();
-      // Read without a copy, as PyTorch's .numpy() and TF.js cpu's dataSync() do.
-      pred.grad!.value.dataNoCopy();
-    },
+    step() { run(); },
+    // CTC has no closed-form gradient to check against here; the loss package's tests check it against PyTorch.
+    ...(workload.kind === 'ctc' ? {} : { check: () => lossGradientCheck(workload, inputs, run()) }),
     release() { pred.value.dispose(); label.dispose(); },
+  };
+}
+
+/**
+ * Compares a loss gradient with respect to the prediction with its float64 reference, computed
+ * here element by element from the formulas (nothing as large as the input is allocated, so the
+ * scaling rows can be checked too). The reference is the gradient of Gluon's reduction (the mean
+ * over the non-batch axes, summed over the batch); `scale` converts it to another reduction's.
+ *
+ * @param workload - a dense loss row (`softmax_ce`, `sigmoid_bce`, `l2`, `huber` with rho 1)
+ * @param inputs - the row's inputs
+ * @param actual - the engine's gradient, row-major
+ * @param scale - factor from Gluon's reduction to the engine's (TF.js's mean: 1/N, L2 2/N)
+ * @returns undefined when every value is within 1e-3 of the largest reference magnitude,
+ *   otherwise the worst value
+ * @example
+ * ```ts
+ * const w = lossWorkloads(0.01)[2]!; // L2
+ * const inputs = lossInputs(w, 1);
+ * const exact = Float32Array.from(inputs.pred, (p, i) => (p - (inputs.label[i] as number)) / 1000);
+ * lossGradientCheck(w, inputs, exact); // undefined
+ * ```
+ */
+export function lossGradientCheck(workload: LossWorkload, inputs: LossInputs, actual: ArrayLike<number>, scale = 1): string | undefined {
+  const size = sizeOf(workload.predShape);
+  if (workload.kind === 'ctc') return 'no float64 reference for CTC';
+  if (actual.length !== size) return `gradient has ${actual.length} values, expected ${size}`;
+  const cols = workload.predShape[workload.predShape.length - 1]!;
+  const x = inputs.pred;
+  const y = inputs.label;
+  let expectedAt: (i: number) => number;
+  if (workload.kind === 'softmax_ce') {
+    const rows = size / cols;
+    const rowMax = new Float64Array(rows);
+    const rowSum = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let m = -Infinity;
+      for (let c = 0; c < cols; c++) m = Math.max(m, x[r * cols + c]!);
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += Math.exp(x[r * cols + c]! - m);
+      rowMax[r] = m;
+      rowSum[r] = s;
+    }
+    expectedAt = (i) => {
+      const r = Math.floor(i / cols);
+      return Math.exp(x[i]! - rowMax[r]!) / rowSum[r]! - (y[r] === i - r * cols ? 1 : 0);
+    };
+  } else if (workload.kind === 'sigmoid_bce') {
+    expectedAt = (i) => (1 / (1 + Math.exp(-x[i]!)) - y[i]!) / cols;
+  } else if (workload.kind === 'l2') {
+    expectedAt = (i) => (x[i]! - y[i]!) / cols;
+  } else {
+    expectedAt = (i) => Math.min(1, Math.max(-1, x[i]! - y[i]!)) / cols;
+  }
+  let largest = 0;
+  for (let i = 0; i < size; i++) largest = Math.max(largest, Math.abs(scale * expectedAt(i)));
+  const tolerance = 1e-3 * (largest > 0 ? largest : 1);
+  let worst = 0;
+  let worstIndex = -1;
+  for (let i = 0; i < size; i++) {
+    const err = Math.abs(actual[i]! - scale * expectedAt(i));
+    // Written so that NaN counts as the worst possible error.
+    if (!(err <= worst)) { worst = Number.isNaN(err) ? Infinity : err; worstIndex = i; }
+    if (worst === Infinity) break;
+  }
+  if (worst <= tolerance) return undefined;
+  return `at index ${worstIndex} got ${actual[worstIndex]}, expected ${scale * expectedAt(worstIndex)} (tolerance ${tolerance.toPrecision(2)})`;
+}
+
+/**
+ * jax-js's loss: the same formula and reduction as Gluon's (mean over the last axis, summed over
+ * the batch), so its gradient is checked against the same reference as lossgraph's. Softmax CE
+ * takes the sparse labels through `nn.oneHot` inside the compiled function: the gradient of
+ * `takeAlongAxis` (a scatter) does not compile under `jit` in jax-js 0.1.25.
+ */
+function jaxLossOf(jax: Jax, workload: LossWorkload): (x: import('@jax-js/jax').Array, y: import('@jax-js/jax').Array) => import('@jax-js/jax').Array {
+  const { numpy: np, nn } = jax;
+  const cols = workload.predShape[workload.predShape.length - 1]!;
+  switch (workload.kind) {
+    case 'softmax_ce': return (x, y) => nn.logSoftmax(x, -1).mul(nn.oneHot(y, cols)).sum().neg();
+    case 'sigmoid_bce': return (x, y) => nn.softplus(x.ref).sub(x.mul(y)).sum().div(cols);
+    case 'l2': return (x, y) => { const d = x.sub(y); return d.ref.mul(d).sum().mul(0.5 / cols); };
+    default: return (x, y) => {
+      const d = x.sub(y);
+      const a = np.abs(d.ref);
+      return np.where(a.ref.less(1), d.ref.mul(d).mul(0.5), a.sub(0.5)).sum().div(cols);
+    };
+  }
+}
+
+/**
+ * One loss row on jax-js: `jit(grad(loss))` applied to the prediction, the gradient read back
+ * with `dataSync()`; "n/a" for CTC, which jax-js lacks.
+ *
+ * @param jax - the loaded namespace
+ * @param workload - the row
+ * @param inputs - its inputs
+ * @returns the step, or the "n/a" cell
+ * @example
+ * ```ts
+ * const step = jaxLossStep(await loadJax(), w, lossInputs(w, 1));
+ * ```
+ */
+export function jaxLossStep(jax: Jax, workload: LossWorkload, inputs: LossInputs): PreparedStep | CellResult {
+  if (workload.kind === 'ctc') return { kind: 'unavailable', reason: 'jax-js 0.1.25 has no CTC loss (and no lax.scan to write its recursion under jit)' };
+  const pred = jaxArray(jax, inputs.pred, workload.predShape);
+  const label = jaxArray(jax, inputs.label, inputs.labelShape);
+  const gradient = jax.jit(jax.grad(jaxLossOf(jax, workload)));
+  // dataSync() consumes the gradient; .ref keeps the inputs alive for the next call.
+  const run = (): ArrayLike<number> => gradient(pred.ref, label.ref).dataSync();
+  return {
+    step() { run(); },
+    check: () => lossGradientCheck(workload, inputs, run()),
+    release() { pred.dispose(); label.dispose(); gradient.dispose(); },
   };
 }
 
@@ -130,11 +266,19 @@ function tfjsStep(tf: Tf, workload: LossWorkload, inputs: LossInputs): PreparedS
     workload.kind === 'l2' ? (x: import('@tensorflow/tfjs').Tensor) => tf.losses.meanSquaredError(label, x) :
     (x: import('@tensorflow/tfjs').Tensor) => tf.losses.huberLoss(label, x, undefined, 1);
   const gradient = tf.grad(lossOf);
+  const batch = workload.predShape[0]!;
+  // tf.losses take the mean over every element (softmax CE: over the batch), Gluon the mean over
+  // the last axis summed over the batch; meanSquaredError has no 1/2.
+  const scale = (workload.kind === 'l2' ? 2 : 1) / batch;
   return {
     step() {
       const g = gradient(pred);
       g.dataSync();
       g.dispose();
+    },
+    check() {
+      const g = gradient(pred);
+      try { return lossGradientCheck(workload, inputs, g.dataSync(), scale); } finally { g.dispose(); }
     },
     release() { pred.dispose(); label.dispose(); },
   };
@@ -146,11 +290,14 @@ export interface LossSuiteOptions {
   scale?: number;
   /** Include the PyTorch column (default true). */
   torch?: boolean;
+  /** Include the jax-js column (default true). */
+  jax?: boolean;
 }
 
 /**
  * The loss section: forward+backward of SoftmaxCE, SigmoidBCE, L2, Huber and CTC, lossgraph cpu
- * against TF.js cpu, tfjs-wasm and PyTorch, with ratio columns and the issue's targets.
+ * against TF.js cpu, tfjs-wasm, jax-js (wasm, `jit(grad)`) and PyTorch, with ratio columns and the
+ * issue's targets. Every in-process engine's gradient is checked before it is timed.
  *
  * @param options - sizes and whether to run PyTorch
  * @returns the suite
@@ -169,7 +316,7 @@ async function runLossSuite(context: SuiteContext, options: LossSuiteOptions): P
   if (selected.length === 0) return { markdown: '', targets: [] };
   const inputs = new Map(selected.map((w) => [w.id, lossInputs(w, 11 + 104_729 * workloads.indexOf(w))]));
 
-  let lg: Lg | undefined;
+  let lg: LossgraphModules | undefined;
   const lgEngine: StepEngine<LossWorkload> = {
     id: 'lossgraph-cpu',
     label: 'lossgraph cpu',
@@ -184,7 +331,7 @@ async function runLossSuite(context: SuiteContext, options: LossSuiteOptions): P
         return `failed to load: ${(error as Error).message}`;
       }
     },
-    prepare: (w) => lossgraphStep(lg!, w, inputs.get(w.id)!),
+    prepare: (w) => lossgraphLossStep(lg!, w, inputs.get(w.id)!),
   };
   const tfEngines = (['cpu', 'wasm'] as TfjsBackendName[]).map((backend): StepEngine<LossWorkload> => {
     const base = tfjsEngine(backend);
@@ -195,10 +342,12 @@ async function runLossSuite(context: SuiteContext, options: LossSuiteOptions): P
       prepare: (w) => tfjsStep(tf!, w, inputs.get(w.id)!),
     };
   });
-  const columns = [lgEngine, ...tfEngines].map(({ id, label }) => ({ id, label }));
+  const jaxEngine = jaxStepEngine<LossWorkload>((jax, w) => jaxLossStep(jax, w, inputs.get(w.id)!), '`jit(grad(loss))(pred, labels)`, the gradient read with `dataSync()`');
+  const engines = [lgEngine, ...tfEngines, ...(options.jax ?? true ? [jaxEngine] : [])];
+  const columns = engines.map(({ id, label }) => ({ id, label }));
   columns.push({ id: 'pytorch', label: 'PyTorch' });
   const grid = new Comparison(workloads, columns);
-  const descriptions = await runSteps('loss', selected, [lgEngine, ...tfEngines], grid, context);
+  const descriptions = await runSteps('loss', selected, engines, grid, context);
 
   const runTorchColumn = options.torch ?? true;
   if (runTorchColumn) {
@@ -220,12 +369,14 @@ async function runLossSuite(context: SuiteContext, options: LossSuiteOptions): P
   const footer = [
     `Each cell: median ms of one call computing the loss, backpropagating it to the prediction and reading the gradient back as a typed array; after warm-up (>= ${t.warmupMs} ms), >= ${t.budgetMs} ms and >= ${t.minRuns} timed calls` + (t.rounds > 1 ? `, in ${t.rounds} rounds taken in turn by the in-process engines` : '') + `${context.quick ? ' (--quick)' : ''}. PyTorch times itself with the same rule in its own process.`,
     'TF.js: `tf.grad(x => tf.losses.<fn>(labels, x))(pred)` then `dataSync()`: softmaxCrossEntropy (one-hot labels, made before timing), sigmoidCrossEntropy, meanSquaredError, huberLoss (delta 1). PyTorch: `F.cross_entropy`, `F.binary_cross_entropy_with_logits`, `0.5 * F.mse_loss`, `F.huber_loss`, `F.ctc_loss` (after `log_softmax`, blank = C - 1), reduction sum, `.backward()`, `pred.grad.numpy()`.',
+    `jax-js: the Gluon formula and reduction in \`jax.numpy\` (softmax CE: \`-sum(logSoftmax(x) * oneHot(labels))\`, BCE: \`softplus(x) - x * y\`, Huber: \`where(|d| < 1, d²/2, |d| - 1/2)\`), \`jit(grad(loss))\`. Every in-process cell's gradient is first checked against a float64 reference computed from the formula (scaled to the engine's reduction); a cell that differs is an error, not a time.`,
     'Same float32 inputs on every engine (deterministic; passed to PyTorch through temporary binary files). The losses reduce differently (Gluon: mean over non-batch axes, then sum; tf.losses: mean), which changes the result by a constant factor, not the work.',
     ...descriptions,
   ];
   const ratios = [
     { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' },
     { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
+    ...(columns.some((c) => c.id === JAX_ID) ? [{ subject: 'lossgraph-cpu', reference: JAX_ID }] : []),
     { subject: 'lossgraph-cpu', reference: 'pytorch' },
   ];
   return {
@@ -235,7 +386,8 @@ async function runLossSuite(context: SuiteContext, options: LossSuiteOptions): P
 }
 
 /**
- * The loss targets: >= 20x faster than TF.js cpu and tfjs-wasm and within 2x of PyTorch on the
+ * The loss targets: >= 20x faster than TF.js cpu and tfjs-wasm, within 2x of PyTorch and faster
+ * than jax-js on the
  * dense losses; CTC within 5x of PyTorch.
  * @example
  * ```ts
@@ -248,6 +400,7 @@ export function lossTargets(): Target[] {
     { description: 'losses: lossgraph cpu at least 20x faster than TF.js cpu', subject: 'lossgraph-cpu', reference: 'tfjs-cpu', maxSlowdown: 1 / 20, appliesTo: dense },
     { description: 'losses: lossgraph cpu at least 20x faster than tfjs-wasm', subject: 'lossgraph-cpu', reference: 'tfjs-wasm', maxSlowdown: 1 / 20, appliesTo: dense },
     { description: 'losses: lossgraph cpu within 2x of PyTorch (1 thread)', subject: 'lossgraph-cpu', reference: 'pytorch', maxSlowdown: 2, appliesTo: dense },
+    { description: 'losses: lossgraph cpu faster than jax-js `jit(grad)` (issue 19)', subject: 'lossgraph-cpu', reference: JAX_ID, maxSlowdown: 1, appliesTo: dense },
     { description: 'CTC: lossgraph cpu within 5x of PyTorch F.ctc_loss (1 thread)', subject: 'lossgraph-cpu', reference: 'pytorch', maxSlowdown: 5, appliesTo: (row) => row.group === 'ctc' },
   ];
 }

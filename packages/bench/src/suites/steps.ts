@@ -13,6 +13,12 @@ export interface PreparedStep {
   step(): void;
   /** Frees inputs and state. */
   release(): void;
+  /**
+   * Checks the step's values against a reference, once, before the first timed call (not timed):
+   * undefined when they agree, otherwise what differs. A step that fails is not timed: its cell
+   * becomes an error, so a wrong formula never shows as a fast one.
+   */
+  check?(): string | undefined;
 }
 
 /** An engine that can run whole steps of the rows of type `R`. */
@@ -40,7 +46,8 @@ function firstLine(error: unknown): string {
 
 /**
  * Starts every engine and times every selected row on the ready ones, writing each cell into
- * `grid`: rounds of {@link roundTiming}, engines of a row taking turns, samples pooled. Unready
+ * `grid`: rounds of {@link roundTiming}, engines of a row taking turns, samples pooled. A step
+ * with a `check` is checked before its first timed call and not timed when it fails. Unready
  * engines get "n/a" with their reason on every selected row.
  *
  * @param tag - progress prefix, e.g. `loss`
@@ -83,6 +90,8 @@ export async function runSteps<R extends WorkloadRow>(
           await engine.activate();
           prepared = engine.prepare(row);
           if ('kind' in prepared) { settled.set(engine.id, prepared); continue; }
+          const wrong = round === 0 ? prepared.check?.() : undefined;
+          if (wrong !== undefined) { settled.set(engine.id, { kind: 'error', message: `values differ from the reference, not timed: ${wrong}` }); continue; }
           const step = prepared.step;
           samples.set(engine.id, [...(samples.get(engine.id) ?? []), measure(step, roundTiming(context.timing, round))]);
         } catch (error) {

@@ -165,6 +165,21 @@ def scalar_add(params):
     return step
 
 
+def scalar_chain(params):
+    """A chain of `length` recorded scalar adds, then backward to its start, the gradient read."""
+    length = params["length"]
+
+    def step():
+        a = torch.tensor(1.0, requires_grad=True)
+        x = a
+        for _ in range(length):
+            x = x + 1.0
+        x.backward()
+        a.grad.item()
+
+    return step
+
+
 def main():
     with open(sys.argv[1]) as f:
         spec = json.load(f)
@@ -179,6 +194,8 @@ def main():
                 fn = mlp_step(inputs, params)
             elif kind == "scalar_add":
                 fn = scalar_add(params)
+            elif kind == "scalar_chain":
+                fn = scalar_chain(params)
             elif kind == "gru":
                 fn = gru_step(inputs)
             elif kind == "conv2d_step":

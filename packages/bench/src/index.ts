@@ -19,7 +19,7 @@ export {
 export { scalingSuite, scalingWorkloads, SCALING_FACTORS, type ScalingWorkload } from './suites/scaling.js';
 export { loadJax, jaxArray, jaxStepEngine, JAX_ID, type Jax, type JaxArray } from './peers/jax.js';
 export {
-  mlpStepSuite, overheadSuite, gpujsLoopSuite, memorySuite, mlpBatch, gpuLoopTargets, heapTarget, MLP_784, DIGITS_MLP, OPS_PER_CALL,
+  mlpStepSuite, overheadSuite, gpujsLoopSuite, memorySuite, mlpBatch, gpuLoopTargets, heapTarget, MLP_784, DIGITS_MLP, OPS_PER_CALL, CHAIN_LENGTHS,
   type MlpSpec, type GpuLoopStats, type HeapCheckpoint,
 } from './suites/training.js';
 export { convolutionSuite, CONV_16_32, DIGITS_CNN_BATCH, type ConvSpec } from './suites/convolution.js';

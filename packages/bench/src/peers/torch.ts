@@ -18,7 +18,7 @@ export const TORCH_PYTHON = '/usr/bin/python3';
 export const TORCH_SCRIPT = fileURLToPath(new URL('../../python/torch_bench.py', import.meta.url));
 
 /** What the PyTorch child computes for one workload. */
-export type TorchKind = 'softmax_ce' | 'sigmoid_bce' | 'l2' | 'huber' | 'ctc' | 'mlp_step' | 'scalar_add' | 'gru' | 'conv2d_step' | 'digits_cnn_step';
+export type TorchKind = 'softmax_ce' | 'sigmoid_bce' | 'l2' | 'huber' | 'ctc' | 'mlp_step' | 'scalar_add' | 'scalar_chain' | 'gru' | 'conv2d_step' | 'digits_cnn_step';
 
 /** One input array handed to the child. */
 export interface TorchInput {
@@ -36,7 +36,7 @@ export interface TorchWorkload {
   kind: TorchKind;
   /** Inputs in the order the kind expects (prediction then label; x then y). */
   inputs?: readonly TorchInput[];
-  /** Extra settings: `rho`, `sizes`, `learningRate`, `repeats`. */
+  /** Extra settings: `rho`, `sizes`, `learningRate`, `repeats`, `length`. */
   params?: Readonly<Record<string, number | readonly number[]>>;
 }
 

@@ -16,7 +16,7 @@ export interface LossWorkload extends WorkloadRow {
   /** `dense` for the TF.js-comparable losses, `ctc` for CTC. */
   group: 'dense' | 'ctc';
   /** Which loss (the PyTorch child's name for it). */
-  kind: Exclude<TorchKind, 'mlp_step' | 'scalar_add' | 'gru' | 'conv2d_step' | 'digits_cnn_step'>;
+  kind: Exclude<TorchKind, 'mlp_step' | 'scalar_add' | 'scalar_chain' | 'gru' | 'conv2d_step' | 'digits_cnn_step'>;
   /** Shape of the prediction (for CTC: batch, time, classes). */
   predShape: readonly number[];
   /** CTC only: label length (every label this long, no padding). */

@@ -8,11 +8,12 @@ import { runInNewContext } from 'node:vm';
 import type { GpuJsMode } from '@lossgraph/tensor';
 import { gpuModePrecondition } from '../engines/lossgraph.js';
 import {
-  Comparison, evaluateTargets, formatMs, renderComparison, renderMarkdownTable, median,
+  Comparison, evaluateTargets, formatMs, renderComparison, renderMarkdownTable, median, scaleSample,
   type Suite, type SuiteContext, type SuiteReport, type Target, type TargetOutcome, type WorkloadRow,
 } from '../harness.js';
+import { JAX_ID, jaxStepEngine, type JaxArray } from '../peers/jax.js';
 import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
-import { runTorch } from '../peers/torch.js';
+import { runTorch, type TorchWorkload } from '../peers/torch.js';
 import { uniformData } from './tensor.js';
 import { oneHotRows, runSteps, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
 
@@ -195,76 +196,141 @@ async function runMlpStep(context: SuiteContext, spec: MlpSpec, withTorch: boole
   return { markdown: ['## MLP training step (cpu, float32)', '', renderComparison(grid, { ratios, footer })].join('\n'), targets: outcomes };
 }
 
-/** Ops per timed call of the overhead section: the call's ms is then the per-op µs. */
+/** Ops per timed call of the overhead section's scalar-add row. */
 export const OPS_PER_CALL = 1000;
 
+/** Lengths of the overhead section's recorded chains (issue 19: 10 and 100,000 recorded ops). @example `CHAIN_LENGTHS // [10, 100000]` */
+export const CHAIN_LENGTHS: readonly number[] = [10, 100_000];
+
+/** jax-js 0.1.25's eager `grad` overflows the call stack on a 10,000-op chain (measured): longer chains are n/a. */
+const JAX_CHAIN_LIMIT = 5_000;
+
+interface OverheadRow extends WorkloadRow {
+  /** Ops per timed call: the call's ms times 1000 / ops is the µs per op. */
+  ops: number;
+  /** `add`: independent recorded adds; `chain`: a chain of adds, then backward through it. */
+  kind: 'add' | 'chain';
+}
+
 /**
- * The per-op overhead section: a scalar add recorded on the tape (a variable requiring grad)
- * against TF.js's `tf.add` on scalars inside `tf.tidy`, and PyTorch's `a + 1` with
- * `requires_grad`. Shown in microseconds per op.
+ * The per-op overhead section, in µs per op: a scalar add recorded on the tape (a variable
+ * requiring grad) against TF.js's `tf.add` on scalars inside `tf.tidy`, jax-js's eager add and
+ * PyTorch's `a + 1` with `requires_grad`; and chains of 10 and 100,000 recorded scalar adds
+ * differentiated back to their start (`tf.grad`, jax-js's eager `grad`, PyTorch's `backward`), so
+ * the cost of a short graph's fixed work and of a long graph's bookkeeping both show.
  *
- * @param options - `torch: false` leaves PyTorch out (tests)
+ * @param options - `torch: false` leaves PyTorch out, `chains` other lengths (tests)
  * @returns the suite
  * @example
  * ```ts
  * const report = await overheadSuite().run(context);
  * ```
  */
-export function overheadSuite(options: { torch?: boolean } = {}): Suite {
-  return { id: 'overhead', title: 'Per-op overhead', run: (context) => runOverhead(context, options.torch ?? true) };
+export function overheadSuite(options: { torch?: boolean; chains?: readonly number[] } = {}): Suite {
+  return { id: 'overhead', title: 'Per-op overhead', run: (context) => runOverhead(context, options.torch ?? true, options.chains ?? CHAIN_LENGTHS) };
 }
 
-async function runOverhead(context: SuiteContext, withTorch: boolean): Promise<SuiteReport> {
-  const row: WorkloadRow = { id: 'scalar-add', label: 'scalar add (µs per op)', group: 'overhead' };
-  if (!context.selects('overhead/scalar-add') && !context.selects(row.label)) return { markdown: '', targets: [] };
+async function runOverhead(context: SuiteContext, withTorch: boolean, chains: readonly number[]): Promise<SuiteReport> {
+  const all: OverheadRow[] = [
+    { id: 'scalar-add', label: 'scalar add', group: 'overhead', ops: OPS_PER_CALL, kind: 'add' },
+    ...chains.map((n): OverheadRow => ({ id: `chain-${n}`, label: `chain of ${n.toLocaleString('en-US')} recorded adds + backward`, group: 'overhead', ops: n, kind: 'chain' })),
+  ];
+  const rows = all.filter((r) => context.selects(`overhead/${r.id}`) || context.selects(r.label));
+  if (rows.length === 0) return { markdown: '', targets: [] };
   let lg: Lg | undefined;
-  const lgEngine: StepEngine<WorkloadRow> = {
+  const lgEngine: StepEngine<OverheadRow> = {
     id: 'lossgraph-cpu', label: 'lossgraph cpu (recorded)',
     async init() { try { lg = await loadLossgraph(); return undefined; } catch (error) { return `failed to load: ${(error as Error).message}`; } },
     activate() { lg!.tensor.setBackend('cpu'); return Promise.resolve(); },
-    describe: () => 'lossgraph: `add(a, one)` with `a = variable(scalar(1), { requiresGrad: true })`, so every add is recorded on the tape',
-    prepare() {
-      const a = lg!.autograd.variable(lg!.tensor.scalar(1), { requiresGrad: true });
-      const one = lg!.tensor.scalar(1);
-      const add = lg!.autograd.add;
-      return { step() { for (let i = 0; i < OPS_PER_CALL; i++) add(a, one); }, release() { a.value.dispose(); one.dispose(); } };
+    describe: () => 'lossgraph: `add(a, one)` with `a = variable(scalar(1), { requiresGrad: true })`, so every add is recorded on the tape; chains: `x = add(x, one)` n times, `x.backward()`, `a.grad.value.item()`',
+    prepare(row) {
+      const { autograd: A, tensor: T } = lg!;
+      const a = A.variable(T.scalar(1), { requiresGrad: true });
+      const one = T.scalar(1);
+      if (row.kind === 'add') {
+        return { step() { for (let i = 0; i < row.ops; i++) A.add(a, one); }, release() { a.value.dispose(); one.dispose(); } };
+      }
+      const run = (): number => {
+        a.zeroGrad();
+        let x = a;
+        for (let i = 0; i < row.ops; i++) x = A.add(x, one);
+        x.backward();
+        return a.grad!.value.item();
+      };
+      return { step() { run(); }, check: () => chainCheck(run()), release() { a.value.dispose(); one.dispose(); } };
     },
   };
-  const tfEngines = (['cpu', 'wasm'] as TfjsBackendName[]).map((backend): StepEngine<WorkloadRow> => {
+  const tfEngines = (['cpu', 'wasm'] as TfjsBackendName[]).map((backend): StepEngine<OverheadRow> => {
     const base = tfjsEngine(backend);
     let tf: Tf | undefined;
     return {
       id: base.id, label: base.label, describe: () => base.describe(), activate: () => base.activate(),
       async init() { const why = await base.init(); if (why === undefined) tf = await loadTfjs(); return why; },
-      prepare() {
+      prepare(row) {
         const t = tf!;
         const a = t.scalar(1);
         const b = t.scalar(1);
-        // One tidy around the batch of adds: its own cost is spread over them, as in a real loop body.
-        return { step() { t.tidy(() => { for (let i = 0; i < OPS_PER_CALL; i++) t.add(a, b); }); }, release() { a.dispose(); b.dispose(); } };
+        if (row.kind === 'add') {
+          // One tidy around the batch of adds: its own cost is spread over them, as in a real loop body.
+          return { step() { t.tidy(() => { for (let i = 0; i < row.ops; i++) t.add(a, b); }); }, release() { a.dispose(); b.dispose(); } };
+        }
+        const gradient = t.grad((x: TfTensor) => { let y = x; for (let i = 0; i < row.ops; i++) y = t.add(y, b); return y; });
+        const run = (): number => { const g = gradient(a); try { return g.dataSync()[0]!; } finally { g.dispose(); } };
+        return { step() { run(); }, check: () => chainCheck(run()), release() { a.dispose(); b.dispose(); } };
       },
     };
   });
-  const engines = [lgEngine, ...tfEngines];
-  const grid = new Comparison([row], [...engines.map(({ id, label }) => ({ id, label })), { id: 'pytorch', label: 'PyTorch' }]);
-  const descriptions = await runSteps('overhead', [row], engines, grid, context);
+  const jaxEngine = jaxStepEngine<OverheadRow>((jax, row) => {
+    const a = jax.numpy.array(1);
+    if (row.kind === 'add') {
+      return { step() { for (let i = 0; i < row.ops; i++) a.ref.add(1).dispose(); }, release() { a.dispose(); } };
+    }
+    if (row.ops > JAX_CHAIN_LIMIT) {
+      a.dispose();
+      return { kind: 'unavailable', reason: `eager \`grad\` of a chain of 10,000 adds overflows the call stack in jax-js 0.1.25 (a recursive dispose), so chains over ${JAX_CHAIN_LIMIT.toLocaleString('en-US')} ops are not run` };
+    }
+    const gradient = jax.grad((x: JaxArray) => { let y = x; for (let i = 0; i < row.ops; i++) y = y.add(1); return y; });
+    const run = (): number => gradient(a.ref).dataSync()[0]!;
+    return { step() { run(); }, check: () => chainCheck(run()), release() { a.dispose(); } };
+  }, 'eager ops (no `jit`: a compiled chain would measure the compiler, not the per-op cost): `a.ref.add(1).dispose()`; chains: `grad(x => x.add(1)...add(1))(a)`');
+  const engines = [lgEngine, ...tfEngines, jaxEngine];
+  const columns = [...engines.map(({ id, label }) => ({ id, label })), { id: 'pytorch', label: 'PyTorch' }];
+  const timed = new Comparison(all, columns);
+  const descriptions = await runSteps('overhead', rows, engines, timed, context);
   if (withTorch) {
-    const torch = runTorch([{ id: row.id, kind: 'scalar_add', params: { repeats: OPS_PER_CALL } }], context.timing);
-    grid.set(row.id, 'pytorch', torch.cells.get(row.id)!);
-    if (torch.description !== undefined) descriptions.push(`${torch.description}: \`a + 1.0\` with \`a = torch.tensor(1.0, requires_grad=True)\``);
+    const torch = runTorch(rows.map((r): TorchWorkload => (r.kind === 'add'
+      ? { id: r.id, kind: 'scalar_add', params: { repeats: r.ops } }
+      : { id: r.id, kind: 'scalar_chain', params: { length: r.ops } })), context.timing);
+    for (const r of rows) timed.set(r.id, 'pytorch', torch.cells.get(r.id)!);
+    if (torch.description !== undefined) descriptions.push(`${torch.description}: \`a + 1.0\` with \`a = torch.tensor(1.0, requires_grad=True)\`; chains: \`x = x + 1.0\` n times, \`x.backward()\`, \`a.grad.item()\``);
+  }
+  const grid = new Comparison(all, columns);
+  for (const r of rows) {
+    for (const { id } of columns) {
+      const cell = timed.get(r.id, id);
+      if (cell !== undefined) grid.set(r.id, id, cell.kind === 'time' ? { ...cell, sample: scaleSample(cell.sample, 1000 / r.ops) } : cell);
+    }
   }
   const footer = [
-    `Each timed call runs ${OPS_PER_CALL} scalar adds, so its milliseconds are the microseconds of one add (the column headers say ms: read them as µs per op). TF.js: \`tf.add\` of two scalars, the ${OPS_PER_CALL} adds inside one \`tf.tidy\`.`,
+    `Each cell: µs per op, the median call's ms × 1000 / ops. scalar add: ${OPS_PER_CALL} adds per call (TF.js: \`tf.add\` of two scalars, the adds inside one \`tf.tidy\`). Chains: one call builds the chain of n adds and differentiates it back to its start (TF.js: \`tf.grad\`); every chain's gradient (1) is checked before it is timed.`,
     ...descriptions,
   ];
-  const us = grid.milliseconds(row.id, 'lossgraph-cpu');
-  const outcomes: TargetOutcome[] = [{
+  const us = grid.milliseconds('scalar-add', 'lossgraph-cpu');
+  const outcomes: TargetOutcome[] = rows.some((r) => r.id === 'scalar-add') ? [{
     description: 'per-op overhead: a recorded scalar add in lossgraph cpu under 2 µs',
     holds: us === undefined ? undefined : us < 2,
     details: [us === undefined ? 'not measured' : `${us.toFixed(2)} µs per op (${us < 2 ? 'ok' : 'MISS'})`],
-  }];
-  const ratios = [{ subject: 'lossgraph-cpu', reference: 'tfjs-cpu' }, { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' }, { subject: 'lossgraph-cpu', reference: 'pytorch' }];
-  return { markdown: ['## Per-op overhead', '', renderComparison(grid, { ratios, footer })].join('\n'), targets: outcomes };
+  }] : [];
+  const ratios = [
+    { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' }, { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
+    { subject: 'lossgraph-cpu', reference: JAX_ID }, { subject: 'lossgraph-cpu', reference: 'pytorch' },
+  ];
+  return { markdown: ['## Per-op overhead (µs per op)', '', renderComparison(grid, { ratios, footer, unit: 'µs/op' })].join('\n'), targets: outcomes };
+}
+
+/** A chain of adds has gradient 1 with respect to its start. */
+function chainCheck(gradient: number): string | undefined {
+  return gradient === 1 ? undefined : `the chain's gradient is ${gradient}, expected 1`;
 }
 
 /** What a steady-state gpujs training loop did, from `getStats()`. */

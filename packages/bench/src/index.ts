@@ -19,11 +19,12 @@ export {
 export { scalingSuite, scalingWorkloads, SCALING_FACTORS, type ScalingWorkload } from './suites/scaling.js';
 export { loadJax, jaxArray, jaxStepEngine, JAX_ID, type Jax, type JaxArray } from './peers/jax.js';
 export {
-  mlpStepSuite, overheadSuite, gpujsLoopSuite, memorySuite, mlpBatch, gpuLoopTargets, heapTarget, MLP_784, DIGITS_MLP, OPS_PER_CALL, CHAIN_LENGTHS,
+  mlpStepSuite, overheadSuite, gpujsLoopSuite, memorySuite, mlpBatch, mlpInitialWeights, mlpReference, gpuLoopTargets, heapTarget,
+  MLP_784, DIGITS_MLP, OPS_PER_CALL, CHAIN_LENGTHS,
   type MlpSpec, type GpuLoopStats, type HeapCheckpoint,
 } from './suites/training.js';
 export { convolutionSuite, CONV_16_32, DIGITS_CNN_BATCH, type ConvSpec } from './suites/convolution.js';
-export { runSteps, sparseLabels, oneHotRows, sizeOf, type PreparedStep, type StepEngine } from './suites/steps.js';
+export { runSteps, compareValues, sparseLabels, oneHotRows, sizeOf, type PreparedStep, type StepEngine } from './suites/steps.js';
 export { runTorch, parseTorchOutput, torchUnavailable, TORCH_PYTHON, TORCH_SCRIPT, type TorchKind, type TorchInput, type TorchWorkload, type TorchRun } from './peers/torch.js';
 import { lossSuite } from './suites/loss.js';
 import { scalingSuite } from './suites/scaling.js';

@@ -163,3 +163,35 @@ export function oneHotRows(labels: Int32Array, classes: number): Float32Array {
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((p, n) => p * n, 1);
 }
+
+/**
+ * Compares an engine's values with a float64 reference, relative to the largest reference
+ * magnitude (gradients and updates are small numbers: an absolute floor of 1 would pass anything).
+ *
+ * @param what - names the values in the message, e.g. `gradient of w1`
+ * @param actual - the engine's values
+ * @param expected - the reference
+ * @param tolerance - relative to `max |expected|` (default 1e-3, float32 against float64)
+ * @returns undefined when every value is within tolerance, otherwise the worst one
+ * @example
+ * ```ts
+ * compareValues('loss', [0.5001], [0.5]);  // undefined
+ * compareValues('loss', [0.6], [0.5]);     // 'loss[0]: got 0.6, expected 0.5 (tolerance 5.0e-4)'
+ * ```
+ */
+export function compareValues(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-3): string | undefined {
+  if (actual.length !== expected.length) return `${what}: ${actual.length} values, expected ${expected.length}`;
+  let largest = 0;
+  for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(expected[i]!));
+  const limit = tolerance * (largest > 0 ? largest : 1);
+  let worst = 0;
+  let worstIndex = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i]! - expected[i]!);
+    // Written so that NaN counts as the worst possible error.
+    if (!(err <= worst)) { worst = Number.isNaN(err) ? Infinity : err; worstIndex = i; }
+    if (worst === Infinity) break;
+  }
+  if (worst <= limit) return undefined;
+  return `${what}[${worstIndex}]: got ${actual[worstIndex]}, expected ${expected[worstIndex]} (tolerance ${limit.toPrecision(2)})`;
+}

@@ -11,11 +11,11 @@ import {
   Comparison, evaluateTargets, formatMs, renderComparison, renderMarkdownTable, median, scaleSample,
   type Suite, type SuiteContext, type SuiteReport, type Target, type TargetOutcome, type WorkloadRow,
 } from '../harness.js';
-import { JAX_ID, jaxStepEngine, type JaxArray } from '../peers/jax.js';
+import { JAX_ID, jaxArray, jaxStepEngine, type Jax, type JaxArray } from '../peers/jax.js';
 import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
 import { runTorch, type TorchWorkload } from '../peers/torch.js';
 import { uniformData } from './tensor.js';
-import { oneHotRows, runSteps, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
+import { compareValues, oneHotRows, runSteps, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type TfTensor = import('@tensorflow/tfjs').Tensor;
@@ -69,6 +69,155 @@ export function mlpBatch(spec: MlpSpec, seed: number): { x: Float32Array; y: Int
   return {
     x: Float32Array.from(uniformData(spec.batch * inputs, seed), (v) => (v + 1) / 2),
     y: sparseLabels(spec.batch, classes, seed + 1),
+  };
+}
+
+/**
+ * Deterministic Glorot-uniform weights `[in, out]` and zero biases of an MLP, as `[w1, b1, w2, b2, ...]`,
+ * for the engines that take their weights from outside (jax-js), so their first step can be checked
+ * against {@link mlpReference}.
+ *
+ * @param spec - the MLP
+ * @param seed - base seed
+ * @returns fresh arrays
+ * @example
+ * ```ts
+ * mlpInitialWeights(MLP_784, 7).map((w) => w.length); // [100352, 128, 1280, 10]
+ * ```
+ */
+export function mlpInitialWeights(spec: MlpSpec, seed: number): Float32Array[] {
+  return spec.sizes.slice(1).flatMap((out, i) => {
+    const inputs = spec.sizes[i]!;
+    const limit = Math.sqrt(6 / (inputs + out));
+    return [Float32Array.from(uniformData(inputs * out, seed + i), (v) => v * limit), new Float32Array(out)];
+  });
+}
+
+/**
+ * The float64 reference of an MLP's loss and gradients: ReLU between layers, softmax cross-entropy
+ * averaged over the batch (the objective lossgraph's `sum` plus `opt.step(batch)` and PyTorch's
+ * mean minimise).
+ *
+ * @param spec - the MLP
+ * @param weights - `[w1, b1, w2, b2, ...]`, w `[in, out]` row-major
+ * @param x - the batch, `[batch, sizes[0]]`
+ * @param y - labels
+ * @returns the loss and one gradient per weight array, in the same order
+ * @example
+ * ```ts
+ * const { x, y } = mlpBatch(MLP_784, 3);
+ * const { loss, grads } = mlpReference(MLP_784, mlpInitialWeights(MLP_784, 7), x, y);
+ * ```
+ */
+export function mlpReference(spec: MlpSpec, weights: readonly Float32Array[], x: Float32Array, y: Int32Array): { loss: number; grads: Float64Array[] } {
+  const B = spec.batch;
+  const layers = spec.sizes.length - 1;
+  const acts: Float64Array[] = [Float64Array.from(x)];
+  const pre: Float64Array[] = [];
+  for (let l = 0; l < layers; l++) {
+    const n = spec.sizes[l]!;
+    const m = spec.sizes[l + 1]!;
+    const w = weights[2 * l]!;
+    const b = weights[2 * l + 1]!;
+    const h = acts[l]!;
+    const z = new Float64Array(B * m);
+    for (let r = 0; r < B; r++) for (let j = 0; j < m; j++) {
+      let acc = b[j]!;
+      for (let k = 0; k < n; k++) acc += h[r * n + k]! * w[k * m + j]!;
+      z[r * m + j] = acc;
+    }
+    pre.push(z);
+    acts.push(l < layers - 1 ? z.map((v) => Math.max(0, v)) : z);
+  }
+  const C = spec.sizes[layers]!;
+  const logits = acts[layers]!;
+  let loss = 0;
+  let dz = new Float64Array(B * C);
+  for (let r = 0; r < B; r++) {
+    let mx = -Infinity;
+    for (let j = 0; j < C; j++) mx = Math.max(mx, logits[r * C + j]!);
+    let sum = 0;
+    for (let j = 0; j < C; j++) sum += Math.exp(logits[r * C + j]! - mx);
+    loss += (mx + Math.log(sum) - logits[r * C + y[r]!]!) / B;
+    for (let j = 0; j < C; j++) dz[r * C + j] = (Math.exp(logits[r * C + j]! - mx) / sum - (j === y[r] ? 1 : 0)) / B;
+  }
+  const grads: Float64Array[] = new Array<Float64Array>(2 * layers);
+  for (let l = layers - 1; l >= 0; l--) {
+    const n = spec.sizes[l]!;
+    const m = spec.sizes[l + 1]!;
+    const h = acts[l]!;
+    const w = weights[2 * l]!;
+    const gw = new Float64Array(n * m);
+    const gb = new Float64Array(m);
+    for (let r = 0; r < B; r++) for (let j = 0; j < m; j++) {
+      const d = dz[r * m + j]!;
+      gb[j] += d;
+      for (let k = 0; k < n; k++) gw[k * m + j] += h[r * n + k]! * d;
+    }
+    grads[2 * l] = gw;
+    grads[2 * l + 1] = gb;
+    if (l > 0) {
+      const z = pre[l - 1]!;
+      const next = new Float64Array(B * n);
+      for (let r = 0; r < B; r++) for (let k = 0; k < n; k++) {
+        if (!(z[r * n + k]! > 0)) continue;
+        let acc = 0;
+        for (let j = 0; j < m; j++) acc += dz[r * m + j]! * w[k * m + j]!;
+        next[r * n + k] = acc;
+      }
+      dz = next;
+    }
+  }
+  return { loss, grads };
+}
+
+/**
+ * jax-js's MLP step, as its users write one: the whole SGD update under one `jit`, its
+ * `valueAndGrad` of the mean softmax CE, the new weights replacing the old (consumed) ones, the
+ * loss read with `dataSync()`. The first step's loss and update are checked against
+ * {@link mlpReference}.
+ */
+function jaxMlpTrainer(jax: Jax, spec: MlpSpec, x: Float32Array, y: Int32Array): PreparedStep {
+  const { numpy: np, nn } = jax;
+  const classes = spec.sizes[spec.sizes.length - 1]!;
+  const initial = mlpInitialWeights(spec, 7);
+  let params = initial.map((w, i) => jaxArray(jax, w, i % 2 === 0 ? [spec.sizes[i / 2]!, spec.sizes[i / 2 + 1]!] : [w.length]));
+  const xs = jaxArray(jax, x, [spec.batch, spec.sizes[0]!]);
+  const ys = jaxArray(jax, y, [spec.batch]);
+  const lossOf = (ps: JaxArray[], xb: JaxArray, yb: JaxArray): JaxArray => {
+    let h = xb;
+    for (let l = 0; l * 2 < ps.length; l++) {
+      h = np.matmul(h, ps[2 * l]!).add(ps[2 * l + 1]!);
+      if (2 * l + 2 < ps.length) h = nn.relu(h);
+    }
+    return nn.logSoftmax(h, -1).mul(nn.oneHot(yb, classes)).sum().neg().div(spec.batch);
+  };
+  const update = jax.jit((ps: JaxArray[], xb: JaxArray, yb: JaxArray): [JaxArray, JaxArray[]] => {
+    const [loss, grads] = jax.valueAndGrad(lossOf)(ps.map((p) => p.ref), xb, yb);
+    return [loss, ps.map((p, i) => p.sub(grads[i]!.mul(spec.learningRate)))];
+  });
+  const run = (): number => {
+    const [loss, next] = update(params, xs.ref, ys.ref);
+    params = next;
+    return loss.dataSync()[0]!;
+  };
+  return {
+    step() { run(); },
+    check() {
+      const before = params.map((p) => p.ref.dataSync().slice());
+      const loss = run();
+      const reference = mlpReference(spec, initial, x, y);
+      const lossWrong = compareValues('loss', [loss], [reference.loss]);
+      if (lossWrong !== undefined) return lossWrong;
+      for (let i = 0; i < params.length; i++) {
+        const after = params[i]!.ref.dataSync();
+        const gradient = Float64Array.from(after as ArrayLike<number>, (v: number, j: number) => (before[i]![j]! - v) / spec.learningRate);
+        const wrong = compareValues(`gradient of weight array ${i}`, gradient, reference.grads[i]!, 2e-3);
+        if (wrong !== undefined) return wrong;
+      }
+      return undefined;
+    },
+    release() { xs.dispose(); ys.dispose(); update.dispose(); for (const p of params) p.dispose(); },
   };
 }
 
@@ -132,7 +281,7 @@ interface MlpRow extends WorkloadRow { spec: MlpSpec }
 
 /**
  * The MLP training-step section: one SGD step of 784-128-10 at batch 64 with softmax
- * cross-entropy on lossgraph cpu, TF.js cpu, tfjs-wasm and PyTorch.
+ * cross-entropy on lossgraph cpu, TF.js cpu, tfjs-wasm, jax-js (the step under `jit`) and PyTorch.
  *
  * @param options - `torch: false` leaves PyTorch out (tests)
  * @returns the suite
@@ -166,7 +315,8 @@ async function runMlpStep(context: SuiteContext, spec: MlpSpec, withTorch: boole
       prepare: (r) => tfjsTrainer(tf!, r.spec, x, y),
     };
   });
-  const engines = [lgEngine, ...tfEngines];
+  const jaxEngine = jaxStepEngine<MlpRow>((jax, r) => jaxMlpTrainer(jax, r.spec, x, y), 'the SGD step under one `jit` (`valueAndGrad` of the mean softmax CE, the new weights returned), the loss read with `dataSync()`; its first step\'s loss and gradients (from the update) checked against a float64 reference');
+  const engines = [lgEngine, ...tfEngines, jaxEngine];
   const grid = new Comparison([row], [...engines.map(({ id, label }) => ({ id, label })), { id: 'pytorch', label: 'PyTorch' }]);
   const descriptions = await runSteps('mlp-step', [row], engines, grid, context);
   if (withTorch) {
@@ -187,6 +337,7 @@ async function runMlpStep(context: SuiteContext, spec: MlpSpec, withTorch: boole
   const ratios = [
     { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' },
     { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
+    { subject: 'lossgraph-cpu', reference: JAX_ID },
     { subject: 'lossgraph-cpu', reference: 'pytorch' },
   ];
   const targets: Target[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Comparison, evaluateTargets, formatMs, formatRatio, measure, median, poolSamples, renderComparison, renderMarkdownTable,
-  renderTargets, roundTiming, timingPreset, type Sample, type TimingOptions,
+  renderTargets, roundTiming, scaleSample, timingPreset, type Sample, type TimingOptions,
 } from '../src/harness.js';
 
 /** A clock that only moves when the timed function says how long it "took". */
@@ -203,5 +203,24 @@ describe('Comparison, renderComparison and targets', () => {
     const target = { description: 'within 2x', subject: 'me', reference: 'ref', appliesTo: () => true };
     expect(evaluateTargets(g, [{ ...target, maxSlowdown: 2 }])[0]!.holds).toBe(true);
     expect(evaluateTargets(g, [{ ...target, maxSlowdown: 1.99 }])[0]!.holds).toBe(false);
+  });
+});
+
+describe('scaleSample and the unit of a comparison', () => {
+  it('multiplies every time by the factor and keeps the count', () => {
+    const scaled = scaleSample({ medianMs: 2, minMs: 1, maxMs: 4, runs: 3, times: [2, 1, 4] }, 1e6 / 4e6);
+    expect(scaled).toEqual({ medianMs: 0.5, minMs: 0.25, maxMs: 1, runs: 3, times: [0.5, 0.25, 1] });
+    expect(scaled.medianMs).toBe(median(scaled.times));
+    expect(() => scaleSample(scaled, 0)).toThrow('scaleSample: factor must be a positive finite number, got 0');
+    expect(() => scaleSample(scaled, Infinity)).toThrow(/positive finite/);
+  });
+
+  it('names the unit in every time column header, ms by default', () => {
+    const grid = new Comparison([{ id: 'r', label: 'row', group: 'g' }], [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }]);
+    grid.set('r', 'a', { kind: 'time', sample: sample(1.5) });
+    grid.set('r', 'b', { kind: 'time', sample: sample(3) });
+    expect(renderComparison(grid).split('\n')[0]).toBe('| workload | A (ms) | B (ms) |');
+    const header = renderComparison(grid, { unit: 'ns/element', ratios: [{ subject: 'a', reference: 'b' }] }).split('\n')[0];
+    expect(header!.split('|').map((c) => c.trim()).filter(Boolean)).toEqual(['workload', 'A (ns/element)', 'vs B', 'B (ns/element)']);
   });
 });

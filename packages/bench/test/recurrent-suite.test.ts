@@ -6,10 +6,11 @@ const fast: TimingOptions = { warmupMs: 0, minWarmupRuns: 1, budgetMs: 2, minRun
 const context = (selects: (text: string) => boolean = () => true): SuiteContext => ({ timing: fast, quick: true, selects, log: () => {} });
 
 describe('recurrent suite (small, no PyTorch)', () => {
-  it('times a GRU forward plus backward on lossgraph cpu', async () => {
+  it('times a GRU forward plus backward on lossgraph cpu, TF.js cpu, tfjs-wasm and jax-js, each checked against the float64 reference first', async () => {
     const report = await recurrentSuite({ torch: false, spec: { steps: 3, batch: 2, inputSize: 4, hiddenSize: 5 } }).run(context());
     const row = report.markdown.split('\n').find((l) => l.startsWith('| GRU fwd+bwd, T 3, N 2, input 4, hidden 5'))!;
-    expect(row).toMatch(/\| +\d+\.\d+ \|/);
+    const times = row.split('|').map((c) => c.trim()).filter((c) => /^\d+(\.\d+)?$/.test(c));
+    expect(times).toHaveLength(4);
     expect(row).not.toMatch(/error/);
     expect(report.markdown.split('\n')[0]).toBe('## Recurrent layers (cpu, float32)');
   }, 60_000);

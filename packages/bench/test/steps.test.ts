@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Comparison, type TimingOptions, type WorkloadRow } from '../src/harness.js';
-import { oneHotRows, runSteps, sizeOf, sparseLabels, type StepEngine } from '../src/suites/steps.js';
+import { compareValues, oneHotRows, runSteps, sizeOf, sparseLabels, type StepEngine } from '../src/suites/steps.js';
 import { parseTorchOutput } from '../src/peers/torch.js';
 import { gpuLoopTargets, heapTarget, mlpBatch, MLP_784 } from '../src/suites/training.js';
 import { lossInputs, lossWorkloads } from '../src/suites/loss.js';
@@ -76,6 +76,39 @@ describe('runSteps', () => {
     expect(grid.get('r', 'down')).toEqual({ kind: 'unavailable', reason: 'no display' });
     expect(grid.get('r', 'broken')).toEqual({ kind: 'error', message: 'boom' });
     expect(grid.get('r', 'lacks')).toEqual({ kind: 'unavailable', reason: 'no CTC' });
+  });
+});
+
+describe('value checks before timing', () => {
+  it('runSteps times a step whose check passes and turns one whose check fails into an error, untimed', async () => {
+    const rows: WorkloadRow[] = [{ id: 'r', label: 'row', group: 'g' }];
+    const counts = { right: 0, wrong: 0, checks: 0 };
+    const engine = (id: 'right' | 'wrong'): StepEngine<WorkloadRow> => ({
+      id, label: id, init: () => Promise.resolve(undefined), activate: () => Promise.resolve(), describe: () => undefined,
+      prepare: () => ({
+        step: () => { counts[id]++; },
+        check: () => { counts.checks++; return id === 'right' ? undefined : 'gradient[3]: got 2, expected 1'; },
+        release: () => {},
+      }),
+    });
+    const engines = [engine('right'), engine('wrong')];
+    const grid = new Comparison(rows, engines.map(({ id, label }) => ({ id, label })));
+    await runSteps('t', rows, engines, grid, { timing: fast, quick: true, selects: () => true, log: () => {} });
+    expect(grid.get('r', 'right')?.kind).toBe('time');
+    expect(grid.get('r', 'wrong')).toEqual({ kind: 'error', message: 'values differ from the reference, not timed: gradient[3]: got 2, expected 1' });
+    expect(counts.wrong).toBe(0);
+    expect(counts.right).toBeGreaterThan(0);
+    // Checked once per engine (round 0), not in every round.
+    expect(counts.checks).toBe(2);
+  });
+
+  it('compareValues is relative to the largest reference magnitude and catches NaN', () => {
+    expect(compareValues('g', [1e-4, 2.0005e-4], [1e-4, 2e-4])).toBeUndefined();
+    // An absolute floor of 1 would let a gradient twice too large pass.
+    expect(compareValues('g', [2e-4, 4e-4], [1e-4, 2e-4])).toBe('g[1]: got 0.0004, expected 0.0002 (tolerance 2.0e-7)');
+    expect(compareValues('g', [0, NaN], [0, 1])).toMatch(/^g\[1\]: got NaN/);
+    expect(compareValues('g', [0], [0, 1])).toBe('g: 1 values, expected 2');
+    expect(compareValues('g', [0.0005], [0])).toBeUndefined();
   });
 });
 

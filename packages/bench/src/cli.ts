@@ -19,13 +19,15 @@ export const USAGE = `Usage: pnpm bench [--filter <substring>] [--quick] [--out 
   --filter <s>  run only the rows whose id or label contains <s> (case-insensitive),
                 e.g. --filter matmul, --filter "tensor/add", --filter exp; a section
                 id runs the whole section: tensor, loss (or loss/ctc, loss/huber, ...),
-                mlp-step, overhead, gpujs-loop, memory
+                scaling (or scaling/l2, scaling/softmax-ce-x16, ...), mlp-step, conv,
+                recurrent, overhead (or overhead/chain), gpujs-loop, memory
   --quick       fewer and shorter timed runs per cell (a smoke run; numbers are noisier)
   --out <file>  write the Markdown report there instead of packages/bench/out/results.md
   --help        show this text
 
 The gpujs headlessgl column needs an X display: xvfb-run -a pnpm bench
-The PyTorch column needs /usr/bin/python3 with torch (python3-torch); otherwise it reads "n/a".`;
+The PyTorch column needs /usr/bin/python3 with torch (python3-torch); otherwise it reads "n/a".
+jax-js runs in this process on its wasm device (@jax-js/jax, a dependency of this package).`;
 
 /**
  * Parses the benchmark's arguments. A leading `--` (as `pnpm bench -- --quick` passes it) is

@@ -6,6 +6,9 @@
  * jax-js arrays are reference-counted: every op consumes its operands, `x.ref` adds a reference
  * to keep one, and `dataSync()` consumes the array it reads.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { CellResult, WorkloadRow } from '../harness.js';
 import type { PreparedStep, StepEngine } from '../suites/steps.js';
 
@@ -43,11 +46,8 @@ export function loadJax(): Promise<Jax> {
 }
 
 /** The installed version of `@jax-js/jax`, read from its package.json. */
-async function jaxVersion(): Promise<string> {
+function jaxVersion(): string {
   try {
-    const { createRequire } = await import('node:module');
-    const { readFileSync } = await import('node:fs');
-    const { dirname, join } = await import('node:path');
     const require = createRequire(import.meta.url);
     // The package's exports hide package.json; its main file sits in dist/, one level below.
     const main = require.resolve('@jax-js/jax');
@@ -94,7 +94,7 @@ export function jaxStepEngine<R extends WorkloadRow>(prepare: (jax: Jax, row: R)
     async init() {
       try {
         jax = await loadJax();
-        version = await jaxVersion();
+        version = jaxVersion();
         const probe = jax.numpy.array([1, 2]).add(jax.numpy.array([3, 4])).dataSync();
         if (probe[0] !== 4 || probe[1] !== 6) return `probe 1+3, 2+4 gave ${Array.from(probe).join(', ')}`;
         return undefined;

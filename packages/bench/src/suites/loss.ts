@@ -5,7 +5,7 @@
  * which TF.js and jax-js lack.
  */
 import { Comparison, evaluateTargets, renderComparison, type CellResult, type Suite, type SuiteContext, type SuiteReport, type Target, type WorkloadRow } from '../harness.js';
-import { jaxArray, jaxStepEngine, JAX_ID, type Jax } from '../peers/jax.js';
+import { jaxArray, jaxStepEngine, JAX_ID, type Jax, type JaxArray } from '../peers/jax.js';
 import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
 import { runTorch, type TorchKind, type TorchWorkload } from '../peers/torch.js';
 import { uniformData } from './tensor.js';
@@ -210,7 +210,7 @@ export function lossGradientCheck(workload: LossWorkload, inputs: LossInputs, ac
  * takes the sparse labels through `nn.oneHot` inside the compiled function: the gradient of
  * `takeAlongAxis` (a scatter) does not compile under `jit` in jax-js 0.1.25.
  */
-function jaxLossOf(jax: Jax, workload: LossWorkload): (x: import('@jax-js/jax').Array, y: import('@jax-js/jax').Array) => import('@jax-js/jax').Array {
+function jaxLossOf(jax: Jax, workload: LossWorkload): (x: JaxArray, y: JaxArray) => JaxArray {
   const { numpy: np, nn } = jax;
   const cols = workload.predShape[workload.predShape.length - 1]!;
   switch (workload.kind) {

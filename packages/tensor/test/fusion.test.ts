@@ -968,6 +968,18 @@ describe('constant scalings fold away (bit-identical)', () => {
     }
   });
 
+  it('a product with 1 or a quotient by 1 is its other operand', () => {
+    for (const [label, build] of [
+      ['(x·y)·1', () => T.mul(T.mul(x, y), 1)],
+      ['1·(x·y)', () => T.mul(1, T.mul(x, y))],
+      ['(x·y)/1', () => T.div(T.mul(x, y), 1)],
+    ] as [string, () => Tensor][]) {
+      setFusionEnabled(true);
+      expect(opsOf(build()), label).toEqual(['mul']);
+      checkFusedEqualsEager(label, build);
+    }
+  });
+
   it('neg with no scalar below it stays a neg', () => {
     setFusionEnabled(true);
     expect(opsOf(T.neg(T.mul(x, y)))).toContain('neg');

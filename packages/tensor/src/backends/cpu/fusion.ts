@@ -219,7 +219,8 @@ const EXACT_IN_JS = new Set<string>(['add', 'sub', 'mul', 'div', 'neg', 'abs']);
 const NEGATE_DEPTH = 3;
 
 /**
- * The op with its cost folded away, or null. Two rewrites, both bit-identical to running the op:
+ * The op with its cost folded away, or null. These rewrites, each bit-identical to running the op:
+ * - a product with 1 or a quotient by 1 is its other operand;
  * - an op of a deferred `repeat` with numbers (a scaling of a broadcast gradient, `mul(g, 0.5)`,
  *   `neg(g)`) runs on the short array and stays a `repeat`: rows·1 work instead of rows·R;
  * - `neg` of a product or quotient flips the sign of a number below it instead
@@ -228,6 +229,9 @@ const NEGATE_DEPTH = 3;
  *   than one written to save the negation.
  */
 function foldScalarOp(op: UnaryOp | BinaryOp | 'where', args: readonly FusedOperand[], length: number): FusedExpr | null {
+  // x·1, 1·x and x/1 are x, bit for bit (Huber's q/rho at rho = 1).
+  if ((op === 'mul' || op === 'div') && args[1] === 1 && args[0] instanceof FusedExpr) return args[0];
+  if (op === 'mul' && args[0] === 1 && args[1] instanceof FusedExpr) return args[1];
   const short = onShortArray(op, args, length);
   if (short !== null) return short;
   if (op !== 'neg') return null;

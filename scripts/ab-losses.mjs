@@ -14,7 +14,15 @@
  *   builds, each child timing every row; a process-level effect (a slow placement for a whole run)
  *   shows as spread between children.
  * Prints per row the median over all timed calls (in-process) or the median of the children's
- * medians (processes), and each build's ratio to the first.
+ * medians (processes), and each build's ratio to the first, by the wall clock and in CPU time.
+ *
+ * Why processes differ: each step hands its gradient out (`dataNoCopy`), so the step's 4 MB result
+ * is a fresh allocation that can never be recycled. Whether glibc serves it from reused heap memory
+ * or from fresh pages (about 1,030 minor page faults a call for 4 MB, several milliseconds here) is
+ * decided by its malloc state (dynamic mmap threshold, trimming), which differs from process to
+ * process: the two timing levels of one build. `MALLOC_MMAP_THRESHOLD_=268435456
+ * MALLOC_TRIM_THRESHOLD_=1073741824` in the environment keeps every process on the fast level
+ * (about 250 faults a call), for comparing builds rather than malloc states.
  *
  * Usage: node scripts/ab-losses.mjs [--refs 31c486d,work] [--mode in-process|processes|both]
  *          [--rounds 8] [--calls 15] [--processes 6] [--rows l2,huber,...]

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { add, matmul, mean, mul, noGrad, square, sub, sum, variable } from '@lossgraph/autograd';
+import { expectFlatLoop } from '../../tensor/test/helpers.js';
 
 const undisposed = (): number => T.memory().cpu?.tensors ?? 0;
 
@@ -42,10 +43,7 @@ describe('tidy with Variables', () => {
       old.dispose();
       w.zeroGrad();
     });
-    for (let i = 0; i < 10; i++) step();
-    const at10 = undisposed();
-    for (let i = 0; i < 190; i++) step();
-    expect(undisposed()).toBe(at10);
+    expectFlatLoop(step, undisposed);
   });
 });
 

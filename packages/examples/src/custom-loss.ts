@@ -17,6 +17,7 @@ import { displayPath, isMain, runMain, writeOutput } from './lib/output.js';
 import { intOption } from './lib/validate.js';
 import { ProgressBar } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
+import { trainEpochs } from './lib/train.js';
 
 /** Options of {@link focalLoss}. */
 export interface FocalLossOptions {
@@ -129,26 +130,9 @@ export async function run(options: CustomLossOptions = {}): Promise<CustomLossRe
   const opt = new Adam(net, { learningRate: 0.005 });
   const loader = new DataLoader(xTrain, yTrain, { batchSize: 32, shuffle: true, seed });
   const bar = new ProgressBar('focal', epochs, options.progress === undefined ? process.stderr : options.progress);
-  const epochLosses: number[] = [];
-  const start = performance.now();
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    let lossSum = 0;
-    for (const { x, y } of loader) {
-      // A tidy per step frees the step's tensors at once (see the nn README).
-      lossSum += T.tidy(() => {
-        opt.zeroGrad();
-        const l = focal.forward(net.forward(x), y);
-        const total = T.sum(l.value).item();
-        l.backward();
-        opt.step(x.shape[0]);
-        return total;
-      });
-    }
-    epochLosses.push(lossSum / train.numSamples);
-    bar.update(epoch, { loss: epochLosses[epoch - 1]!, 'test acc': T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest))) });
-  }
-  bar.done();
-  const seconds = (performance.now() - start) / 1000;
+  const { epochLosses, seconds } = trainEpochs({
+    net, loss: focal, optimizer: opt, loader, epochs, samples: train.numSamples, test: { x: xTest, y: yTest }, bar,
+  });
   const testAccuracy = T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest)));
 
   const files: string[] = [];

@@ -17,6 +17,7 @@ import { intOption, positiveOption } from './lib/validate.js';
 import { ProgressBar } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 import { graphDot } from './lib/graph.js';
+import { trainEpochs } from './lib/train.js';
 
 /** Options of {@link run} (default 20 epochs). */
 export interface DigitsOptions extends ExampleOptions {
@@ -75,32 +76,14 @@ export async function run(options: DigitsOptions = {}): Promise<DigitsResult> {
 
   const outDir = options.outDir === undefined ? defaultOutDir('digits') : options.outDir;
   const bar = new ProgressBar('digits', epochs, options.progress === undefined ? process.stderr : options.progress);
-  const epochLosses: number[] = [];
   // Drawn on the first step, right after its backward pass, so the nodes carry their gradients.
   let stepDot: string | null = null;
-  const start = performance.now();
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    let lossSum = 0;
-    for (const { x, y } of loader) {
-      // One tidy per step frees the step's tensors when it ends (on gpujs, textures that would
-      // otherwise wait for the garbage collector, which a synchronous loop never lets run).
-      lossSum += T.tidy(() => {
-        opt.zeroGrad();
-        const l = lossFn.forward(net.forward(x), y);
-        const total = T.sum(l.value).item();
-        l.backward();
-        if (stepDot === null && outDir !== null) stepDot = graphDot(l);
-        opt.step(x.shape[0]);
-        return total;
-      });
-    }
-    epochLosses.push(lossSum / trainSize);
-    // The test accuracy is cheap at this size, so the bar can show it every epoch.
-    const acc = T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest)));
-    bar.update(epoch, { loss: epochLosses[epoch - 1]!, 'test acc': acc });
-  }
-  bar.done();
-  const seconds = (performance.now() - start) / 1000;
+  const { epochLosses, seconds } = trainEpochs({
+    net, loss: lossFn, optimizer: opt, loader, epochs, samples: trainSize, test: { x: xTest, y: yTest }, bar,
+    afterBackward: (l) => {
+      if (stepDot === null && outDir !== null) stepDot = graphDot(l);
+    },
+  });
 
   const testAccuracy = T.tidy(() => noGrad(() => accuracy(net.forward(xTest), yTest)));
   const trainAccuracy = T.tidy(() => noGrad(() => accuracy(net.forward(xTrain), yTrain)));

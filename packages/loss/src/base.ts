@@ -544,3 +544,53 @@ export function elementwiseLoss<S extends z.ZodType<BaseResolvedOptions>>(
   Object.defineProperty(Defined, 'name', { value: name });
   return Defined;
 }
+
+/**
+ * The class {@link lossClass} makes: abstract (a subclass writes `compute`), constructed with the
+ * options (validated by `schema`); its type argument is the forward's argument list.
+ *
+ * @typeParam S - the zod schema of the loss's options
+ * @example
+ * ```ts
+ * const Base: LossClass<typeof lossOptionsSchema> = lossClass('PairLoss', lossOptionsSchema);
+ * ```
+ */
+export type LossClass<S extends z.ZodType<BaseResolvedOptions>> = (abstract new <Args extends unknown[] = PredLabelArgs>(
+  options?: z.input<S>,
+) => Loss<z.output<S>, Args>) & {
+  /** The options' zod schema (types, defaults, validation and docs). */
+  readonly schema: S;
+};
+
+/**
+ * The skeleton of a loss with inputs of its own (three operands, or options the (pred, label)
+ * skeleton does not cover): a `Loss` named `name` whose options `schema` validates, with the schema
+ * as a static and a constructor taking the options. A loss file extends it with its forward's
+ * argument list and writes `compute` from the protected helpers.
+ *
+ * @param name - the loss's name (scope name, error prefix, class name)
+ * @param schema - the options' zod schema
+ * @returns the abstract class to extend
+ * @example
+ * ```ts
+ * class SumLoss extends lossClass('SumLoss', lossOptionsSchema)<[a: VariableLike, b: VariableLike]> {
+ *   protected compute(a: VariableLike, b: VariableLike): Variable {
+ *     return this.meanOverNonBatchAxes(add(this.toVariable(a, 'a', 'float32'), this.toVariable(b, 'b', 'float32')));
+ *   }
+ * }
+ * new SumLoss().forward([[1, 2]], [[3, 4]]).toArray();   // [5]
+ * ```
+ */
+export function lossClass<S extends z.ZodType<BaseResolvedOptions>>(name: string, schema: S): LossClass<S> {
+  type Options = z.output<S>;
+  const checked = schema as unknown as z.ZodType<Options>;
+  abstract class Defined<Args extends unknown[] = PredLabelArgs> extends Loss<Options, Args> {
+    static readonly schema = schema;
+
+    /** @param options - the loss's options, validated by its schema (unknown names are errors) */
+    constructor(options?: z.input<S>) {
+      super(name, checked, options);
+    }
+  }
+  return Defined;
+}

@@ -3,7 +3,7 @@ import * as T from '@lossgraph/tensor';
 import {
   add, constant, div, equal, maximum, mul, norm, relu, reshape, sub, sum, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
+import { lossClass, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { convertOperand, floatDtypeOf, hostValues, reshapeCheck } from './validation.js';
 
 /**
@@ -53,18 +53,7 @@ const NORM_FLOOR = 1e-12;
  * // [1 - 0.7071, 0.7071]
  * ```
  */
-export class CosineEmbeddingLoss extends Loss<
-  z.infer<typeof cosineEmbeddingLossSchema>,
-  [input1: VariableLike, input2: VariableLike, label: VariableLike, inputs?: SampleWeightInputs]
-> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = cosineEmbeddingLossSchema;
-
-  /** @param options - `margin`, `weight`, `batchAxis` */
-  constructor(options: CosineEmbeddingLossOptions = {}) {
-    super('CosineEmbeddingLoss', cosineEmbeddingLossSchema, options);
-  }
-
+export class CosineEmbeddingLoss extends lossClass('CosineEmbeddingLoss', cosineEmbeddingLossSchema)<[input1: VariableLike, input2: VariableLike, label: VariableLike, inputs?: SampleWeightInputs]> {
   protected compute(input1: VariableLike, input2: VariableLike, label: VariableLike, inputs?: SampleWeightInputs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
     const dtype = floatDtypeOf(input2);

@@ -4,7 +4,7 @@ import type { DType, Tensor } from '@lossgraph/tensor';
 import {
   add, gather, logSoftmax, logSumExp, max, mul, neg, reshape, sub, sum, unstack, where, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, reductionSchema } from './base.js';
+import { lossClass, lossOptionsSchema, reductionSchema } from './base.js';
 import { convertOperand, floatDtypeOf, hostValues, integerCheck, optionalOperand } from './validation.js';
 
 /**
@@ -118,18 +118,7 @@ interface HostLabels {
  * ctc.forward(pred, [[1, 0, -1, -1], [2, 1, 1, -1]]).toArray();   // [18.8282, 16.5058]
  * ```
  */
-export class CTCLoss extends Loss<
-  z.infer<typeof ctcLossSchema>,
-  [pred: VariableLike, label: VariableLike, inputs?: CTCInputs]
-> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = ctcLossSchema;
-
-  /** @param options - `layout`, `labelLayout`, `blank`, `zeroInfinity`, `weight`, `reduction` */
-  constructor(options: CTCLossOptions = {}) {
-    super('CTCLoss', ctcLossSchema, options);
-  }
-
+export class CTCLoss extends lossClass('CTCLoss', ctcLossSchema)<[pred: VariableLike, label: VariableLike, inputs?: CTCInputs]> {
   /** The batch axis of pred: where 'N' is in the layout. */
   override get batchAxis(): number {
     return this.options.layout.indexOf('N');

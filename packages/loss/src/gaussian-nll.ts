@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { add, div, log, maximum, mul, reshape, square, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import * as T from '@lossgraph/tensor';
-import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
+import { lossClass, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { hostValues, valueCheck } from './validation.js';
 
 /**
@@ -48,18 +48,7 @@ export type GaussianNLLLossOptions = z.input<typeof gaussianNLLLossSchema>;
  * new GaussianNLLLoss().forward([[0, 1]], [[1, 1]], [[1, 1]]).toArray();   // [0.25]
  * ```
  */
-export class GaussianNLLLoss extends Loss<
-  z.infer<typeof gaussianNLLLossSchema>,
-  [pred: VariableLike, target: VariableLike, variance: VariableLike, inputs?: SampleWeightInputs]
-> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = gaussianNLLLossSchema;
-
-  /** @param options - `full`, `eps`, `weight`, `batchAxis`, `reduction` */
-  constructor(options: GaussianNLLLossOptions = {}) {
-    super('GaussianNLLLoss', gaussianNLLLossSchema, options);
-  }
-
+export class GaussianNLLLoss extends lossClass('GaussianNLLLoss', gaussianNLLLossSchema)<[pred: VariableLike, target: VariableLike, variance: VariableLike, inputs?: SampleWeightInputs]> {
   protected compute(pred: VariableLike, target: VariableLike, variance: VariableLike, inputs?: SampleWeightInputs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
     const { pred: p, label: t, sampleWeight } = this.preparePair(pred, target, given.sampleWeight, { labelName: 'target' });

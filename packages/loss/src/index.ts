@@ -8,7 +8,7 @@
 export {
   Loss, lossOptionsSchema, sampleWeightInputsSchema, reductionSchema, type Reduction, type PerSampleLosses,
   type LossOptions, type ResolvedLossOptions, type BaseResolvedOptions, type SampleWeightInputs, type PredLabelArgs,
-  type PreparedPair, type PrepareOptions, elementwiseLoss, ElementwiseLoss, type ElementwiseFormula, type ElementwiseLossClass,
+  type PreparedPair, type PrepareOptions, elementwiseLoss, ElementwiseLoss, type ElementwiseFormula, type ElementwiseLossClass, lossClass, type LossClass,
 } from './base.js';
 export { defineLoss, type DefineLossConfig, type DefinedLossClass, type DefinedLossOptions, type DefinedLossInput } from './define-loss.js';
 export { L2Loss, l2LossSchema, type L2LossOptions } from './l2.js';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { add, mul, neg, relu, reshape, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
+import { lossClass, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { floatDtypeOf, hostValues, reshapeCheck, valueCheck } from './validation.js';
 
 /**
@@ -41,18 +41,7 @@ export type MarginRankingLossOptions = z.input<typeof marginRankingLossSchema>;
  * new MarginRankingLoss({ margin: 1 }).forward([[0.5, 2]], [[1, 0]], [[1, -1]]).toArray();   // [(1.5 + 3) / 2]
  * ```
  */
-export class MarginRankingLoss extends Loss<
-  z.infer<typeof marginRankingLossSchema>,
-  [input1: VariableLike, input2: VariableLike, label: VariableLike, inputs?: SampleWeightInputs]
-> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = marginRankingLossSchema;
-
-  /** @param options - `margin`, `weight`, `batchAxis`, `reduction` */
-  constructor(options: MarginRankingLossOptions = {}) {
-    super('MarginRankingLoss', marginRankingLossSchema, options);
-  }
-
+export class MarginRankingLoss extends lossClass('MarginRankingLoss', marginRankingLossSchema)<[input1: VariableLike, input2: VariableLike, label: VariableLike, inputs?: SampleWeightInputs]> {
   protected compute(input1: VariableLike, input2: VariableLike, label: VariableLike, inputs?: SampleWeightInputs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
     const x1 = this.toVariable(input1, 'input1', floatDtypeOf(input1));

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import { add, expandDims, log, logSoftmax, mul, neg, square, sub, sum, transpose, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, type SampleWeightInputs, sampleWeightInputsSchema } from './base.js';
+import { lossClass, lossOptionsSchema, type SampleWeightInputs, sampleWeightInputsSchema } from './base.js';
 import { floatDtypeOf } from './validation.js';
 
 /**
@@ -55,18 +55,7 @@ const LOG_EPSILON = 1e-12;
  * loss.forward([[0, 0], [3, 4]], [[0, 1], [3, 3]]).toArray();   // two well-separated pairs: small losses
  * ```
  */
-export class SDMLLoss extends Loss<
-  z.infer<typeof sdmlLossSchema>,
-  [x1: VariableLike, x2: VariableLike, inputs?: SampleWeightInputs]
-> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = sdmlLossSchema;
-
-  /** @param options - `smoothingParameter`, `weight`, `batchAxis`, `reduction` */
-  constructor(options: SDMLLossOptions = {}) {
-    super('SDMLLoss', sdmlLossSchema, options);
-  }
-
+export class SDMLLoss extends lossClass('SDMLLoss', sdmlLossSchema)<[x1: VariableLike, x2: VariableLike, inputs?: SampleWeightInputs]> {
   protected compute(x1: VariableLike, x2: VariableLike, inputs?: SampleWeightInputs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
     let a = this.toVariable(x1, 'x1', floatDtypeOf(x1));

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
+import { lossClass, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
 import { broadcastCheck, convertOperand, floatDtypeOf, hostValues, optionalOperand, valueCheck, type ReadOperand } from './validation.js';
 
 /**
@@ -95,18 +95,7 @@ export function sigmoidCrossEntropy(logits: Variable, label: VariableLike, posWe
  * loss.forward([[0, 2]], [[1, 0]], { posWeight: [2, 1] }).toArray();   // [(2·ln 2 + softplus(2)) / 2]
  * ```
  */
-export class SigmoidBinaryCrossEntropyLoss extends Loss<
-  z.infer<typeof sigmoidBCELossSchema>,
-  [pred: VariableLike, label: VariableLike, inputs?: SigmoidBCEInputs]
-> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = sigmoidBCELossSchema;
-
-  /** @param options - `fromSigmoid`, `weight`, `batchAxis` */
-  constructor(options: SigmoidBCELossOptions = {}) {
-    super('SigmoidBinaryCrossEntropyLoss', sigmoidBCELossSchema, options);
-  }
-
+export class SigmoidBinaryCrossEntropyLoss extends lossClass('SigmoidBinaryCrossEntropyLoss', sigmoidBCELossSchema)<[pred: VariableLike, label: VariableLike, inputs?: SigmoidBCEInputs]> {
   protected compute(pred: VariableLike, label: VariableLike, inputs?: SigmoidBCEInputs): Variable {
     const given = this.readInputs(sigmoidBCEInputsSchema, inputs);
     const dtype = floatDtypeOf(pred);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { add, relu, reshape, square, sub, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
-import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
+import { lossClass, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { convertOperand, floatDtypeOf, reshapeCheck } from './validation.js';
 
 /**
@@ -43,18 +43,7 @@ export type TripletLossOptions = z.input<typeof tripletLossSchema>;
  * new TripletLoss().forward([[0, 0]], [[1, 0]], [[0, 3]]).toArray();   // [max(0, 1 - 9 + 1)] = [0]
  * ```
  */
-export class TripletLoss extends Loss<
-  z.infer<typeof tripletLossSchema>,
-  [pred: VariableLike, positive: VariableLike, negative: VariableLike, inputs?: SampleWeightInputs]
-> {
-  /** The options' zod schema (types, defaults, validation and docs). */
-  static readonly schema = tripletLossSchema;
-
-  /** @param options - `margin`, `weight`, `batchAxis` */
-  constructor(options: TripletLossOptions = {}) {
-    super('TripletLoss', tripletLossSchema, options);
-  }
-
+export class TripletLoss extends lossClass('TripletLoss', tripletLossSchema)<[pred: VariableLike, positive: VariableLike, negative: VariableLike, inputs?: SampleWeightInputs]> {
   protected compute(pred: VariableLike, positive: VariableLike, negative: VariableLike, inputs?: SampleWeightInputs): Variable {
     const given = this.readInputs(sampleWeightInputsSchema, inputs);
     const dtype = floatDtypeOf(pred);

@@ -92,7 +92,13 @@ interface LossCase {
   readonly inputs: fc.Arbitrary<Record<string, unknown> | undefined>;
 }
 
-const optionNamesOf = (cls: { schema: { shape: Record<string, unknown> } }): string[] => Object.keys(cls.schema.shape);
+/** A loss class: its name, constructor and option names (the keys of its zod schema). */
+type LossClass = (new (options?: never) => { forward: unknown }) & { schema: { shape: Record<string, unknown> } };
+
+/** The fields of a case that its class gives. */
+function lossOf(cls: LossClass): Pick<LossCase, 'name' | 'make' | 'optionNames'> {
+  return { name: cls.name, make: (o) => new cls(o as never), optionNames: Object.keys(cls.schema.shape) };
+}
 
 /** pred and label over the domains the options select (fromSigmoid: probabilities, and so on). */
 function predLabel(pred: Domain, label: Domain): fc.Arbitrary<unknown[]> {
@@ -108,23 +114,17 @@ const option = (options: Record<string, unknown> | undefined, key: string): unkn
 
 const cases: LossCase[] = [
   ...([L1Loss, L2Loss, HuberLoss, HingeLoss, SquaredHingeLoss, LogisticLoss] as const).map((cls): LossCase => ({
-    name: cls.name,
-    make: (o) => new cls(o as never),
-    optionNames: optionNamesOf(cls as never),
+    ...lossOf(cls),
     args: (o) => predLabel('any', option(o, 'labelFormat') === 'binary' ? 'unit' : 'sign'),
     inputs: sampleWeightArb(),
   })),
   {
-    name: 'SigmoidBinaryCrossEntropyLoss',
-    make: (o) => new SigmoidBinaryCrossEntropyLoss(o as never),
-    optionNames: optionNamesOf(SigmoidBinaryCrossEntropyLoss as never),
+    ...lossOf(SigmoidBinaryCrossEntropyLoss),
     args: (o) => predLabel(option(o, 'fromSigmoid') === true ? 'unit' : 'any', 'unit'),
     inputs: fc.oneof(sampleWeightArb(), operandArb('positive').map((w) => ({ posWeight: w }))),
   },
   {
-    name: 'SoftmaxCrossEntropyLoss',
-    make: (o) => new SoftmaxCrossEntropyLoss(o as never),
-    optionNames: optionNamesOf(SoftmaxCrossEntropyLoss as never),
+    ...lossOf(SoftmaxCrossEntropyLoss),
     args: (o) => fc.oneof(
       predLabel('any', option(o, 'sparseLabel') === false ? 'unit' : 'class'),
       // Sparse labels of pred's shape without its last axis: mostly valid.
@@ -134,23 +134,17 @@ const cases: LossCase[] = [
     inputs: sampleWeightArb(),
   },
   {
-    name: 'KLDivLoss',
-    make: (o) => new KLDivLoss(o as never),
-    optionNames: optionNamesOf(KLDivLoss as never),
+    ...lossOf(KLDivLoss),
     args: () => predLabel('any', 'unit'),
     inputs: sampleWeightArb(),
   },
   {
-    name: 'PoissonNLLLoss',
-    make: (o) => new PoissonNLLLoss(o as never),
-    optionNames: optionNamesOf(PoissonNLLLoss as never),
+    ...lossOf(PoissonNLLLoss),
     args: (o) => predLabel(option(o, 'fromLogits') === false ? 'positive' : 'any', 'positive'),
     inputs: sampleWeightArb(),
   },
   {
-    name: 'TripletLoss',
-    make: (o) => new TripletLoss(o as never),
-    optionNames: optionNamesOf(TripletLoss as never),
+    ...lossOf(TripletLoss),
     args: () => fc.oneof(
       fc.tuple(operandArb('any'), operandArb('any'), operandArb('any')),
       shapeArb.chain((s) => fc.tuple(operandArb('any', fc.constant(s)), operandArb('any', fc.constant(s)), operandArb('any', fc.constant(s)))),
@@ -158,9 +152,7 @@ const cases: LossCase[] = [
     inputs: sampleWeightArb(),
   },
   {
-    name: 'CosineEmbeddingLoss',
-    make: (o) => new CosineEmbeddingLoss(o as never),
-    optionNames: optionNamesOf(CosineEmbeddingLoss as never),
+    ...lossOf(CosineEmbeddingLoss),
     args: () => fc.oneof(
       fc.tuple(operandArb('any'), operandArb('any'), operandArb('sign')),
       fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })).chain(([n, f]) =>
@@ -169,9 +161,7 @@ const cases: LossCase[] = [
     inputs: sampleWeightArb(),
   },
   {
-    name: 'CTCLoss',
-    make: (o) => new CTCLoss(o as never),
-    optionNames: optionNamesOf(CTCLoss as never),
+    ...lossOf(CTCLoss),
     args: () => fc.oneof(
       fc.tuple(operandArb('any'), operandArb('ctcLabel')),
       // (N, T, C) with C = 3 (two labels and the blank) and labels (N, L): mostly valid in NTC.

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { randn, tensor } from '@lossgraph/tensor';
 import { ctcBeamSearch, ctcBeamSearchPaths, ctcGreedyDecode } from '@lossgraph/loss';
+import { collapse, everyPath } from './ctc-paths.js';
 
 /** Every labelling's log-probability, summed over all its alignments, best first. */
 function bruteForce(logits: number[][], blank: number): { labels: number[]; logProbability: number }[] {
@@ -16,14 +17,8 @@ function bruteForce(logits: number[][], blank: number): { labels: number[]; logP
     return row.map((v) => v - high - norm);
   });
   const totals = new Map<string, number>();
-  const path = new Array<number>(time).fill(0);
-  for (let k = 0; k < classes ** time; k++) {
-    let rest = k;
-    for (let t = 0; t < time; t++) {
-      path[t] = rest % classes;
-      rest = Math.floor(rest / classes);
-    }
-    const labels = path.filter((c, t) => c !== blank && (t === 0 || c !== path[t - 1]));
+  for (const path of everyPath(time, classes)) {
+    const labels = collapse(path, blank);
     const p = Math.exp(path.reduce((s, c, t) => s + logProbs[t]![c]!, 0));
     totals.set(labels.join(','), (totals.get(labels.join(',')) ?? 0) + p);
   }

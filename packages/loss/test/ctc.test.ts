@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { variable, Variable } from '@lossgraph/autograd';
 import { CTCLoss } from '../src/index.js';
+import { emits, everyPath } from './ctc-paths.js';
 
 T.setBackend('cpu');
 
@@ -20,19 +21,8 @@ function bruteForce(logits: number[][], label: readonly number[]): number {
     return row.map((v) => v - lse);
   });
   let total = 0;
-  const path = new Array<number>(steps).fill(0);
-  for (let code = 0; code < classes ** steps; code++) {
-    let c = code;
-    for (let t = 0; t < steps; t++) {
-      path[t] = c % classes;
-      c = Math.floor(c / classes);
-    }
-    const collapsed: number[] = [];
-    path.forEach((k, t) => {
-      if (k !== blank && (t === 0 || path[t - 1] !== k)) collapsed.push(k);
-    });
-    if (collapsed.length !== label.length || collapsed.some((k, i) => k !== label[i])) continue;
-    total += Math.exp(path.reduce((a, k, t) => a + logProbs[t]![k]!, 0));
+  for (const path of everyPath(steps, classes)) {
+    if (emits(path, blank, label)) total += Math.exp(path.reduce((a, k, t) => a + logProbs[t]![k]!, 0));
   }
   return -Math.log(total);
 }

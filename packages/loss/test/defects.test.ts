@@ -9,6 +9,7 @@ import * as T from '@lossgraph/tensor';
 import { logSoftmax, mul, neg, variable } from '@lossgraph/autograd';
 import { CTCLoss, defineLoss, HuberLoss, LogisticLoss, SigmoidBCELoss, SmoothL1Loss, SoftmaxCELoss } from '../src/index.js';
 import '@lossgraph/tensor/gpujs';
+import { emits, everyPath } from './ctc-paths.js';
 
 T.setBackend('cpu');
 
@@ -19,19 +20,8 @@ T.setBackend('cpu');
 function occupancy(steps: number, classes: number, blank: number, label: readonly number[], excluded: number): { gamma: number[][]; paths: number } {
   const counts = Array.from({ length: steps }, () => new Array<number>(classes).fill(0));
   let total = 0;
-  const path = new Array<number>(steps).fill(0);
-  for (let code = 0; code < classes ** steps; code++) {
-    let c = code;
-    for (let t = 0; t < steps; t++) {
-      path[t] = c % classes;
-      c = Math.floor(c / classes);
-    }
-    if (path.includes(excluded)) continue;
-    const collapsed: number[] = [];
-    path.forEach((k, t) => {
-      if (k !== blank && (t === 0 || path[t - 1] !== k)) collapsed.push(k);
-    });
-    if (collapsed.length !== label.length || collapsed.some((k, i) => k !== label[i])) continue;
+  for (const path of everyPath(steps, classes)) {
+    if (path.includes(excluded) || !emits(path, blank, label)) continue;
     total++;
     path.forEach((k, t) => counts[t]![k]!++);
   }

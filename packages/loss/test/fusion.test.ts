@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import { isDeferred, setFusionEnabled } from '@lossgraph/tensor/cpu';
 import { mul, variable, type Variable } from '@lossgraph/autograd';
+import { expectSameValues } from '../../tensor/test/helpers.js';
 import {
   HingeLoss, HuberLoss, KLDivLoss, L1Loss, L2Loss, LogisticLoss, SigmoidBinaryCrossEntropyLoss, SoftmaxCrossEntropyLoss,
 } from '../src/index.js';
@@ -161,21 +162,6 @@ function evaluate(c: Case, dtype: 'float32' | 'float64', fusion: boolean): { los
   }
 }
 
-const hex = (v: number): string => (new Uint32Array(Float32Array.of(v).buffer)[0]! >>> 0).toString(16).padStart(8, '0');
-
-function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  expect(actual.length, `${label} length`).toBe(expected.length);
-  let bad = 0;
-  let first = '';
-  for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) {
-      if (bad === 0) first = `element ${i}: fused ${actual[i]} (0x${hex(actual[i]!)}), unfused ${expected[i]} (0x${hex(expected[i]!)})`;
-      bad++;
-    }
-  }
-  if (bad > 0) expect.fail(`${label}: ${bad} of ${expected.length} elements differ; first ${first}`);
-}
-
 /**
  * Within 1e-5 of the float64 value relative to it, plus 1e-6 of the largest magnitude in the
  * array (elements that cancel to near zero carry the absolute float32 error of their terms).
@@ -207,8 +193,8 @@ describe('losses with fusion on and off (float32, [64, 128])', () => {
       const fused = evaluate(c, 'float32', true);
       const unfused = evaluate(c, 'float32', false);
       expect(fused.out.value.dtype).toBe('float32');
-      expectSame(fused.loss, unfused.loss, `${c.name} forward`);
-      expectSame(fused.grad, unfused.grad, `${c.name} gradient`);
+      expectSameValues(fused.loss, unfused.loss, `${c.name} forward`);
+      expectSameValues(fused.grad, unfused.grad, `${c.name} gradient`);
       // So that this test keeps testing fusion: the gradient came out of a fused expression.
       if (c.gradFuses !== false) expect(fused.gradDeferred, `${c.name}: gradient made by fusion`).toBe(true);
       const reference = evaluate(c, 'float64', true);
@@ -241,6 +227,6 @@ describe('losses with fusion on and off (float32, [64, 128])', () => {
         setFusionEnabled(previous);
       }
     };
-    expectSame(run(true), run(false), 'losses and final weights');
+    expectSameValues(run(true), run(false), 'losses and final weights');
   });
 });

@@ -153,6 +153,17 @@ export abstract class ConvBlock extends Block {
   /** The convolution itself (no bias). @param x - the input @param w - the weight */
   protected abstract convolve(x: Variable, w: Variable): Variable;
 
+  /**
+   * Computes the layer on a batch. The first call fixes `inChannels` when it was not given.
+   *
+   * @param x - `[N, inChannels, W]` (Conv1D) or `[N, inChannels, H, W]` (Conv2D)
+   * @returns `[N, channels, Wo]` or `[N, channels, Ho, Wo]`
+   * @throws RangeError when x is not NCW / NCHW or its channels do not match `inChannels`
+   * @example
+   * ```ts
+   * new Conv2D(16, { kernelSize: 3 }).forward(randn([2, 1, 8, 8]));
+   * ```
+   */
   forward(x: VariableLike): Variable {
     const input = x instanceof Variable ? x : toVariable(T.toTensor(x, 'x', this.weight.dtype), 'x');
     const rank = this.spatialDims + 2;
@@ -201,21 +212,6 @@ export class Conv1D extends ConvBlock {
     super('Conv1D', 1, channels, parseOptions('Conv1D', Conv1DOptionsSchema, options));
   }
 
-  /**
-   * Computes the layer on a batch. The first call fixes `inChannels` when it was not given.
-   *
-   * @param x - `[N, inChannels, W]`
-   * @returns `[N, channels, Wo]`
-   * @throws RangeError when x is not NCW or its channels do not match `inChannels`
-   * @example
-   * ```ts
-   * layer.forward(randn([2, 4, 10]));
-   * ```
-   */
-  override forward(x: VariableLike): Variable {
-    return super.forward(x);
-  }
-
   /** conv1d with the layer's options. @param x - `[N, C, W]` @param w - the weight */
   protected convolve(x: Variable, w: Variable): Variable {
     const one = (v: number | number[]): number => (typeof v === 'number' ? v : v[0]!);
@@ -244,21 +240,6 @@ export class Conv2D extends ConvBlock {
    */
   constructor(channels: number, options: Conv2DOptions) {
     super('Conv2D', 2, channels, parseOptions('Conv2D', Conv2DOptionsSchema, options));
-  }
-
-  /**
-   * Computes the layer on a batch. The first call fixes `inChannels` when it was not given.
-   *
-   * @param x - `[N, inChannels, H, W]`
-   * @returns `[N, channels, Ho, Wo]`
-   * @throws RangeError when x is not NCHW or its channels do not match `inChannels`
-   * @example
-   * ```ts
-   * layer.forward(randn([2, 1, 8, 8]));
-   * ```
-   */
-  override forward(x: VariableLike): Variable {
-    return super.forward(x);
   }
 
   /** conv2d with the layer's options. @param x - `[N, C, H, W]` @param w - the weight */

@@ -26,7 +26,7 @@ export { Sequential } from './sequential.js';
 export { Dense, DenseOptionsSchema, type DenseOptions } from './dense.js';
 export { ConvBlock, Conv1D, Conv2D, Conv1DOptionsSchema, Conv2DOptionsSchema, type Conv1DOptions, type Conv2DOptions } from './convolution.js';
 export {
-  MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D, GlobalAvgPool1D, GlobalAvgPool2D, Flatten,
+  PoolBlock, GlobalPoolBlock, MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D, GlobalAvgPool1D, GlobalAvgPool2D, Flatten,
   Pool1DOptionsSchema, Pool2DOptionsSchema, NameOnlyOptionsSchema, type Pool1DOptions, type Pool2DOptions, type NameOnlyOptions,
 } from './pooling.js';
 export {

@@ -162,13 +162,19 @@ export class Xavier extends Initializer {
 
   protected draw(shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {
     const s = this.scaleFor(shape);
-    return this.options.rndType === 'uniform'
-      ? T.rand(shape, { low: -s, high: s, dtype: options.dtype, ...(options.seed === undefined ? {} : { seed: options.seed }) })
-      : T.randn(shape, { std: s, dtype: options.dtype, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    return drawRandom(this.options.rndType, s, shape, options);
   }
 }
 
 const scaleSchema = z.number().positive();
+
+/** Uniform values in [-spread, spread) or normal ones of deviation `spread`, seeded when a seed is given. */
+function drawRandom(kind: 'uniform' | 'gaussian', spread: number, shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {
+  const seed = options.seed === undefined ? {} : { seed: options.seed };
+  return kind === 'uniform'
+    ? T.rand(shape, { low: -spread, high: spread, dtype: options.dtype, ...seed })
+    : T.randn(shape, { std: spread, dtype: options.dtype, ...seed });
+}
 
 /**
  * Uniform values in [-scale, scale), as MXNet's `mx.init.Uniform(scale=0.07)` (Gluon's default initialiser).
@@ -189,7 +195,7 @@ export class Uniform extends Initializer {
   }
 
   protected draw(shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {
-    return T.rand(shape, { low: -this.scale, high: this.scale, dtype: options.dtype, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    return drawRandom('uniform', this.scale, shape, options);
   }
 }
 
@@ -212,7 +218,7 @@ export class Normal extends Initializer {
   }
 
   protected draw(shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {
-    return T.randn(shape, { std: this.sigma, dtype: options.dtype, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    return drawRandom('gaussian', this.sigma, shape, options);
   }
 }
 

@@ -72,6 +72,51 @@ function poolOptionsOf(parsed: { poolSize: number | number[]; strides?: number |
 }
 
 /**
+ * What the window pools share: their options (`poolSize`, `strides`, `padding`, `name`), the
+ * kind `'pool'`, and a forward that runs one autograd pooling op in the layer's scope.
+ *
+ * @example
+ * ```ts
+ * const pools: PoolBlock[] = [new MaxPool1D(), new AvgPool2D({ poolSize: 3 })];
+ * ```
+ */
+export abstract class PoolBlock<
+  Options extends z.output<typeof Pool1DOptionsSchema> | z.output<typeof Pool2DOptionsSchema> = z.output<typeof Pool1DOptionsSchema> | z.output<typeof Pool2DOptionsSchema>,
+> extends Block {
+  /** The pooling's options as the autograd op takes them. */
+  readonly options: Readonly<Options>;
+  private readonly pool: (x: VariableLike) => Variable;
+
+  /**
+   * @param options - the parsed options
+   * @param pool - the autograd op (maxPool1d, avgPool2d, ...) with these options
+   */
+  protected constructor(options: Options, pool: (x: VariableLike) => Variable) {
+    super(options.name === undefined ? {} : { name: options.name });
+    this.options = options;
+    this.pool = pool;
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /**
+   * Pools each channel.
+   *
+   * @param x - `[N, C, W]` for the 1-D pools, `[N, C, H, W]` for the 2-D ones
+   * @returns `[N, C, Wo]` or `[N, C, Ho, Wo]`
+   * @example
+   * ```ts
+   * new MaxPool1D().forward(randn([1, 4, 10]));
+   * ```
+   */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => this.pool(x));
+  }
+}
+
+/**
  * 1-D max pooling over NCW inputs (see the autograd op `maxPool1d`): padding is −∞, output sizes
  * round down, each window's gradient goes to its first maximum.
  *
@@ -80,24 +125,11 @@ function poolOptionsOf(parsed: { poolSize: number | number[]; strides?: number |
  * new MaxPool1D({ poolSize: 2 }).forward(randn([1, 4, 10])).shape;   // [1, 4, 5]
  * ```
  */
-export class MaxPool1D extends Block {
-  /** The pooling's options as the autograd op takes them. */
-  readonly options: Readonly<z.output<typeof Pool1DOptionsSchema>>;
-
+export class MaxPool1D extends PoolBlock<z.output<typeof Pool1DOptionsSchema>> {
   /** @param options - {@link Pool1DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
   constructor(options: Pool1DOptions = {}) {
     const parsed = parseOptions('MaxPool1D', Pool1DOptionsSchema, options);
-    super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.options = parsed;
-  }
-
-  override get kind(): string {
-    return 'pool';
-  }
-
-  /** Pools each channel. @param x - `[N, C, W]` @returns `[N, C, Wo]` @example pool.forward(randn([1, 4, 10])) */
-  forward(x: VariableLike): Variable {
-    return scope(this.scopeName, () => maxPool1d(x, poolOptionsOf(this.options)));
+    super(parsed, (x) => maxPool1d(x, poolOptionsOf(parsed)));
   }
 }
 
@@ -110,24 +142,11 @@ export class MaxPool1D extends Block {
  * new MaxPool2D().forward(randn([1, 4, 8, 8])).shape;   // [1, 4, 4, 4]
  * ```
  */
-export class MaxPool2D extends Block {
-  /** The pooling's options as the autograd op takes them. */
-  readonly options: Readonly<z.output<typeof Pool2DOptionsSchema>>;
-
+export class MaxPool2D extends PoolBlock<z.output<typeof Pool2DOptionsSchema>> {
   /** @param options - {@link Pool2DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
   constructor(options: Pool2DOptions = {}) {
     const parsed = parseOptions('MaxPool2D', Pool2DOptionsSchema, options);
-    super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.options = parsed;
-  }
-
-  override get kind(): string {
-    return 'pool';
-  }
-
-  /** Pools each channel. @param x - `[N, C, H, W]` @returns `[N, C, Ho, Wo]` @example pool.forward(randn([1, 4, 8, 8])) */
-  forward(x: VariableLike): Variable {
-    return scope(this.scopeName, () => maxPool2d(x, poolOptionsOf(this.options)));
+    super(parsed, (x) => maxPool2d(x, poolOptionsOf(parsed)));
   }
 }
 
@@ -140,24 +159,11 @@ export class MaxPool2D extends Block {
  * new AvgPool1D({ poolSize: 3, strides: 1, padding: 1 }).forward(randn([1, 4, 10])).shape;   // [1, 4, 10]
  * ```
  */
-export class AvgPool1D extends Block {
-  /** The pooling's options as the autograd op takes them. */
-  readonly options: Readonly<z.output<typeof Pool1DOptionsSchema>>;
-
+export class AvgPool1D extends PoolBlock<z.output<typeof Pool1DOptionsSchema>> {
   /** @param options - {@link Pool1DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
   constructor(options: Pool1DOptions = {}) {
     const parsed = parseOptions('AvgPool1D', Pool1DOptionsSchema, options);
-    super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.options = parsed;
-  }
-
-  override get kind(): string {
-    return 'pool';
-  }
-
-  /** Pools each channel. @param x - `[N, C, W]` @returns `[N, C, Wo]` @example pool.forward(randn([1, 4, 10])) */
-  forward(x: VariableLike): Variable {
-    return scope(this.scopeName, () => avgPool1d(x, poolOptionsOf(this.options)));
+    super(parsed, (x) => avgPool1d(x, poolOptionsOf(parsed)));
   }
 }
 
@@ -170,24 +176,11 @@ export class AvgPool1D extends Block {
  * new AvgPool2D({ poolSize: 2 }).forward(randn([1, 4, 8, 8])).shape;   // [1, 4, 4, 4]
  * ```
  */
-export class AvgPool2D extends Block {
-  /** The pooling's options as the autograd op takes them. */
-  readonly options: Readonly<z.output<typeof Pool2DOptionsSchema>>;
-
+export class AvgPool2D extends PoolBlock<z.output<typeof Pool2DOptionsSchema>> {
   /** @param options - {@link Pool2DOptions}: `poolSize` (default 2), `strides` (default poolSize), `padding` (default 0) */
   constructor(options: Pool2DOptions = {}) {
     const parsed = parseOptions('AvgPool2D', Pool2DOptionsSchema, options);
-    super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.options = parsed;
-  }
-
-  override get kind(): string {
-    return 'pool';
-  }
-
-  /** Pools each channel. @param x - `[N, C, H, W]` @returns `[N, C, Ho, Wo]` @example pool.forward(randn([1, 4, 8, 8])) */
-  forward(x: VariableLike): Variable {
-    return scope(this.scopeName, () => avgPool2d(x, poolOptionsOf(this.options)));
+    super(parsed, (x) => avgPool2d(x, poolOptionsOf(parsed)));
   }
 }
 
@@ -212,11 +205,52 @@ export const NameOnlyOptionsSchema = z.strictObject({
  */
 export type NameOnlyOptions = z.input<typeof NameOnlyOptionsSchema>;
 
-/** The mean over every spatial axis, kept as size 1. */
-function globalAverage(x: VariableLike, dims: 1 | 2, className: string, scopeName: string): Variable {
-  const v = toVariable(x, 'x');
-  if (v.rank !== dims + 2) throw new RangeError(`${className} '${scopeName}': x must be ${dims === 1 ? '[N, C, W]' : '[N, C, H, W]'}, got shape ${T.formatShape(v.shape)}`);
-  return mean(v, dims === 1 ? [2] : [2, 3], true);
+/**
+ * What the global pools share: the mean of each channel over every spatial axis, kept as size 1.
+ *
+ * @example
+ * ```ts
+ * const pools: GlobalPoolBlock[] = [new GlobalAvgPool1D(), new GlobalAvgPool2D()];
+ * ```
+ */
+export abstract class GlobalPoolBlock extends Block {
+  private readonly dims: 1 | 2;
+  private readonly className: string;
+
+  /**
+   * @param className - the subclass's name, for messages
+   * @param dims - spatial axes: 1 (NCW) or 2 (NCHW)
+   * @param options - {@link NameOnlyOptions}
+   */
+  protected constructor(className: string, dims: 1 | 2, options: NameOnlyOptions) {
+    super(parseOptions(className, NameOnlyOptionsSchema, options));
+    this.className = className;
+    this.dims = dims;
+  }
+
+  override get kind(): string {
+    return 'pool';
+  }
+
+  /**
+   * Averages each channel.
+   *
+   * @param x - `[N, C, W]` (1-D) or `[N, C, H, W]` (2-D)
+   * @returns `[N, C, 1]` or `[N, C, 1, 1]`
+   * @example
+   * ```ts
+   * new GlobalAvgPool2D().forward(randn([2, 4, 8, 8]));
+   * ```
+   */
+  forward(x: VariableLike): Variable {
+    return scope(this.scopeName, () => {
+      const v = toVariable(x, 'x');
+      if (v.rank !== this.dims + 2) {
+        throw new RangeError(`${this.className} '${this.scopeName}': x must be ${this.dims === 1 ? '[N, C, W]' : '[N, C, H, W]'}, got shape ${T.formatShape(v.shape)}`);
+      }
+      return mean(v, this.dims === 1 ? [2] : [2, 3], true);
+    });
+  }
 }
 
 /**
@@ -227,19 +261,10 @@ function globalAverage(x: VariableLike, dims: 1 | 2, className: string, scopeNam
  * new GlobalAvgPool1D().forward(randn([2, 4, 10])).shape;   // [2, 4, 1]
  * ```
  */
-export class GlobalAvgPool1D extends Block {
+export class GlobalAvgPool1D extends GlobalPoolBlock {
   /** @param options - {@link NameOnlyOptions}: `name` */
   constructor(options: NameOnlyOptions = {}) {
-    super(parseOptions('GlobalAvgPool1D', NameOnlyOptionsSchema, options));
-  }
-
-  override get kind(): string {
-    return 'pool';
-  }
-
-  /** Averages each channel. @param x - `[N, C, W]` @returns `[N, C, 1]` @example pool.forward(randn([2, 4, 10])) */
-  forward(x: VariableLike): Variable {
-    return scope(this.scopeName, () => globalAverage(x, 1, 'GlobalAvgPool1D', this.scopeName));
+    super('GlobalAvgPool1D', 1, options);
   }
 }
 
@@ -251,19 +276,10 @@ export class GlobalAvgPool1D extends Block {
  * new GlobalAvgPool2D().forward(randn([2, 4, 8, 8])).shape;   // [2, 4, 1, 1]
  * ```
  */
-export class GlobalAvgPool2D extends Block {
+export class GlobalAvgPool2D extends GlobalPoolBlock {
   /** @param options - {@link NameOnlyOptions}: `name` */
   constructor(options: NameOnlyOptions = {}) {
-    super(parseOptions('GlobalAvgPool2D', NameOnlyOptionsSchema, options));
-  }
-
-  override get kind(): string {
-    return 'pool';
-  }
-
-  /** Averages each channel. @param x - `[N, C, H, W]` @returns `[N, C, 1, 1]` @example pool.forward(randn([2, 4, 8, 8])) */
-  forward(x: VariableLike): Variable {
-    return scope(this.scopeName, () => globalAverage(x, 2, 'GlobalAvgPool2D', this.scopeName));
+    super('GlobalAvgPool2D', 2, options);
   }
 }
 

@@ -140,19 +140,22 @@ export abstract class RecurrentLayer extends Block {
   readonly dropout: number;
   private readonly cells: CellParams[] = [];
   /** The class name, for messages. */
-  protected abstract readonly where: string;
+  protected readonly where: string;
   /** Number of state tensors: 1 (h), or 2 for the LSTM (h, c). */
-  protected abstract readonly stateCount: 1 | 2;
+  protected readonly stateCount: 1 | 2;
 
   /**
    * Registers the parameters of every layer and direction.
    * @param hiddenSize - H (a positive integer)
-   * @param gates - G: 1 (RNN), 3 (GRU) or 4 (LSTM)
+   * @param cell - the subclass's name (for messages; its lower case is the block kind), its gate
+   *   count G (1 RNN, 3 GRU, 4 LSTM) and its state count (2 for the LSTM's h and c, else 1)
    * @param parsed - the parsed {@link RecurrentOptions}
-   * @param where - the class name, for messages
    */
-  protected constructor(hiddenSize: number, gates: number, parsed: z.output<typeof RecurrentOptionsSchema>, where: string) {
+  protected constructor(hiddenSize: number, cell: { name: string; gates: number; states: 1 | 2 }, parsed: z.output<typeof RecurrentOptionsSchema>) {
     super(parsed.name === undefined ? {} : { name: parsed.name });
+    const { name: where, gates } = cell;
+    this.where = where;
+    this.stateCount = cell.states;
     this.hiddenSize = parseArgument(where, 'hiddenSize', z.number().int().positive(), hiddenSize);
     this.numLayers = parsed.numLayers;
     this.layout = parsed.layout;
@@ -173,6 +176,11 @@ export abstract class RecurrentLayer extends Block {
         });
       }
     }
+  }
+
+  /** The subclass's name in lower case (`'rnn'`, `'gru'`, `'lstm'`). */
+  override get kind(): string {
+    return this.where.toLowerCase();
   }
 
   /** 2 when bidirectional, else 1. */
@@ -309,8 +317,6 @@ export abstract class RecurrentLayer extends Block {
  * ```
  */
 export class RNN extends RecurrentLayer {
-  protected readonly where = 'RNN';
-  protected readonly stateCount = 1;
   /** The cell's nonlinearity. */
   readonly activation: 'relu' | 'tanh';
 
@@ -321,12 +327,8 @@ export class RNN extends RecurrentLayer {
    */
   constructor(hiddenSize: number, options: RNNOptions = {}) {
     const { activation, ...parsed } = parseOptions('RNN', RNNOptionsSchema, options);
-    super(hiddenSize, 1, parsed, 'RNN');
+    super(hiddenSize, { name: 'RNN', gates: 1, states: 1 }, parsed);
     this.activation = activation;
-  }
-
-  override get kind(): string {
-    return 'rnn';
   }
 
   protected step(i2h: Variable, h2h: Variable): RecurrentState {
@@ -350,8 +352,6 @@ export class RNN extends RecurrentLayer {
  * ```
  */
 export class GRU extends RecurrentLayer {
-  protected readonly where = 'GRU';
-  protected readonly stateCount = 1;
 
   /**
    * @param hiddenSize - H (a positive integer)
@@ -359,11 +359,7 @@ export class GRU extends RecurrentLayer {
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RecurrentOptions = {}) {
-    super(hiddenSize, 3, parseOptions('GRU', RecurrentOptionsSchema, options), 'GRU');
-  }
-
-  override get kind(): string {
-    return 'gru';
+    super(hiddenSize, { name: 'GRU', gates: 3, states: 1 }, parseOptions('GRU', RecurrentOptionsSchema, options));
   }
 
   protected step(i2h: Variable, h2h: Variable, state: RecurrentState): RecurrentState {
@@ -391,8 +387,6 @@ export class GRU extends RecurrentLayer {
  * ```
  */
 export class LSTM extends RecurrentLayer {
-  protected readonly where = 'LSTM';
-  protected readonly stateCount = 2;
 
   /**
    * @param hiddenSize - H (a positive integer)
@@ -400,11 +394,7 @@ export class LSTM extends RecurrentLayer {
    * @throws TypeError naming the bad argument or option
    */
   constructor(hiddenSize: number, options: RecurrentOptions = {}) {
-    super(hiddenSize, 4, parseOptions('LSTM', RecurrentOptionsSchema, options), 'LSTM');
-  }
-
-  override get kind(): string {
-    return 'lstm';
+    super(hiddenSize, { name: 'LSTM', gates: 4, states: 2 }, parseOptions('LSTM', RecurrentOptionsSchema, options));
   }
 
   protected step(i2h: Variable, h2h: Variable, state: RecurrentState): RecurrentState {

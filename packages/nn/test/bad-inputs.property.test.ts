@@ -63,37 +63,35 @@ function check(layerName: string, make: () => { forward(x: unknown): Variable },
   return 'finite';
 }
 
+/**
+ * Runs `outcome` on `numRuns` generated cases (seed 18) and expects both outcomes among them: some
+ * inputs refused, some giving finite values (a generator that made only one kind would test half
+ * the rule).
+ */
+function expectFiniteAndRefused<A extends unknown[]>(cases: fc.Arbitrary<A>, outcome: (...args: A) => string, numRuns: number): void {
+  const seen = new Set<string>();
+  fc.assert(fc.property(cases, (args) => { seen.add(outcome(...args)); }), { numRuns, seed: 18 });
+  expect([...seen].sort()).toEqual(['finite', 'refused']);
+}
+
 describe('bad inputs to every layer: finite values, or an error naming the argument before any kernel runs', () => {
   it('Dense', () => {
-    const seen = new Set<string>();
-    fc.assert(
-      fc.property(fc.constantFrom<unknown>(1, 2, 3, 0, -1, 1.5, '2'), denseOptionsArb, inputArb, (units, options, x) => {
-        seen.add(check('Dense', () => new Dense(units as number, options as never).initialize({ seed: 0 }), x));
-      }),
-      { numRuns: 300, seed: 18 },
+    expectFiniteAndRefused(
+      fc.tuple(fc.constantFrom<unknown>(1, 2, 3, 0, -1, 1.5, '2'), denseOptionsArb, inputArb),
+      (units, options, x) => check('Dense', () => new Dense(units as number, options as never).initialize({ seed: 0 }), x),
+      300,
     );
-    expect([...seen].sort()).toEqual(['finite', 'refused']);
   });
 
   it('Activation', () => {
-    const seen = new Set<string>();
-    fc.assert(
-      fc.property(optionValueArb, inputArb, (name, x) => {
-        seen.add(check('Activation', () => new Activation(name as never), x));
-      }),
-      { numRuns: 200, seed: 18 },
-    );
-    expect([...seen].sort()).toEqual(['finite', 'refused']);
+    expectFiniteAndRefused(fc.tuple(optionValueArb, inputArb), (name, x) => check('Activation', () => new Activation(name as never), x), 200);
   });
 
   it('Sequential of two Dense layers', () => {
-    const seen = new Set<string>();
-    fc.assert(
-      fc.property(denseOptionsArb, inputArb, (options, x) => {
-        seen.add(check('Dense', () => new Sequential().add(new Dense(3, options as never), new Dense(2)).initialize({ seed: 1 }), x));
-      }),
-      { numRuns: 200, seed: 18 },
+    expectFiniteAndRefused(
+      fc.tuple(denseOptionsArb, inputArb),
+      (options, x) => check('Dense', () => new Sequential().add(new Dense(3, options as never), new Dense(2)).initialize({ seed: 1 }), x),
+      200,
     );
-    expect([...seen].sort()).toEqual(['finite', 'refused']);
   });
 });

@@ -6,12 +6,12 @@
  * (float32). The largest error of each case, relative to max(1, |reference|), is printed.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import * as T from '@lossgraph/tensor';
 import '@lossgraph/tensor/gpujs';
 import { add, mul, sum, variable, type Variable } from '@lossgraph/autograd';
 import { BatchNorm, Embedding, GRU, LayerNorm, LSTM, RNN, type Block, type RecurrentLayer } from '@lossgraph/nn';
-import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
+import { describeSettings, restoreCpu } from './reference-settings.js';
 
 type Nested = number | Nested[];
 interface LayerCase {
@@ -109,32 +109,18 @@ function shapeOf(v: Nested): number[] {
 }
 
 
-const settings = [
-  { label: 'cpu float64', backend: 'cpu', dtype: 'float64', tol: 1e-13 },
-  { label: 'cpu float32', backend: 'cpu', dtype: 'float32', tol: 2e-6 },
-  { label: 'gpujs webasm float32', backend: 'gpujs', mode: 'webasm', dtype: 'float32', tol: 2e-6 },
-  { label: 'gpujs headlessgl float32', backend: 'gpujs', mode: 'headlessgl', dtype: 'float32', tol: 2e-6 },
-] as const;
-
-for (const s of settings) {
-  const reason = s.backend === 'gpujs' ? gpujsUnavailable(s.mode) : null;
-  if (reason !== null && !process.env.CI) {
-    console.log(`layer references on ${s.label} skipped: ${reason}`);
-    continue;
-  }
-  describe(`layers against PyTorch float64, ${s.label}`, () => {
-    const worst: string[] = [];
-    afterAll(() => console.log(`largest relative error per case, ${s.label}:\n${worst.join('\n')}`));
-    test.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-      if (s.backend === 'gpujs') T.setBackend('gpujs', { mode: s.mode });
-      try {
-        const errors = run(c, s.dtype);
-        const [name, err] = Object.entries(errors).reduce((a, b) => (b[1] > a[1] ? b : a));
-        worst.push(`  ${c.id.padEnd(24)} ${err.toExponential(2)} (${name})`);
-        for (const [key, e] of Object.entries(errors)) expect(e, key).toBeLessThan(s.tol);
-      } finally {
-        T.setBackend('cpu');
-      }
-    });
+describeSettings('layer references', (label) => `layers against PyTorch float64, ${label}`, { float64: 1e-13, float32: 2e-6 }, (s) => {
+  const worst: string[] = [];
+  afterAll(() => console.log(`largest relative error per case, ${s.label}:\n${worst.join('\n')}`));
+  test.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
+    s.activate();
+    try {
+      const errors = run(c, s.dtype);
+      const [name, err] = Object.entries(errors).reduce((a, b) => (b[1] > a[1] ? b : a));
+      worst.push(`  ${c.id.padEnd(24)} ${err.toExponential(2)} (${name})`);
+      for (const [key, e] of Object.entries(errors)) expect(e, key).toBeLessThan(s.tol);
+    } finally {
+      restoreCpu();
+    }
   });
-}
+});

@@ -13,7 +13,7 @@ import {
   Adam, AdamW, clipGlobalNorm, CosineScheduler, FactorScheduler, RMSProp, SGD,
   type LRScheduler, type Optimizer,
 } from '@lossgraph/nn';
-import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
+import { describeSettings, restoreCpu } from './reference-settings.js';
 
 type Nested = number | Nested[];
 interface ScheduleCase { kind: 'factor' | 'cosine'; options: Record<string, unknown>; values: number[] }
@@ -84,34 +84,20 @@ function runTrajectory(c: OptimizerCase, dtype: 'float32' | 'float64', steps = p
 
 const label = (c: OptimizerCase): string => `${c.optimizer} ${JSON.stringify(c.options)}`;
 
-const settings = [
-  { name: 'cpu float64', backend: 'cpu', dtype: 'float64', tol: 1e-12 },
-  { name: 'cpu float32', backend: 'cpu', dtype: 'float32', tol: 5e-5 },
-  { name: 'gpujs webasm float32', backend: 'gpujs', mode: 'webasm', dtype: 'float32', tol: 5e-5 },
-  { name: 'gpujs headlessgl float32', backend: 'gpujs', mode: 'headlessgl', dtype: 'float32', tol: 5e-5 },
-] as const;
-
-for (const s of settings) {
-  const reason = s.backend === 'gpujs' ? gpujsUnavailable(s.mode) : null;
-  if (reason !== null && !process.env.CI) {
-    console.log(`optimiser references on ${s.name} skipped: ${reason}`);
-    continue;
-  }
-  describe(`optimiser trajectories against torch.optim, 10 steps, ${s.name}`, () => {
-    test.each(fixture.optimizers.map((c) => [label(c), c] as const))('%s', (_label, c) => {
-      if (s.backend === 'gpujs') T.setBackend('gpujs', { mode: s.mode });
-      try {
-        const { rows } = runTrajectory(c, s.dtype);
-        rows.forEach((row, t) => {
-          const want = [...c.trajectory[t]!.w, ...c.trajectory[t]!.m.flat()];
-          row.forEach((v, j) => expect(Math.abs(v - want[j]!), `step ${t + 1}, element ${j}`).toBeLessThan(s.tol * Math.max(1, Math.abs(want[j]!))));
-        });
-      } finally {
-        T.setBackend('cpu');
-      }
-    });
+describeSettings('optimiser references', (name) => `optimiser trajectories against torch.optim, 10 steps, ${name}`, { float64: 1e-12, float32: 5e-5 }, (s) => {
+  test.each(fixture.optimizers.map((c) => [label(c), c] as const))('%s', (_label, c) => {
+    s.activate();
+    try {
+      const { rows } = runTrajectory(c, s.dtype);
+      rows.forEach((row, t) => {
+        const want = [...c.trajectory[t]!.w, ...c.trajectory[t]!.m.flat()];
+        row.forEach((v, j) => expect(Math.abs(v - want[j]!), `step ${t + 1}, element ${j}`).toBeLessThan(s.tol * Math.max(1, Math.abs(want[j]!))));
+      });
+    } finally {
+      restoreCpu();
+    }
   });
-}
+});
 
 describe('optimiser state save and load', () => {
   test.each(fixture.optimizers.map((c) => [label(c), c] as const))('%s: 4 steps, save, load into a fresh optimiser, 6 steps = 10 steps', (_label, c) => {

@@ -936,6 +936,78 @@ describe('broadcasts along the last axis (repeat)', () => {
   });
 });
 
+describe('constant scalings fold away (bit-identical)', () => {
+  /** Ops in the DAG under `t`, by name. */
+  const opsOf = (t: Tensor): string[] => {
+    const ops: string[] = [];
+    const visit = (e: unknown): void => {
+      if (!(e instanceof FusedExpr) || e.result !== null) return;
+      ops.push(e.op);
+      e.args.forEach(visit);
+    };
+    visit(exprOf(t));
+    return ops;
+  };
+  const x = T.tensor(f32Data(BIG, 2100, 0), [BIG]);
+  const y = T.tensor(f32Data(BIG, 2101, 1), [BIG]);
+
+  it('neg of a scalar product or quotient flips the scalar instead (no neg op), at any sign of zero, NaN and infinity', () => {
+    const cases: [string, () => Tensor][] = [
+      ['-(x·2)', () => T.neg(T.mul(x, 2))],
+      ['-(0.5·x)', () => T.neg(T.mul(0.5, x))],
+      ['-(y·(x·2))', () => T.neg(T.mul(y, T.mul(x, 2)))],
+      ['-((x·-0)·y)', () => T.neg(T.mul(T.mul(x, -0), y))],
+      ['-(x/3)', () => T.neg(T.div(x, 3))],
+      ['-(3/x)', () => T.neg(T.div(3, x))],
+      ['-(y·(x/y))', () => T.neg(T.mul(y, T.div(x, T.mul(y, 0.25))))],
+    ];
+    for (const [label, build] of cases) {
+      setFusionEnabled(true);
+      expect(opsOf(build()), label).not.toContain('neg');
+      checkFusedEqualsEager(label, build);
+    }
+  });
+
+  it('a product with 1 or a quotient by 1 is its other operand', () => {
+    for (const [label, build] of [
+      ['(x·y)·1', () => T.mul(T.mul(x, y), 1)],
+      ['1·(x·y)', () => T.mul(1, T.mul(x, y))],
+      ['(x·y)/1', () => T.div(T.mul(x, y), 1)],
+    ] as [string, () => Tensor][]) {
+      setFusionEnabled(true);
+      expect(opsOf(build()), label).toEqual(['mul']);
+      checkFusedEqualsEager(label, build);
+    }
+  });
+
+  it('neg with no scalar below it stays a neg', () => {
+    setFusionEnabled(true);
+    expect(opsOf(T.neg(T.mul(x, y)))).toContain('neg');
+    checkFusedEqualsEager('-(x·y)', () => T.neg(T.mul(x, y)));
+  });
+
+  it('a scaling of a deferred broadcast runs on its short array and stays a broadcast', () => {
+    const c = T.tensor(f32Data(64, 2102, 0), [64, 1]);
+    const wide = (): Tensor => T.broadcastTo(c, [64, 1000]);
+    const cases: [string, () => Tensor][] = [
+      ['broadcast·0.5', () => T.mul(wide(), 0.5)],
+      ['3 - broadcast', () => T.sub(3, wide())],
+      ['broadcast / -0', () => T.div(wide(), -0)],
+      ['-broadcast', () => T.neg(wide())],
+      ['|broadcast|', () => T.abs(wide())],
+      ['-(broadcast·0.5)', () => T.neg(T.mul(wide(), 0.5))],
+    ];
+    for (const [label, build] of cases) {
+      setFusionEnabled(true);
+      expect(opsOf(build()), label).toEqual(['repeat']);
+      checkFusedEqualsEager(label, build);
+    }
+    // exp is not computed the same way in JavaScript: it stays in the chain.
+    setFusionEnabled(true);
+    expect(opsOf(T.exp(wide()))).toEqual(['exp', 'repeat']);
+  });
+});
+
 describe('scratch scopes', () => {
   const n = 64 * 64;
   const x = T.tensor(f32Data(n, 501, 2), [n]);

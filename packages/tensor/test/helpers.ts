@@ -109,3 +109,14 @@ export function switchedOff<R>(setEnabled: (on: boolean) => boolean, f: () => R)
     setEnabled(previous);
   }
 }
+
+/**
+ * Runs `step` 10 times, notes `count()` (undisposed tensors), runs it 190 times more and expects
+ * the same count: a loop that leaks a tensor per step grows it.
+ */
+export function expectFlatLoop(step: () => void, count: () => number): void {
+  for (let i = 0; i < 10; i++) step();
+  const at10 = count();
+  for (let i = 0; i < 190; i++) step();
+  expect(count()).toBe(at10);
+}

@@ -126,6 +126,16 @@ function checkRank(v: Variable, rank: number, argName: string, layout: string, o
   if (v.rank !== rank) throw new RangeError(`${opName}: ${argName} must be ${layout}, got shape ${T.formatShape(v.shape)}`);
 }
 
+/** The checked operands of conv1d/conv2d: options first, then x and w (w in x's dtype) and their ranks. */
+function convOperands(x: VariableLike, w: VariableLike, options: Conv1dOptions | Conv2dOptions | undefined, dims: 1 | 2, opName: string): { vx: Variable; vw: Variable; params: Conv2dParams } {
+  const params = convParams(options, dims, opName);
+  const vx = toVariable(x, 'x');
+  const vw = toVariable(w, 'w', vx.dtype);
+  checkRank(vx, dims + 2, 'x', dims === 1 ? '[N, C, W]' : '[N, C, H, W]', opName);
+  checkRank(vw, dims + 2, 'w', dims === 1 ? '[outChannels, inChannels / groups, k]' : '[outChannels, inChannels / groups, kh, kw]', opName);
+  return { vx, vw, params };
+}
+
 /** `[N, C, W]` viewed as `[N, C, 1, W]`. */
 function withHeight(v: Variable): Variable {
   return D.reshape(v, [v.shape[0]!, v.shape[1]!, 1, v.shape[2]!]);
@@ -153,11 +163,7 @@ function withoutHeight(v: Variable): Variable {
  * ```
  */
 export function conv2d(x: VariableLike, w: VariableLike, options?: Conv2dOptions): Variable {
-  const params = convParams(options, 2, 'conv2d');
-  const vx = toVariable(x, 'x');
-  const vw = toVariable(w, 'w', vx.dtype);
-  checkRank(vx, 4, 'x', '[N, C, H, W]', 'conv2d');
-  checkRank(vw, 4, 'w', '[outChannels, inChannels / groups, kh, kw]', 'conv2d');
+  const { vx, vw, params } = convOperands(x, w, options, 2, 'conv2d');
   return D.conv2d(vx, vw, params);
 }
 
@@ -176,11 +182,7 @@ export function conv2d(x: VariableLike, w: VariableLike, options?: Conv2dOptions
  * ```
  */
 export function conv1d(x: VariableLike, w: VariableLike, options?: Conv1dOptions): Variable {
-  const params = convParams(options, 1, 'conv1d');
-  const vx = toVariable(x, 'x');
-  const vw = toVariable(w, 'w', vx.dtype);
-  checkRank(vx, 3, 'x', '[N, C, W]', 'conv1d');
-  checkRank(vw, 3, 'w', '[outChannels, inChannels / groups, k]', 'conv1d');
+  const { vx, vw, params } = convOperands(x, w, options, 1, 'conv1d');
   return withoutHeight(D.conv2d(withHeight(vx), withHeight(vw), params));
 }
 

@@ -129,40 +129,38 @@ function dtypeOf(values: TypedArray): DType {
   return values instanceof Float64Array ? 'float64' : 'float32';
 }
 
+/**
+ * A convolution's geometry and its two workspaces: `cols`, the im2col matrix `[groups, depth, n·L]`,
+ * and `byOutput`, `[o, n·L]` (the product before its leading axes swap to `[n, o, L]`, or dy after).
+ */
+function setUp(xShape: Shape, wShape: Shape, yShape: Shape, params: Conv2dParams, out: TypedArray): { g: ConvGeometry; cols: TypedArray; byOutput: TypedArray } {
+  const g = geometry(xShape, wShape, yShape, params);
+  const dtype = dtypeOf(out);
+  return { g, cols: workspace(dtype, 0, g.groups * g.depth * g.NL), byOutput: workspace(dtype, 1, g.o * g.NL) };
+}
+
 /** Writes the convolution of `x` with `w` into `out` `[n, o, oh, ow]`. */
 export function conv2dKernel(x: TypedArray, xShape: Shape, w: TypedArray, wShape: Shape, params: Conv2dParams, outShape: Shape, out: TypedArray): void {
-  const g = geometry(xShape, wShape, outShape, params);
-  const dtype = dtypeOf(out);
-  const { L, NL, depth, og } = g;
-  const cols = workspace(dtype, 0, g.groups * depth * NL);
+  const { g, cols, byOutput } = setUp(xShape, wShape, outShape, params, out);
   im2col(x, cols, g, true);
-  const product = workspace(dtype, 1, g.o * NL);
-  matmulKernel(w, [g.groups, og, depth], cols, [g.groups, depth, NL], false, false, [g.groups, og, NL], product);
-  swapLeadingAxes(product, g.o, g.n, L, out);
+  matmulKernel(w, [g.groups, g.og, g.depth], cols, [g.groups, g.depth, g.NL], false, false, [g.groups, g.og, g.NL], byOutput);
+  swapLeadingAxes(byOutput, g.o, g.n, g.L, out);
 }
 
 /** Writes the gradient of the convolution with respect to its input into `out` `[n, c, h, w]`, which starts at zero. */
 export function conv2dInputGradKernel(dy: TypedArray, dyShape: Shape, w: TypedArray, wShape: Shape, params: Conv2dParams, outShape: Shape, out: TypedArray): void {
-  const g = geometry(outShape, wShape, dyShape, params);
-  const dtype = dtypeOf(out);
-  const { L, NL, depth, og } = g;
-  const dyT = workspace(dtype, 1, g.o * NL);
-  swapLeadingAxes(dy, g.n, g.o, L, dyT);
-  const cols = workspace(dtype, 0, g.groups * depth * NL);
-  matmulKernel(w, [g.groups, og, depth], dyT, [g.groups, og, NL], true, false, [g.groups, depth, NL], cols);
+  const { g, cols, byOutput } = setUp(outShape, wShape, dyShape, params, out);
+  swapLeadingAxes(dy, g.n, g.o, g.L, byOutput);
+  matmulKernel(w, [g.groups, g.og, g.depth], byOutput, [g.groups, g.og, g.NL], true, false, [g.groups, g.depth, g.NL], cols);
   im2col(out, cols, g, false);
 }
 
 /** Writes the gradient of the convolution with respect to its weight into `out` `[o, c/groups, kh, kw]`. */
 export function conv2dWeightGradKernel(x: TypedArray, xShape: Shape, dy: TypedArray, dyShape: Shape, params: Conv2dParams, outShape: Shape, out: TypedArray): void {
-  const g = geometry(xShape, outShape, dyShape, params);
-  const dtype = dtypeOf(out);
-  const { L, NL, depth, og } = g;
-  const cols = workspace(dtype, 0, g.groups * depth * NL);
+  const { g, cols, byOutput } = setUp(xShape, outShape, dyShape, params, out);
   im2col(x, cols, g, true);
-  const dyT = workspace(dtype, 1, g.o * NL);
-  swapLeadingAxes(dy, g.n, g.o, L, dyT);
-  matmulKernel(dyT, [g.groups, og, NL], cols, [g.groups, depth, NL], false, true, [g.groups, og, depth], out);
+  swapLeadingAxes(dy, g.n, g.o, g.L, byOutput);
+  matmulKernel(byOutput, [g.groups, g.og, g.NL], cols, [g.groups, g.depth, g.NL], false, true, [g.groups, g.og, g.depth], out);
 }
 
 /**

@@ -194,6 +194,8 @@ export function fuse(op: UnaryOp | BinaryOp | 'where', args: FusedOperand[], len
     const a = settled(args[i]!);
     args[i] = a instanceof FusedExpr && a.spent && a.nodes > MAX_RECOMPUTED_NODES ? evaluateFused(a) : a;
   }
+  const folded = foldScalarOp(op, args, length);
+  if (folded !== null) return folded;
   let nodes = 1;
   for (const a of args) nodes += nodesOf(a);
   if (nodes > MAX_NODES) {
@@ -204,6 +206,77 @@ export function fuse(op: UnaryOp | BinaryOp | 'where', args: FusedOperand[], len
     nodes = 1;
   }
   return new FusedExpr(op, args, length, nodes);
+}
+
+/**
+ * Ops that JavaScript computes on float32 values exactly as the SIMD kernels do (one IEEE rounding
+ * of the exact result: double rounding is innocuous for these), so they may run on a `repeat`'s
+ * short array instead of on every element.
+ */
+const EXACT_IN_JS = new Set<string>(['add', 'sub', 'mul', 'div', 'neg', 'abs']);
+
+/** How deep {@link negated} looks for a scalar to flip. */
+const NEGATE_DEPTH = 3;
+
+/**
+ * The op with its cost folded away, or null. These rewrites, each bit-identical to running the op:
+ * - a product with 1 or a quotient by 1 is its other operand;
+ * - an op of a deferred `repeat` with numbers (a scaling of a broadcast gradient, `mul(g, 0.5)`,
+ *   `neg(g)`) runs on the short array and stays a `repeat`: rows·1 work instead of rows·R;
+ * - `neg` of a product or quotient flips the sign of a number below it instead
+ *   (`-(a·(x·2)) = a·(x·(-2))`, exactly: negation commutes with rounding), so a formula written as
+ *   the seed writes it (`(label − pred)²/2`, whose gradient to pred is `−g·2d`) costs no pass more
+ *   than one written to save the negation.
+ */
+function foldScalarOp(op: UnaryOp | BinaryOp | 'where', args: readonly FusedOperand[], length: number): FusedExpr | null {
+  // x·1, 1·x and x/1 are x, bit for bit (Huber's q/rho at rho = 1).
+  if ((op === 'mul' || op === 'div') && args[1] === 1 && args[0] instanceof FusedExpr) return args[0];
+  if (op === 'mul' && args[0] === 1 && args[1] instanceof FusedExpr) return args[1];
+  const short = onShortArray(op, args, length);
+  if (short !== null) return short;
+  if (op !== 'neg') return null;
+  const flipped = negated(args[0]!, NEGATE_DEPTH);
+  return flipped instanceof FusedExpr ? flipped : null;
+}
+
+/** `op` of a deferred repeat and numbers, as a repeat of `op` on its short array; null otherwise. */
+function onShortArray(op: UnaryOp | BinaryOp | 'where', args: readonly FusedOperand[], length: number): FusedExpr | null {
+  if (!EXACT_IN_JS.has(op)) return null;
+  const k = args.findIndex((a) => a instanceof FusedExpr && a.op === 'repeat' && a.result === null);
+  if (k < 0 || args.some((a, i) => i !== k && typeof a !== 'number')) return null;
+  const source = args[k] as FusedExpr;
+  const values = source.args[0] as Float32Array;
+  const out = new Float32Array(values.length);
+  if (args.length === 1) unaryKernel(op as UnaryOp, values, out);
+  else {
+    const scalar = Float32Array.of(args[1 - k] as number);
+    const shape = [values.length];
+    if (k === 0) binaryKernel(op as BinaryOp, values, shape, scalar, [1], out, shape);
+    else binaryKernel(op as BinaryOp, scalar, [1], values, shape, out, shape);
+  }
+  return new FusedExpr('repeat', [out], length, 1, source.repeat);
+}
+
+/**
+ * An operand equal to `-x` bit for bit with no neg op of its own: a number flipped, a repeat's
+ * short array negated, or the negation pushed into a factor of a product or the dividend or
+ * divisor of a quotient (at most `depth` levels down); null when there is none.
+ */
+function negated(x: FusedOperand, depth: number): FusedOperand | null {
+  if (typeof x === 'number') return -x;
+  if (!(x instanceof FusedExpr) || x.result !== null || depth === 0) return null;
+  if (x.op === 'repeat') return onShortArray('neg', [x], x.length);
+  if (x.op !== 'mul' && x.op !== 'div') return null;
+  // The number first (the cheapest flip), then the sub-expressions.
+  const order = typeof x.args[0] === 'number' ? [0, 1] : [1, 0];
+  for (const i of order) {
+    const flipped = negated(x.args[i]!, depth - 1);
+    if (flipped === null) continue;
+    const args = [...x.args];
+    args[i] = flipped;
+    return new FusedExpr(x.op, args, x.length, 1 + nodesOf(args[0]!) + nodesOf(args[1]!));
+  }
+  return null;
 }
 
 /** The operand an evaluated expression stands for: its values. */

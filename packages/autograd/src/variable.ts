@@ -179,6 +179,22 @@ export class Variable {
   }
 
   /**
+   * Whether its value was disposed: by {@link Variable.dispose}, by a tidy, or by a backward pass
+   * that freed the graph, for a value made inside a {@link scope} and not returned by it.
+   * @example
+   * ```ts
+   * const x = variable([1, 2], { requiresGrad: true });
+   * const y = scope('f', () => sum(exp(x)));
+   * const inner = y.node!.inputs[0]!;   // exp's output, internal to the scope
+   * y.backward();
+   * inner.isDisposed;   // true
+   * ```
+   */
+  get isDisposed(): boolean {
+    return this.current.isDisposed;
+  }
+
+  /**
    * The forward value. Immutable, except that {@link Variable.assign} swaps a leaf's value.
    * @throws Error when the value was disposed, and when a backward pass reads it for an op
    *   recorded before the last assign (see {@link Variable.version})

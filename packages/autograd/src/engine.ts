@@ -2,6 +2,7 @@ import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType } from '@lossgraph/tensor';
 import { setGradEnabled } from './mode.js';
+import { noteReleased } from './scope.js';
 import { defineOp, type InputGrad, type OpDef } from './op-def.js';
 import type { CastAttrs } from './op-types.js';
 import {
@@ -354,6 +355,8 @@ function backwardPass(pass: BackwardPass, kept: T.Tensor[] | null): Variable[] |
     }
     if (!retainGraph) {
       node.released = true;
+      // The last op of a scope freed: the values the scope kept to itself are disposed now.
+      if (v.scope !== null) noteReleased(v.scope, kept !== null);
       // Free the gradient as soon as it has been used, unless the caller asked for it.
       if (targetSet === null || !targetSet.has(v)) grads.delete(v);
     }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import * as T from '@lossgraph/tensor';
 import type { DType, NestedArray, Shape, Tensor, TensorLike, TypedArray } from '@lossgraph/tensor';
 import { isGradEnabled } from './mode.js';
-import { currentScope, scopePath, type ScopeFrame } from './scope.js';
+import { currentScope, noteRecorded, registerResultTensors, scopePath, type ScopeFrame } from './scope.js';
 import { backwardFrom, type BackwardOptions } from './engine.js';
 import type { OpDef } from './op-def.js';
 
@@ -173,8 +173,25 @@ export class Variable {
     this.requiresGrad = requiresGrad;
     this.node = node;
     this.scope = currentScope();
+    if (node !== null && this.scope !== null) noteRecorded(this.scope);
     this.label = name;
     this.isParameter = isParameter;
+  }
+
+  /**
+   * Whether its value was disposed: by {@link Variable.dispose}, by a tidy, or by a backward pass
+   * that freed the graph, for a value made inside a {@link scope} and not returned by it.
+   * @example
+   * ```ts
+   * const x = variable([1, 2], { requiresGrad: true });
+   * const y = scope('f', () => sum(exp(x)));
+   * const inner = y.node!.inputs[0]!;   // exp's output, internal to the scope
+   * y.backward();
+   * inner.isDisposed;   // true
+   * ```
+   */
+  get isDisposed(): boolean {
+    return this.current.isDisposed;
   }
 
   /**
@@ -571,3 +588,26 @@ function collectAttrTensors(attrs: unknown, visit: (t: T.Tensor) => void): void 
     else if (item instanceof Variable) visit(item.value);
   }
 }
+
+// What a scope returns escapes it: the values (and gradients) of returned Variables and returned
+// tensors, in arrays, Maps, Sets and plain objects. Only the result itself, not its graph: the
+// graph's values inside the scope are what backward disposes once it has used them.
+registerResultTensors((result) => {
+  const found = new Set<T.Tensor>();
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [result];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof T.Tensor) found.add(v);
+    else if (v instanceof Variable) {
+      found.add(v.value);
+      if (v.grad !== null) found.add(v.grad.value);
+    } else if (Array.isArray(v)) stack.push(...(v as unknown[]));
+    else if (v instanceof Map) for (const [k, item] of v) stack.push(k, item);
+    else if (v instanceof Set) for (const item of v) stack.push(item);
+    else if (Object.getPrototypeOf(v) === Object.prototype) stack.push(...Object.values(v));
+  }
+  return found;
+});

@@ -10,4 +10,4 @@
  * The examples this package ships, by the name of their pnpm script and of their `dist/<name>.js`.
  * @example `EXAMPLES.includes('digits')   // true`
  */
-export const EXAMPLES: readonly string[] = ['demo', 'digits', 'zoo', 'custom-loss', 'ctc', 'triplet', 'explorer'];
+export const EXAMPLES: readonly string[] = ['demo', 'digits', 'zoo', 'custom-loss', 'ctc', 'triplet', 'explorer', 'worker'];

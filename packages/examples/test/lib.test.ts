@@ -68,7 +68,7 @@ describe('examples lib', () => {
   });
 
   it('lists every example, each with a source file and a root pnpm script', () => {
-    expect(EXAMPLES).toEqual(['demo', 'digits', 'zoo', 'custom-loss', 'ctc', 'triplet', 'explorer']);
+    expect(EXAMPLES).toEqual(['demo', 'digits', 'zoo', 'custom-loss', 'ctc', 'triplet', 'explorer', 'worker']);
     const root = new URL('../../../', import.meta.url);
     const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
     for (const name of EXAMPLES) {

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { arange, memory, randn, setBackend, tidy, type GpuJsMode } from '@lossgraph/tensor';
 import { logSoftmax, mean, neg, pick } from '@lossgraph/autograd';
+import { SoftmaxCrossEntropyLoss } from '@lossgraph/loss';
 import { Adam, DataLoader, Dense, Sequential, SGD, Xavier } from '@lossgraph/nn';
 import '@lossgraph/tensor/gpujs';
 import { gpujsUnavailable } from '../../tensor/test/gpujs-modes.js';
@@ -57,4 +58,31 @@ describe("the nn README's loop holds the same memory at step 60 as at step 10", 
       if (mode === 'headlessgl') expect((atEnd as { textures: number }).textures).toBeGreaterThan(0);
     });
   }
+});
+
+describe('without tidy, backward disposes what the layers and the loss keep to themselves', () => {
+  it("cpu: the loop leaves only the values made outside every scope (15 a step before backward freed the scopes' values, 5 now)", async () => {
+    setBackend('cpu');
+    const images = randn([256, 64], { seed: 1 });
+    const labels = arange(256).dataSync().map((i) => i % 10);
+    const net = new Sequential().add(new Dense(128, { activation: 'relu' }), new Dense(10));
+    net.initialize({ init: new Xavier(), seed: 0 });
+    const opt = new SGD(net, { learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+    const loader = new DataLoader(images, labels, { batchSize: 64, shuffle: true, seed: 0 });
+    const ce = new SoftmaxCrossEntropyLoss();
+    const counts: number[] = [];
+    for (let epoch = 0; epoch < 3; epoch++) {
+      for (const { x, y } of loader) {
+        opt.zeroGrad();
+        const loss = mean(ce.forward(net.forward(x), y));   // net's output, the losses and their mean stay
+        loss.backward();
+        opt.step();
+        counts.push(memory().cpu!.tensors);
+      }
+    }
+    const growth = counts.slice(1).map((c, i) => c - counts[i]!);
+    expect(new Set(growth).size).toBe(1);
+    expect(growth[0]!).toBeGreaterThan(0);
+    expect(growth[0]!).toBeLessThanOrEqual(5);
+  });
 });

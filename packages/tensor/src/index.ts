@@ -33,5 +33,5 @@ export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/convolution.js';
 export * from './ops/memory.js';
-export { tidy, keep, isKept, memory, registerTensorHolder, type BackendMemory, type TensorHolderVisitor } from './lifetime.js';
+export { tidy, keep, isKept, memory, registerTensorHolder, collectMade, type BackendMemory, type TensorHolderVisitor } from './lifetime.js';
 export { CpuBackend } from './backends/cpu.js';

@@ -157,6 +157,25 @@ export function tidy<R>(fn: () => R): R {
   return result;
 }
 
+/**
+ * Runs `fn` and returns, with its result, the tensors made while it ran, without disposing any:
+ * they stay in the enclosing tidy too, which disposes them as usual. The autograd package's
+ * `scope` uses it to learn which values a scope made, so that backward can dispose the ones the
+ * scope did not return once it has consumed them.
+ * @internal
+ */
+export function collectMade<R>(fn: () => R): { result: R; made: Tensor[] } {
+  const made: Tensor[] = [];
+  open.push(made);
+  try {
+    return { result: fn(), made };
+  } finally {
+    open.pop();
+    const outer = open[open.length - 1];
+    if (outer !== undefined) for (const t of made) outer.push(t);
+  }
+}
+
 function disposeAllBut(made: readonly Tensor[], spared: ReadonlySet<Tensor>): void {
   for (const t of made) if (!spared.has(t) && !kept.has(t)) t.dispose();
 }

@@ -1,6 +1,6 @@
 import type { Backend } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
-import { sizeOf, type Shape } from './shape.js';
+import { formatShape, sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
 import { registerTensorClass, trackTensor, untrackTensor } from './lifetime.js';
 
@@ -133,7 +133,9 @@ export class Tensor {
   }
 
   private assertLive(): void {
-    if (this.disposed) throw new Error('Tensor: this tensor was disposed and its values are gone');
+    if (this.disposed) {
+      throw new Error(`Tensor ${this.dtype} ${formatShape(this.shape)} (${this.backend.name}): this tensor was disposed and its values are gone (read it before dispose() or before the tidy that made it ends)`);
+    }
   }
 
   /** The values as nested arrays (a plain number for a scalar). */

@@ -136,7 +136,8 @@ describe('async reads: data() and array()', () => {
       expect(Array.from(await pending)).toEqual([2, 4, 6, 8]);
       expect(await t.array()).toEqual([[2, 4], [6, 8]]);
       t.dispose();
-      await expect(t.data()).rejects.toThrow(/disposed/);
+      await expect(t.data()).rejects.toThrow(/^Tensor float32 \[2, 2\] \((cpu|gpujs)\): this tensor was disposed/);
+      expect(() => t.toArray()).toThrow(/^Tensor float32 \[2, 2\] \((cpu|gpujs)\): this tensor was disposed/);
     }
   });
 });

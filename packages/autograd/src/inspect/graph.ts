@@ -70,7 +70,10 @@ export interface GraphNode {
   readonly released: boolean;
   /** The op's attributes (axes, shapes...) as JSON; tensors appear as `"Tensor[2, 3] int32"`. Null for leaves and constants. */
   readonly attrs: JsonValue;
-  /** Summary of the forward value, or null when `graphOf` was asked for no values. */
+  /**
+   * Summary of the forward value, or null when `graphOf` was asked for no values or the value was
+   * disposed (a value internal to a scope, after a backward pass that freed the graph).
+   */
   readonly value: TensorSummary | null;
   /**
    * Summary of the gradient of the objective with respect to this Variable when one is known:
@@ -344,7 +347,8 @@ export function graphOf(y: Variable | readonly Variable[], options: GraphOptions
       isOutput: outputSet.has(v),
       released: v.node?.released ?? false,
       attrs: v.node === null ? null : attrsToJson(v.node.attrs),
-      value: withValues ? summarizeTensor(v.value, headLength, maxValues) : null,
+      // A value internal to a scope is gone once backward has freed the graph (the scope's memory).
+      value: withValues && !v.isDisposed ? summarizeTensor(v.value, headLength, maxValues) : null,
       grad: g === null ? null : summarizeTensor(g, headLength, maxValues),
     });
     v.node?.inputs.forEach((u, inputIndex) => edges.push({ from: u.id, to: v.id, inputIndex }));

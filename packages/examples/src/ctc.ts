@@ -287,13 +287,13 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`ctc: reading digit strings from noisy frames (Conv1D + GRU, CTCLoss), backend ${useBackend(flags)}`);
   const result = await run(exampleOptions(flags));
   console.log(`trained ${result.epochLosses.length} epochs in ${result.seconds.toFixed(1)} s: train loss ${result.epochLosses.at(-1)!.toFixed(3)}, test loss ${result.testLoss.toFixed(3)}`);
-  const show = (s: readonly number[]): string => (s.length === 0 ? '-' : s.join(' ')).padEnd(2 * MAX_LABEL);
-  console.log(`test strings: ${'truth'.padEnd(2 * MAX_LABEL)} ${'greedy'.padEnd(2 * MAX_LABEL)} beam`);
+  // One column per reading, a wrong one marked with '*'.
+  const width = 2 * MAX_LABEL + 2;
+  const cell = (s: readonly number[], truth: readonly number[]): string =>
+    `${s.length === 0 ? '-' : s.join(' ')}${editDistance(truth, s) === 0 ? '' : ' *'}`.padEnd(width);
+  console.log(`test strings: ${'truth'.padEnd(width)}${'greedy'.padEnd(width)}beam   (* wrong)`);
   result.truth.slice(0, 10).forEach((t, i) => {
-    const g = result.greedy.decoded[i]!;
-    const b = result.beam.decoded[i]!;
-    const mark = (d: readonly number[]): string => (editDistance(t, d) === 0 ? ' ' : '*');
-    console.log(`              ${show(t)} ${show(g)}${mark(g)}${show(b)}${mark(b)}`);
+    console.log(`              ${cell(t, t)}${cell(result.greedy.decoded[i]!, t)}${cell(result.beam.decoded[i]!, t)}`);
   });
   for (const [name, s] of [['greedy', result.greedy], ['beam search', result.beam]] as const) {
     console.log(`${name.padEnd(11)}: ${(100 * s.sequenceAccuracy).toFixed(1)}% of ${result.truth.length} test strings exact, label error rate ${(100 * s.labelErrorRate).toFixed(2)}%`);

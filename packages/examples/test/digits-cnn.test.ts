@@ -8,13 +8,18 @@ describe('digits CNN', () => {
     expect(result.testSize).toBe(359);
     expect(result.testAccuracy).toBeGreaterThanOrEqual(0.983);
     expect(result.epochLosses).toHaveLength(20);
-    expect(result.epochLosses.at(-1)!).toBeLessThan(result.epochLosses[0]! / 10);
+    // With label smoothing 0.1 the loss cannot go below the smoothed target's entropy,
+    // -(0.91·ln 0.91 + 9·0.01·ln 0.01) = 0.500; the last epoch comes within 0.1 of it.
+    expect(result.epochLosses.at(-1)!).toBeLessThan(0.6);
+    expect(result.epochLosses.at(-1)!).toBeGreaterThan(0.5);
+    expect(result.epochLosses.at(-1)!).toBeLessThan(result.epochLosses[0]!);
     expect(result.seconds).toBeLessThan(60);
-  });
+  }, 300_000);
 
   it('rejects bad options before any work, naming them', async () => {
     await expect(run({ epochs: 0, progress: null })).rejects.toThrow(/digitsCnn.run: option 'epochs' must be an integer >= 1, got 0/);
     await expect(run({ learningRate: -1, progress: null })).rejects.toThrow(/option 'learningRate'/);
+    await expect(run({ labelSmoothing: 1, progress: null })).rejects.toThrow(/option 'labelSmoothing' must be in \[0, 1\), got 1/);
   });
 
   it('is far from 98.3% after one epoch of a tiny learning rate (the bar is not trivially met)', async () => {

@@ -41,11 +41,13 @@ export function toySet(name: DatasetName, n = 150, seed = 7): ToySet {
     }
     return { points, labels, numClasses: 2 };
   }
+  // CS231n's spiral: each arm turns through 4 radians as its radius grows, the arms 4 radians apart.
+  const perArm = Math.ceil(n / 3);
   for (let i = 0; i < n; i++) {
     const c = i % 3;
-    const r = 0.1 + 0.85 * (Math.floor(i / 3) / Math.ceil(n / 3));
-    const t = 1.75 * 2 * Math.PI * r / 0.95 + (2 * Math.PI * c) / 3 + 0.2 * rng.normal();
-    put(i, r * Math.cos(t), r * Math.sin(t), c);
+    const r = Math.floor(i / 3) / perArm;
+    const t = 4 * c + 4 * r + 0.2 * rng.normal();
+    put(i, r * Math.sin(t), r * Math.cos(t), c);
   }
   return { points, labels, numClasses: 3 };
 }

@@ -217,7 +217,7 @@ function updateWalk(): void {
   const root = byId('graph-area');
   byId('step-status').textContent = state.forwardStep !== null && state.forwardStep !== undefined
     ? `forward ${state.forwardStep + 1} / ${view.forwardSteps()}`
-    : `backward ${root.dataset['step'] ?? ''}`;
+    : `backward ${root.querySelector('.lg-counter')?.textContent?.replace(/^step /, '') ?? ''}`;
   byId<HTMLButtonElement>('step-forward').disabled = state.forwardStep !== null && state.forwardStep !== undefined && state.forwardStep >= view.forwardSteps() - 1;
   const next = root.querySelector<HTMLButtonElement>('[data-action="next"]');
   byId<HTMLButtonElement>('step-backward').disabled = state.forwardStep === null && next !== null && next.disabled;
@@ -257,7 +257,8 @@ function secondOrder(): void {
         return sum(c.call(named));
       };
       const x = variable(pred, { name: 'pred', requiresGrad: true });
-      const v = variable(T.onesLike(pred), { name: 'v' });
+      // Not ones: softmax's output ignores a shift of all logits, so H·1 is zero for every softmax loss.
+      const v = variable(T.tensor(Array.from({ length: pred.size }, (_, i) => (i % 3) - 1), [...pred.shape]), { name: 'v' });
       // grad records its own backward pass (createGraph) because x requires grad: g is a graph too.
       const g = grad(objective)(x);
       g.setName('∇pred L');
@@ -265,11 +266,10 @@ function secondOrder(): void {
       hv.setName('∇L · v');
       const graph = graphOf(hv, { gradients: 'compute' });
       const hvp = grad((p: Variable) => sum(mul(grad(objective)(p), v)))(pred);
-      const view2 = renderGraph(graph, byId('second-order-graph'), { collapsed: true, title: 'the graph of the gradient: ∇pred (∇pred L · v), v = ones', subtitle: 'built by grad with createGraph; the card of pred shows H·v' });
-      void view2;
+      renderGraph(graph, byId('second-order-graph'), { trace: backwardTrace(hv), collapsed: false, forward: true, title: 'the graph of the gradient: ∇pred L · v', subtitle: 'grad recorded its backward pass (createGraph); the card of pred shows H·v' });
       byId('second-order-graph').querySelector('[data-testid="graph"]')?.setAttribute('data-testid', 'second-order-graph');
       const check = gradcheck((p) => sum(c.call({ ...leavesOf(c, tensors), pred: p })), [T.cast(pred, 'float64')], { order: 2 });
-      out.textContent = `H·v = [${Array.from(hvp.dataSync(), format).join(', ')}] (v = ones) · gradgradcheck ${check.ok ? 'pass' : 'FAIL'}, largest difference ${check.maxAbsError.toExponential(2)}`;
+      out.textContent = `H·v = [${Array.from(hvp.dataSync(), format).join(', ')}] for v = [${Array.from(v.value.dataSync()).join(', ')}] · gradgradcheck ${check.ok ? 'pass' : 'FAIL'}, largest difference ${check.maxAbsError.toExponential(2)}`;
       out.dataset['ok'] = String(check.ok);
     });
   } catch (e) {
@@ -278,9 +278,9 @@ function secondOrder(): void {
 }
 
 // ------------------------------------------------------------------ training
-const GRID = 48;
+const GRID = 40;
 /** The loss over every point and the boundary are evaluated at most this often while training. */
-const EVALUATE_EVERY_MS = 200;
+const EVALUATE_EVERY_MS = 250;
 let toy: ToySet = toySet('blobs');
 let net: Sequential | null = null;
 let optimizer: Adam | null = null;
@@ -449,11 +449,11 @@ function start(): void {
   const opt = optimizer!;
   opt.setLearningRate(learningRate());
   controller = new AbortController();
-  const data = new DataLoader(T.tensor(toy.points, [toy.labels.length, 2]), targetsOf(setup.target, toy.labels, toy.numClasses), { batchSize: 30, shuffle: true, seed: steps });
+  frameStartedAt = performance.now();
   byId<HTMLButtonElement>('train-start').disabled = true;
   byId<HTMLButtonElement>('train-pause').disabled = false;
   byId('train-error').textContent = '';
-  running = trainByFrames(model, { loss: setup.loss, optimizer: opt, data, signal: controller.signal }).then(() => undefined, (e: unknown) => {
+  running = trainByFrames(model, setup.target, { loss: setup.loss, optimizer: opt, signal: controller.signal }).then(() => undefined, (e: unknown) => {
     byId('train-error').textContent = messageOf(e);
   }).finally(() => {
     running = null;
@@ -464,31 +464,55 @@ function start(): void {
   });
 }
 
-/** Training time per animation frame; the rest of the frame is the page's, to draw. */
-const TRAIN_MS_PER_FRAME = 6;
+/** Training time per animation frame (at least one step); the rest of the frame is the page's, to draw. */
+const TRAIN_MS_PER_FRAME = 4;
+/** Points per training step. */
+const BATCH = 30;
 
 /**
- * Trains until `signal` aborts, through `fit`: one epoch per call, as many calls as fit in
+ * Trains until `signal` aborts, through `fit`: one call per batch (its `data` a loader of that one
+ * batch, from a fresh shuffle each pass over the points), as many calls as fit in
  * {@link TRAIN_MS_PER_FRAME}, then a wait for the next animation frame. One long `fit` yields
  * between steps with zero-delay tasks, which keeps the page responsive but not drawing: in headless
- * Chromium with SwiftShader's GPU compositing, requestAnimationFrame fell from 60 Hz to 1-2 Hz
- * during such a fit; paced by frames it stays above 30 Hz.
+ * Chromium with SwiftShader, requestAnimationFrame fell from 60 Hz to 1-2 Hz during such a fit.
+ * A whole epoch per frame was still too much on a loaded machine, where a few milliseconds of work
+ * take several times as long, so the unit is one step.
  */
-async function trainByFrames(model: Sequential, options: { loss: LossLike; optimizer: Adam; data: DataLoader; signal: AbortSignal }): Promise<void> {
+async function trainByFrames(model: Sequential, target: TargetForm, options: { loss: LossLike; optimizer: Adam; signal: AbortSignal }): Promise<void> {
   const onStep = ({ loss }: { loss: number }): void => {
     steps++;
     stepLosses.push(loss);
     dirty = true;
   };
+  const rng = new T.Random(steps + 1);
+  const n = toy.labels.length;
   while (!options.signal.aborted) {
-    const frameStart = performance.now();
-    do {
-      const { aborted } = await fit(model, { ...options, epochs: 1, onStep });
-      if (aborted) return;
-    } while (performance.now() - frameStart < TRAIN_MS_PER_FRAME && !options.signal.aborted);
-    await new Promise<void>((done) => requestAnimationFrame(() => done()));
+    // A pass over the points in a fresh order, one batch per fit call.
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let b = 0; b < n && !options.signal.aborted; b += BATCH) {
+      const rows = order.slice(b, b + BATCH);
+      const x = T.tensor(rows.flatMap((i) => [toy.points[2 * i]!, toy.points[2 * i + 1]!]), [rows.length, 2]);
+      const y = targetsOf(target, Int32Array.from(rows, (i) => toy.labels[i]!), toy.numClasses);
+      const frameStart = frameStartedAt;
+      try {
+        const { aborted } = await fit(model, { ...options, data: new DataLoader(x, y, { batchSize: rows.length }), epochs: 1, onStep });
+        if (aborted) return;
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
+      if (performance.now() - frameStart >= TRAIN_MS_PER_FRAME) {
+        await new Promise<void>((done) => requestAnimationFrame(() => done()));
+        frameStartedAt = performance.now();
+      }
+    }
   }
 }
+let frameStartedAt = 0;
 
 function stop(): void {
   controller?.abort();

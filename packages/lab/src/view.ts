@@ -381,7 +381,7 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
     counter: forwardStep !== null ? `forward ${forwardStep + 1} / ${forwardGroups.length}` : group === undefined ? '' : `step ${groupIndex + 1} / ${groups.length}`,
     width,
     height,
-    currentKey: group?.key ?? null,
+    currentKey: forwardStep !== null ? forwardGroups[forwardStep]!.key : group?.key ?? null,
     previous: groupIndex > 0 ? groups[groupIndex - 1]!.first : null,
     next: groupIndex < groups.length - 1 ? groups[groupIndex + 1]!.first : null,
     forwardSteps: forwardGroups.length,

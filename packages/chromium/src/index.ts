@@ -130,11 +130,18 @@ export interface FileServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link serveFiles}. */
+export interface ServeOptions {
+  /** The port (default 0: a free one, as tests want; `pnpm lab --port 8080` names one). */
+  port?: number;
+}
+
 /**
  * Serves `files` (URL path without the leading slash → contents, or a path on disk) on 127.0.0.1
- * at a free port. Module workers and `fetch` need http: Chromium refuses both from file://.
+ * at a free port, or `options.port`. Module workers and `fetch` need http: Chromium refuses both
+ * from file://.
  */
-export async function serveFiles(files: Record<string, string | { file: string }>): Promise<FileServer> {
+export async function serveFiles(files: Record<string, string | { file: string }>, options: ServeOptions = {}): Promise<FileServer> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!.replace(/^\//, '')) || 'index.html';
     const entry = files[path];
@@ -145,7 +152,10 @@ export async function serveFiles(files: Record<string, string | { file: string }
     const body = typeof entry === 'string' ? entry : readFileSync(entry.file);
     res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', done);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {

@@ -59,6 +59,9 @@ export const GRAPH_STYLE = `
 .lg-has-grad { box-shadow: inset 4px 0 0 #e8a33d; }
 .lg-receiving { border-color: #e8a33d; background: #fff4e0; }
 .lg-current { border-color: #d9480f; background: #ffe8dc; box-shadow: 0 0 0 3px rgba(217, 72, 15, .35); }
+.lg-pending { opacity: .45; border-style: dotted; }
+.lg-feeding { border-color: #3b6fd9; background: #eaf1ff; }
+.lg-side pre.lg-total { color: #5b6478; }
 .lg-swatch-current { border-color: #d9480f; background: #ffe8dc; }
 .lg-swatch-receiving { border-color: #e8a33d; background: #fff4e0; }
 .lg-swatch-has-grad { box-shadow: inset 4px 0 0 #e8a33d; }
@@ -73,6 +76,8 @@ const renderOptionsShape = {
   title: z.string().default('lossgraph graph'),
   /** A line saying what was computed (default empty). */
   subtitle: z.string().default(''),
+  /** Start with the forward walk: Prev / Next step through the ops in creation order, then through the backward pass (default false). */
+  forward: z.boolean().default(false),
 };
 
 /**
@@ -85,7 +90,7 @@ const renderOptionsShape = {
 export const RenderGraphOptionsSchema = z.strictObject(renderOptionsShape);
 
 /**
- * Options of {@link renderGraph}: `trace`, `collapsed`, `title`, `subtitle`.
+ * Options of {@link renderGraph}: `trace`, `collapsed`, `title`, `subtitle`, `forward`.
  * @example
  * ```ts
  * renderGraph(graph, element, { trace: backwardTrace(loss), collapsed: true } satisfies RenderGraphOptions);
@@ -152,7 +157,7 @@ export function renderGraph(graph: GraphDescription, element: HTMLElement, optio
     style.textContent = GRAPH_STYLE;
     doc.head.append(style);
   }
-  return mountGraph(graph, element, { trace: parsed.trace ?? null, collapsed: foldedIds(graph, parsed.collapsed), title: parsed.title, subtitle: parsed.subtitle });
+  return mountGraph(graph, element, { trace: parsed.trace ?? null, collapsed: foldedIds(graph, parsed.collapsed), title: parsed.title, subtitle: parsed.subtitle, forward: parsed.forward });
 }
 
 /** Escapes text for HTML element content and attribute values. @internal */
@@ -189,7 +194,7 @@ export function explorerPage(graph: GraphDescription, options: ExplorerPageOptio
   const parsed = parseOptions('explorerPage', ExplorerPageOptionsSchema, options);
   // toJSON writes NaN and infinities as strings, which the view's number formatter expects.
   const json = `{"title":${JSON.stringify(parsed.title)},"subtitle":${JSON.stringify(parsed.subtitle)},` +
-    `"collapsed":${JSON.stringify(foldedIds(graph, parsed.collapsed))},"graph":${toJSON(graph, 0)},"trace":${parsed.trace === undefined ? 'null' : toJSON(parsed.trace, 0)}}`;
+    `"collapsed":${JSON.stringify(foldedIds(graph, parsed.collapsed))},"forward":${parsed.forward},"graph":${toJSON(graph, 0)},"trace":${parsed.trace === undefined ? 'null' : toJSON(parsed.trace, 0)}}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -208,7 +213,7 @@ ${GRAPH_STYLE}</style>
 const graphMarkup = ${graphMarkup.toString()};
 const mountGraph = ${mountGraph.toString()};
 const data = JSON.parse(document.getElementById('lossgraph-data').textContent);
-window.lossgraphView = mountGraph(data.graph, document.getElementById('lossgraph'), { trace: data.trace, collapsed: data.collapsed, title: data.title, subtitle: data.subtitle });
+window.lossgraphView = mountGraph(data.graph, document.getElementById('lossgraph'), { trace: data.trace, collapsed: data.collapsed, title: data.title, subtitle: data.subtitle, forward: data.forward });
 </script>
 </body>
 </html>

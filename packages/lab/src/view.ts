@@ -21,6 +21,12 @@ export interface GraphViewState {
   readonly collapsed: readonly number[];
   /** Index into the trace's steps of the op the walk stands on (clamped to the trace). */
   readonly traceStep: number;
+  /**
+   * The forward walk: the index of the forward step shown (one per op in creation order, one per
+   * folded scope), every op after it drawn as not yet computed and no gradient shown; null or
+   * omitted: the forward pass is complete and the walk stands on `traceStep` of the backward pass.
+   */
+  readonly forwardStep?: number | null;
 }
 
 /**
@@ -36,7 +42,7 @@ export interface GraphMarkup {
   readonly canvas: string;
   /** The step panel: the current op (or folded scope), its gradient rule, upstream gradient and what each input receives. */
   readonly panel: string;
-  /** `step i / n`, counting a folded scope's ops as one step; empty without a trace. */
+  /** `step i / n` (`forward i / n` in the forward walk), counting a folded scope's ops as one step; empty without a trace. */
   readonly counter: string;
   /** The canvas size in pixels. */
   readonly width: number;
@@ -48,6 +54,10 @@ export interface GraphMarkup {
   readonly previous: number | null;
   /** The trace step that Next goes to, null at the last. */
   readonly next: number | null;
+  /** The number of forward steps (ops in creation order, a folded scope counting as one). */
+  readonly forwardSteps: number;
+  /** The forward step shown, or null when the forward pass is complete (the backward walk). */
+  readonly forwardStep: number | null;
 }
 
 /**
@@ -203,7 +213,56 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
   const group = groups[groupIndex];
   const highlight = new Map<string, string>();
   let panel = '';
-  if (group === undefined) {
+
+  // ---------------------------------------------------------------- the forward walk
+  // Ops in creation order (a topological order), a folded scope's run of ops being one step.
+  interface ForwardGroup { key: string; nodes: GraphNode[] }
+  const forwardGroups: ForwardGroup[] = [];
+  for (const n of graph.nodes) {
+    if (n.kind !== 'op') continue;
+    const key = keyOf(n.id);
+    const last = forwardGroups[forwardGroups.length - 1];
+    if (last !== undefined && key.startsWith('s') && last.key === key) last.nodes.push(n);
+    else forwardGroups.push({ key, nodes: [n] });
+  }
+  const forwardStep = state.forwardStep === undefined || state.forwardStep === null || forwardGroups.length === 0
+    ? null : Math.max(0, Math.min(state.forwardStep, forwardGroups.length - 1));
+  const pending = new Set<string>();
+  if (forwardStep !== null) {
+    const done = new Set(forwardGroups.slice(0, forwardStep + 1).map((g) => g.key));
+    for (const g of forwardGroups.slice(forwardStep + 1)) if (!done.has(g.key)) pending.add(g.key);
+  }
+
+  if (forwardStep !== null) {
+    const fg = forwardGroups[forwardStep]!;
+    const inside = new Set(fg.nodes.map((n) => n.id));
+    const feeding: number[] = [];
+    for (const e of graph.edges) if (inside.has(e.to) && !inside.has(e.from) && !feeding.includes(e.from)) feeding.push(e.from);
+    for (const id of feeding) highlight.set(keyOf(id), 'lg-feeding');
+    highlight.set(fg.key, 'lg-current');
+    const rows: string[] = [];
+    const lastNode = fg.nodes[fg.nodes.length - 1]!;
+    if (fg.key.startsWith('s')) {
+      const s = scopeById.get(Number(fg.key.slice(1)))!;
+      rows.push(tag('h2', {}, escape(s.name)));
+      rows.push(tag('div', { class: 'lg-muted' }, escape(`forward step ${forwardStep + 1} of ${forwardGroups.length} · folded scope · ${fg.nodes.length} ops`)));
+      rows.push(tag('h3', {}, 'its ops, in order'));
+      rows.push(tag('ul', { class: 'lg-ops' }, fg.nodes.map((n) => tag('li', {}, tag('span', {}, escape(`${n.label} · ${formatShape(n.shape)}`)) +
+        tag('pre', {}, escape(formatSummary(n.value, 16, Infinity))))).join('')));
+    } else {
+      rows.push(tag('h2', {}, escape(lastNode.label)));
+      rows.push(tag('div', { class: 'lg-muted' }, escape(`forward step ${forwardStep + 1} of ${forwardGroups.length} · op ${lastNode.op} · shape ${formatShape(lastNode.shape)}${lastNode.scopePath.length > 0 ? ` · in ${lastNode.scopePath.join('/')}` : ''}`)));
+    }
+    rows.push(tag('h3', {}, 'computed from'));
+    rows.push(tag('ul', { class: 'lg-contributions' }, feeding.map((id) => {
+      const n = nodeById.get(id)!;
+      return tag('li', {}, tag('span', { class: 'lg-input' }, escape(n.label)) + tag('pre', {}, escape(formatSummary(n.value, 16, Infinity))));
+    }).join('')));
+    rows.push(tag('h3', {}, 'value'));
+    rows.push(tag('pre', { class: 'lg-forward-value' }, escape(formatSummary(lastNode.value, 16, Infinity))));
+    if (lastNode.formula !== null && !fg.key.startsWith('s')) rows.push(tag('h3', {}, 'its gradient rule, for the way back') + tag('pre', { class: 'lg-formula' }, escape(lastNode.formula)));
+    panel = rows.join('\n');
+  } else if (group === undefined) {
     panel = tag('p', { class: 'lg-muted' }, trace === null ? 'No backward trace: pass one to step through the backward pass.' : 'The output does not depend on any op: there is no backward pass to step through.');
   } else {
     const lastStep = group.steps[group.steps.length - 1]!;
@@ -234,7 +293,8 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
     rows.push(tag('h3', {}, 'sent to its inputs'));
     rows.push(tag('ul', { class: 'lg-contributions' }, leaving.map((c) =>
       tag('li', {}, tag('span', { class: 'lg-input' }, escape(`[${c.inputIndex}] ${c.inputLabel}`)) +
-        tag('pre', {}, escape(c.grad === null ? 'nothing (constant)' : `+ ${formatSummary(c.grad, 16, Infinity)}`)))).join('')));
+        tag('pre', {}, escape(c.grad === null ? 'nothing (constant)' : `+ ${formatSummary(c.grad, 16, Infinity)}`)) +
+        (c.total === null ? '' : tag('pre', { class: 'lg-total' }, escape(`= ${formatSummary(c.total, 16, Infinity)} accumulated`))))).join('')));
     panel = rows.join('\n');
   }
 
@@ -289,7 +349,10 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
 
   for (const item of ordered) {
     const id = Number(item.key.slice(1));
-    const cls = highlight.get(item.key);
+    const classes = [highlight.get(item.key), pending.has(item.key) ? 'lg-pending' : undefined].filter((c) => c !== undefined);
+    const cls = classes.length === 0 ? undefined : classes.join(' ');
+    const valueText = (v: TensorSummary | null): string => (pending.has(item.key) ? 'not computed yet' : formatSummary(v));
+    const gradText = (g: TensorSummary | null): string => (forwardStep !== null ? '— (forward pass)' : formatSummary(g));
     const place = `left:${item.x}px;top:${item.y}px`;
     if (item.key.startsWith('n')) {
       const n = nodeById.get(id)!;
@@ -298,8 +361,8 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
       parts.push(tag('div', { class: `lg-node lg-kind-${n.kind}${cls === undefined ? '' : ` ${cls}`}`, 'data-testid': 'node', 'data-node-id': n.id, 'data-key': item.key, style: place, title: hover },
         tag('div', { class: 'lg-title' }, escape(title)) +
         tag('div', { class: 'lg-shape' }, escape(`${formatShape(n.shape)} ${n.dtype}${n.kind === 'constant' ? ' · constant' : ''}`)) +
-        tag('div', { class: 'lg-value' }, escape(`value ${formatSummary(n.value)}`)) +
-        tag('div', { class: 'lg-grad' }, escape(`grad ${formatSummary(n.grad)}`))));
+        tag('div', { class: 'lg-value' }, escape(`value ${n.kind === 'op' ? valueText(n.value) : formatSummary(n.value)}`)) +
+        tag('div', { class: 'lg-grad' }, escape(`grad ${gradText(n.grad)}`))));
     } else {
       const s = scopeById.get(id)!;
       const out = s.outputs.length > 0 ? nodeById.get(s.outputs[s.outputs.length - 1]!)! : null;
@@ -307,20 +370,22 @@ export function graphMarkup(graph: GraphDescription, trace: BackwardTrace | null
       parts.push(tag('div', { class: `lg-node lg-composite${cls === undefined ? '' : ` ${cls}`}`, 'data-testid': 'node', 'data-scope-id': s.id, 'data-key': item.key, style: place },
         tag('div', { class: 'lg-title' }, `${toggle} ${escape(s.name)}`) +
         tag('div', { class: 'lg-shape' }, escape(`scope · ${nodesUnder(s).length} nodes${out === null ? '' : ` · out ${formatShape(out.shape)}`}`)) +
-        tag('div', { class: 'lg-value' }, escape(`value ${formatSummary(out?.value ?? null)}`)) +
-        tag('div', { class: 'lg-grad' }, escape(`grad ${formatSummary(out?.grad ?? null)}`))));
+        tag('div', { class: 'lg-value' }, escape(`value ${valueText(out?.value ?? null)}`)) +
+        tag('div', { class: 'lg-grad' }, escape(`grad ${gradText(out?.grad ?? null)}`))));
     }
   }
 
   return {
     canvas: parts.join('\n'),
     panel,
-    counter: group === undefined ? '' : `step ${groupIndex + 1} / ${groups.length}`,
+    counter: forwardStep !== null ? `forward ${forwardStep + 1} / ${forwardGroups.length}` : group === undefined ? '' : `step ${groupIndex + 1} / ${groups.length}`,
     width,
     height,
-    currentKey: group?.key ?? null,
+    currentKey: forwardStep !== null ? forwardGroups[forwardStep]!.key : group?.key ?? null,
     previous: groupIndex > 0 ? groups[groupIndex - 1]!.first : null,
     next: groupIndex < groups.length - 1 ? groups[groupIndex + 1]!.first : null,
+    forwardSteps: forwardGroups.length,
+    forwardStep,
   };
 }
 
@@ -341,6 +406,13 @@ export interface GraphView {
   goTo(traceStep: number): void;
   /** Folds (true) or unfolds (false) a scope and redraws. */
   fold(scopeId: number, folded: boolean): void;
+  /**
+   * Walks to a forward step (clamped; see {@link GraphViewState.forwardStep}), or with null to the
+   * complete forward pass, where {@link GraphView.goTo} walks the backward pass; redraws.
+   */
+  goForward(forwardStep: number | null): void;
+  /** The number of forward steps at the current folding (a folded scope is one step). */
+  forwardSteps(): number;
 }
 
 /**
@@ -360,6 +432,11 @@ export interface MountOptions {
   readonly title: string;
   /** The toolbar's second line (what was computed). */
   readonly subtitle: string;
+  /**
+   * Start with the forward walk (true), so Prev / Next go through the ops in creation order first
+   * and then through the backward pass; false or omitted: the backward walk only.
+   */
+  readonly forward?: boolean;
 }
 
 /**
@@ -380,6 +457,8 @@ export function mountGraph(graph: GraphDescription, element: HTMLElement, option
   const doc = element.ownerDocument;
   const collapsed = new Set<number>(options.collapsed);
   let traceStep = 0;
+  let forwardStep: number | null = options.forward === true ? 0 : null;
+  let forwardCount = 0;
   const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const stepping = options.trace !== null;
   element.innerHTML = `<div class="lg-root">
@@ -411,7 +490,9 @@ export function mountGraph(graph: GraphDescription, element: HTMLElement, option
   let nextStep: number | null = null;
 
   const draw = (): void => {
-    const markup = graphMarkup(graph, options.trace, { collapsed: [...collapsed], traceStep });
+    const markup = graphMarkup(graph, options.trace, { collapsed: [...collapsed], traceStep, forwardStep });
+    forwardStep = markup.forwardStep;
+    forwardCount = markup.forwardSteps;
     canvas.style.width = `${markup.width}px`;
     canvas.style.height = `${markup.height}px`;
     canvas.innerHTML = markup.canvas;
@@ -419,9 +500,11 @@ export function mountGraph(graph: GraphDescription, element: HTMLElement, option
     if (counter !== null) counter.textContent = markup.counter;
     previousStep = markup.previous;
     nextStep = markup.next;
-    if (prev !== null) prev.disabled = previousStep === null;
-    if (next !== null) next.disabled = nextStep === null;
-    element.dataset['step'] = markup.counter.replace(/^step (\d+).*$/, '$1');
+    const walksForward = options.forward === true;
+    if (prev !== null) prev.disabled = forwardStep !== null ? forwardStep === 0 : previousStep === null && !(walksForward && forwardCount > 0);
+    if (next !== null) next.disabled = forwardStep !== null ? false : nextStep === null;
+    element.dataset['step'] = markup.counter.replace(/^(?:step|forward) (\d+).*$/, '$1');
+    element.dataset['phase'] = forwardStep !== null ? 'forward' : 'backward';
     element.dataset['currentKey'] = markup.currentKey ?? '';
     canvas.querySelectorAll<HTMLElement>('[data-scope-toggle]').forEach((button) => {
       button.addEventListener('click', (event: MouseEvent) => {
@@ -440,22 +523,34 @@ export function mountGraph(graph: GraphDescription, element: HTMLElement, option
   };
 
   const view: GraphView = {
-    state: () => ({ collapsed: [...collapsed], traceStep }),
+    state: () => ({ collapsed: [...collapsed], traceStep, forwardStep }),
     goTo: (step: number) => {
       traceStep = Math.max(0, Math.min(step, (options.trace?.steps.length ?? 1) - 1));
+      forwardStep = null;
       draw();
     },
+    goForward: (step: number | null) => {
+      forwardStep = step;
+      draw();
+    },
+    forwardSteps: () => forwardCount,
     fold: (scopeId: number, folded: boolean) => {
       if (folded) collapsed.add(scopeId);
       else collapsed.delete(scopeId);
       draw();
     },
   };
+  // With the forward walk, Next runs through the forward steps and then into the backward pass; Prev back.
   prev?.addEventListener('click', () => {
-    if (previousStep !== null) view.goTo(previousStep);
+    if (forwardStep !== null) view.goForward(Math.max(0, forwardStep - 1));
+    else if (previousStep !== null) view.goTo(previousStep);
+    else if (options.forward === true && forwardCount > 0) view.goForward(forwardCount - 1);
   });
   next?.addEventListener('click', () => {
-    if (nextStep !== null) view.goTo(nextStep);
+    if (forwardStep !== null) {
+      if (forwardStep < forwardCount - 1) view.goForward(forwardStep + 1);
+      else view.goTo(0);
+    } else if (nextStep !== null) view.goTo(nextStep);
   });
   find('[data-action="expand-all"]')!.addEventListener('click', () => {
     collapsed.clear();

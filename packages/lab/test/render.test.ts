@@ -136,6 +136,37 @@ describe('graphMarkup', () => {
     expect(graphMarkup(graph, trace, { collapsed: [l2], traceStep: 2 }).counter).toBe('step 1 / 2');
   });
 
+  it('walks the forward pass op by op: ops not computed yet are marked, the panel shows what each op is computed from', () => {
+    const { graph, trace, l2, m, pred } = l2Graph();
+    // Ops in creation order: mul (model), then sub, square, mean (L2).
+    const first = graphMarkup(graph, trace, { collapsed: [], traceStep: 0, forwardStep: 0 });
+    expect(first.forwardSteps).toBe(4);
+    expect(first.forwardStep).toBe(0);
+    expect(first.counter).toBe('forward 1 / 4');
+    expect(first.currentKey).toBe(`n${m.id}`);
+    // mul(pred, w) = [2, 4, 8]; its inputs are marked as feeding it; no gradient is shown yet.
+    expect(first.panel).toContain('computed from');
+    expect(first.panel).toContain('[2, 4, 8]');
+    expect(first.canvas).toMatch(new RegExp(`lg-feeding" data-testid="node" data-node-id="${pred.id}"`));
+    expect(first.canvas).not.toContain('grad [1.333');
+    expect((first.canvas.match(/lg-pending/g) ?? []).length).toBe(3);
+    expect(first.canvas).toContain('not computed yet');
+    const last = graphMarkup(graph, trace, { collapsed: [], traceStep: 0, forwardStep: 99 });
+    expect(last.forwardStep).toBe(3);
+    expect(last.canvas).not.toContain('lg-pending');
+    // mean((m - 1)²) = mean([1, 9, 49]) = 59/3
+    expect(last.panel).toContain('19.67');
+    // A folded loss is one forward step.
+    const folded = graphMarkup(graph, trace, { collapsed: [l2], traceStep: 0, forwardStep: 1 });
+    expect(folded.forwardSteps).toBe(2);
+    expect(folded.currentKey).toBe(`s${l2}`);
+    // Without forwardStep, the backward walk, whose panel adds each input's accumulated gradient.
+    const back = graphMarkup(graph, trace, { collapsed: [], traceStep: 3, forwardStep: null });
+    expect(back.forwardStep).toBeNull();
+    expect(back.counter).toBe('step 4 / 4');
+    expect(back.panel).toContain('accumulated');
+  });
+
   it('escapes names that look like markup', () => {
     const x = variable([1], { name: '<img src=x onerror=alert(1)>' });
     const y = scope('a"b', () => mul(x, 2));

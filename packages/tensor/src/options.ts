@@ -7,8 +7,15 @@
  * A wrong type (or an unknown name) is a TypeError, a value out of range a RangeError, as in the
  * rest of the library.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { formatShape } from './shape.js';
+
+/**
+ * zod/mini carries no messages of its own; English comes in per parse, so that the messages read the
+ * same whatever locale (if any) the program configures for its own zod, and no other locale is bundled.
+ */
+const parseParams = { error: en().localeError };
 
 /**
  * What the parsed object is to its caller; names the parts in messages ("unknown input 'x'").
@@ -78,7 +85,7 @@ function errorFor(issue: z.core.$ZodIssue, message: string): Error {
  *   message names the option, says what was expected and what was given
  * @example
  * ```ts
- * const schema = z.strictObject({ rate: z.number().positive().default(0.1) });
+ * const schema = z.strictObject({ rate: z._default(z.number().check(z.positive()), 0.1) });
  * parseOptions('Trainer', schema, {});              // { rate: 0.1 }
  * parseOptions('Trainer', schema, { rat: 1 });
  * // TypeError: Trainer: unknown option 'rat'; expected options: rate
@@ -86,11 +93,13 @@ function errorFor(issue: z.core.$ZodIssue, message: string): Error {
  * // RangeError: Trainer: option 'rate' is invalid: Too small: expected number to be >0 (got -1)
  * ```
  */
-export function parseOptions<S extends z.ZodType>(where: string, schema: S, value: unknown, kind: ParsedKind = 'option'): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseOptions<S extends z.core.$ZodType>(where: string, schema: S, value: unknown, kind: ParsedKind = 'option'): z.output<S> {
+  const result = z.safeParse(schema, value, parseParams);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape as Record<string, unknown>) : [];
+  // The definition's tag rather than a class test: reading the value z.core would bundle all of zod.
+  const def = schema._zod.def;
+  const known = def.type === 'object' ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
   const expected = known.length > 0 ? `; expected ${kind}s: ${known.join(', ')}` : '';
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `'${pathText([...issue.path, k])}'`).join(', ');
@@ -115,12 +124,12 @@ export function parseOptions<S extends z.ZodType>(where: string, schema: S, valu
  * @throws TypeError for a wrong type, RangeError for a value out of range, naming the argument
  * @example
  * ```ts
- * parseArgument('Dense', 'units', z.number().int().positive(), 0);
+ * parseArgument('Dense', 'units', z.number().check(z.int(), z.positive()), 0);
  * // RangeError: Dense: units is invalid: Too small: expected number to be >0 (got 0)
  * ```
  */
-export function parseArgument<S extends z.ZodType>(where: string, name: string, schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseArgument<S extends z.core.$ZodType>(where: string, name: string, schema: S, value: unknown): z.output<S> {
+  const result = z.safeParse(schema, value, parseParams);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const at = issue.path.length > 0 ? `${name}${issue.path[0] === undefined || typeof issue.path[0] === 'number' ? '' : '.'}${pathText(issue.path)}` : name;

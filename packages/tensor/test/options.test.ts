@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import * as classic from 'zod';
 import { describeValue, parseArgument, parseOptions, tensor } from '../src/index.js';
 
 const schema = z.strictObject({
-  rate: z.number().positive().default(0.1),
-  mode: z.enum(['fast', 'exact']).default('fast'),
-  inner: z.strictObject({ depth: z.number().int() }).optional(),
+  rate: z._default(z.number().check(z.positive()), 0.1),
+  mode: z._default(z.enum(['fast', 'exact']), 'fast'),
+  inner: z.optional(z.strictObject({ depth: z.number().check(z.int()) })),
 });
 
 describe('parseOptions: the one translator of zod issues', () => {
@@ -32,9 +33,24 @@ describe('parseOptions: the one translator of zod issues', () => {
   });
 
   it('parses a single named argument', () => {
-    expect(parseArgument('Dense', 'units', z.number().int().positive(), 3)).toBe(3);
-    expect(() => parseArgument('Dense', 'units', z.number().int().positive(), 0)).toThrow(new RangeError('Dense: units is invalid: Too small: expected number to be >0 (got 0)'));
+    expect(parseArgument('Dense', 'units', z.number().check(z.int(), z.positive()), 3)).toBe(3);
+    expect(() => parseArgument('Dense', 'units', z.number().check(z.int(), z.positive()), 0)).toThrow(new RangeError('Dense: units is invalid: Too small: expected number to be >0 (got 0)'));
     expect(() => parseArgument('f', 'sizes', z.array(z.number()), [1, 'a'])).toThrow(/f: sizes\[1\] is invalid: .*\(got "a"\)/);
+  });
+
+  it('reads the same for classic zod schemas (a custom loss may declare its options with them), in English whatever locale is configured', () => {
+    const classicSchema = classic.strictObject({ rate: classic.number().positive().default(0.1) });
+    expect(parseOptions('Trainer', classicSchema, {})).toEqual({ rate: 0.1 });
+    expect(() => parseOptions('Trainer', classicSchema, { rat: 1 })).toThrow(new TypeError("Trainer: unknown option 'rat'; expected options: rate"));
+    expect(() => parseOptions('Trainer', classicSchema, { rate: 0 })).toThrow(new RangeError("Trainer: option 'rate' is invalid: Too small: expected number to be >0 (got 0)"));
+    const localeError = z.config().localeError;
+    z.config({ localeError: () => 'eine andere Sprache' });
+    try {
+      expect(() => parseOptions('Trainer', schema, { mode: 'slow' })).toThrow(new RangeError(`Trainer: option 'mode' is invalid: Invalid option: expected one of "fast"|"exact" (got "slow")`));
+      expect(() => parseOptions('Trainer', schema, { rate: '1' })).toThrow(new TypeError(`Trainer: option 'rate' is invalid: Invalid input: expected number, received string (got "1")`));
+    } finally {
+      z.config({ localeError });
+    }
   });
 
   it('describes values shortly', () => {

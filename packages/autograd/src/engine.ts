@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import type { DType } from '@lossgraph/tensor';
 import { setGradEnabled } from './mode.js';
@@ -19,11 +19,11 @@ import {
  */
 export const backwardOptionsSchema = z.strictObject({
   /** Keep the graph so another backward can run through it. Default: the value of `createGraph`. */
-  retainGraph: z.boolean().optional(),
+  retainGraph: z.optional(z.boolean()),
   /** Record the backward pass itself, so the gradients can be differentiated again. Default false. */
-  createGraph: z.boolean().default(false),
+  createGraph: z._default(z.boolean(), false),
   /** Keep the gradient of every intermediate node in `node.outputGrad`, for graph inspection. Default false. */
-  retainGrads: z.boolean().default(false),
+  retainGrads: z._default(z.boolean(), false),
 });
 
 /**
@@ -424,11 +424,11 @@ export function backwardFrom(y: Variable, headGrad: VariableLike | undefined, op
  */
 export const gradientsOptionsSchema = z.strictObject({
   /** One head gradient per output (ones where omitted). */
-  headGrads: z.array(z.custom<VariableLike | null | undefined>()).readonly().optional(),
+  headGrads: z.optional(z.readonly(z.array(z.custom<VariableLike | null | undefined>()))),
   /** Record the pass so the gradients can be differentiated again. Default false. */
-  createGraph: z.boolean().default(false),
+  createGraph: z._default(z.boolean(), false),
   /** Keep the graph for another pass. Default: the value of `createGraph`. */
-  retainGraph: z.boolean().optional(),
+  retainGraph: z.optional(z.boolean()),
 });
 
 /**

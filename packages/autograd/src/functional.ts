@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { runBackward } from './engine.js';
 import { enableGrad, isGradEnabled } from './mode.js';
@@ -31,7 +31,7 @@ export const gradOptionsSchema = z.strictObject({
    * Variable from outside this call (an argument that requires grad, as inside an outer `grad`,
    * or a parameter f captures). Pass false to skip that work when you know it is not needed.
    */
-  createGraph: z.boolean().optional(),
+  createGraph: z.optional(z.boolean()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor } from '@lossgraph/tensor';
 import { runBackward } from './engine.js';
@@ -19,17 +19,17 @@ import { constantOf, Variable, type VariableLike } from './variable.js';
  */
 export const gradcheckOptionsSchema = z.strictObject({
   /** Finite-difference step. Default 1e-6. */
-  eps: z.number().positive().default(1e-6),
+  eps: z._default(z.number().check(z.positive()), 1e-6),
   /** Absolute tolerance. Default 1e-5. */
-  atol: z.number().nonnegative().default(1e-5),
+  atol: z._default(z.number().check(z.nonnegative()), 1e-5),
   /** Relative tolerance (of the numeric value). Default 1e-3. */
-  rtol: z.number().nonnegative().default(1e-3),
+  rtol: z._default(z.number().check(z.nonnegative()), 1e-3),
   /** 1 (default) checks the gradient; 2 checks the gradient of the gradient (gradgradcheck). */
-  order: z.literal([1, 2]).default(1),
+  order: z._default(z.literal([1, 2]), 1),
   /** The weights of f's output in the checked objective Σ f·h. Default: seeded standard normals. */
-  headGrad: z.custom<VariableLike>().optional(),
+  headGrad: z.optional(z.custom<VariableLike>()),
   /** Seed of the random head gradient(s). Default 0. */
-  seed: z.number().int().default(0),
+  seed: z._default(z.number().check(z.int()), 0),
 });
 
 /**

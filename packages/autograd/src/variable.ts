@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import type { DType, NestedArray, Shape, Tensor, TensorLike, TypedArray } from '@lossgraph/tensor';
 import { isGradEnabled } from './mode.js';
@@ -417,15 +417,15 @@ export class Variable {
  */
 export const variableOptionsSchema = z.strictObject({
   /** Whether gradients flow to this leaf. Default: true for float values, false for int32. */
-  requiresGrad: z.boolean().optional(),
+  requiresGrad: z.optional(z.boolean()),
   /** A name shown by graph inspection. */
-  name: z.string().optional(),
+  name: z.optional(z.string()),
   /**
    * Marks a model parameter (default false): graph inspection then places it in the innermost
    * scope that holds every op using it (a layer's weight in that layer), since the scope active
    * when a parameter is made (at `initialize`, or at the first forward pass) says nothing.
    */
-  parameter: z.boolean().optional(),
+  parameter: z.optional(z.boolean()),
 });
 
 /**

@@ -20,10 +20,11 @@
  *   follows the rule above.
  * And for every concrete loss class (a subclass of `Loss`) of packages/loss:
  * - its doc states the formula as inline code starting `L =` (e.g. `` `L = max(0, margin - pred·label)` ``);
- * - every key of its static `schema` has a zod `.describe('Gluon `gluon_name`: ...')`, and the class doc
+ * - every key of its static `schema` has a zod `z.describe('Gluon `gluon_name`: ...')` check, and the class doc
  *   lists it in its "Options (Gluon names in brackets):" part as `` `key` [`gluon_name`, default ...] ``
  *   (its default, or the value it must have, inside the brackets).
  */
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -251,7 +252,7 @@ const compilerOptions: ts.CompilerOptions = {
 interface LossDocInput {
   readonly name: string;
   readonly classDoc: string;
-  /** Each option key with its zod `.describe()` text (undefined when it has none). */
+  /** Each option key with its zod `z.describe()` text (undefined when it has none). */
   readonly options: readonly { readonly key: string; readonly describe: string | undefined }[];
 }
 
@@ -294,12 +295,20 @@ function lossClasses(program: ts.Program): { name: string; classDoc: string }[] 
   return out;
 }
 
+/**
+ * zod's registry of schema metadata, where `z.describe(...)` puts each description: zod is the loss
+ * package's dependency, so it is loaded from there (every copy of zod shares the one registry).
+ */
+const { globalRegistry } = createRequire(join(root, 'packages/loss/package.json'))('zod/mini') as {
+  globalRegistry: { get(schema: object): { description?: string } | undefined };
+};
+
 /** The keys of a loss's static zod `schema` and their describe texts, read at run time. */
 function schemaOptions(name: string): LossDocInput['options'] | undefined {
-  const cls = (lossPackage as Record<string, unknown>)[name] as { schema?: { shape?: Record<string, { description?: string }> } } | undefined;
+  const cls = (lossPackage as Record<string, unknown>)[name] as { schema?: { shape?: Record<string, object> } } | undefined;
   const shape = cls?.schema?.shape;
   if (shape === undefined) return undefined;
-  return Object.entries(shape).map(([key, field]) => ({ key, describe: field.description }));
+  return Object.entries(shape).map(([key, field]) => ({ key, describe: globalRegistry.get(field)?.description }));
 }
 
 // ---------------------------------------------------------------------------------------------

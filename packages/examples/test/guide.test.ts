@@ -22,7 +22,7 @@ function toRunnable(source: string): string {
   return js
     .replace(/from '@lossgraph\/(\w+)'/g, (_, pkg: string) => `from '${pathToFileURL(join(root, `packages/${pkg}/src/index.ts`)).href}'`)
     // zod is the loss package's own dependency: resolve it from there, as a user's install would.
-    .replace(/from 'zod'/g, `from '${pathToFileURL(createRequire(join(root, 'packages/loss/package.json')).resolve('zod')).href}'`);
+    .replace(/from '(zod(?:\/mini)?)'/g, (_, specifier: string) => `from '${pathToFileURL(createRequire(join(root, 'packages/loss/package.json')).resolve(specifier)).href}'`);
 }
 
 // Every block runs on cpu and on gpujs (webasm everywhere; headlessgl with an X display, which

@@ -2,7 +2,7 @@
  * The public graph renderer: {@link renderGraph} draws a graph description into a DOM element,
  * {@link explorerPage} writes it as a complete, self-contained HTML page.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { toJSON, type BackwardTrace, type GraphDescription } from '@lossgraph/autograd';
 import { graphMarkup, mountGraph, type GraphView } from './view.js';
@@ -69,15 +69,15 @@ export const GRAPH_STYLE = `
 
 const renderOptionsShape = {
   /** The backward pass to step through, from `backwardTrace(y)`; omitted: the graph only, with no stepping. */
-  trace: z.custom<BackwardTrace>((value) => value !== null && typeof value === 'object' && Array.isArray((value as { steps?: unknown }).steps), 'a backwardTrace(...) result').optional(),
+  trace: z.optional(z.custom<BackwardTrace>((value) => value !== null && typeof value === 'object' && Array.isArray((value as { steps?: unknown }).steps), 'a backwardTrace(...) result')),
   /** Scopes folded at first: their ids, or true for every outermost scope (default: none). */
-  collapsed: z.union([z.boolean(), z.array(z.number().int())]).default([]),
+  collapsed: z._default(z.union([z.boolean(), z.array(z.number().check(z.int()))]), []),
   /** The toolbar's title (default 'lossgraph graph'). */
-  title: z.string().default('lossgraph graph'),
+  title: z._default(z.string(), 'lossgraph graph'),
   /** A line saying what was computed (default empty). */
-  subtitle: z.string().default(''),
+  subtitle: z._default(z.string(), ''),
   /** Start with the forward walk: Prev / Next step through the ops in creation order, then through the backward pass (default false). */
-  forward: z.boolean().default(false),
+  forward: z._default(z.boolean(), false),
 };
 
 /**
@@ -105,7 +105,7 @@ export type RenderGraphOptions = z.input<typeof RenderGraphOptionsSchema>;
  * ExplorerPageOptionsSchema.parse({ title: 'loss' }).subtitle   // ''
  * ```
  */
-export const ExplorerPageOptionsSchema = z.strictObject({ ...renderOptionsShape, title: z.string().default('lossgraph explorer') });
+export const ExplorerPageOptionsSchema = z.strictObject({ ...renderOptionsShape, title: z._default(z.string(), 'lossgraph explorer') });
 
 /**
  * Options of {@link explorerPage}: those of {@link renderGraph}, and the page's title (default 'lossgraph explorer').
@@ -117,7 +117,7 @@ export const ExplorerPageOptionsSchema = z.strictObject({ ...renderOptionsShape,
 export type ExplorerPageOptions = z.input<typeof ExplorerPageOptionsSchema>;
 
 const graphSchema = z.custom<GraphDescription>(
-  (value) => value !== null && typeof value === 'object' && ['nodes', 'edges', 'scopes', 'rootScopes'].every((k) => Array.isArray((value as Record<string, unknown>)[k])),
+  (value: unknown) => value !== null && typeof value === 'object' && ['nodes', 'edges', 'scopes', 'rootScopes'].every((k) => Array.isArray((value as Record<string, unknown>)[k])),
   'a graphOf(...) description',
 );
 

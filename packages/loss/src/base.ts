@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions, type DType, type Shape } from '@lossgraph/tensor';
 import { div, mean, mul, reshape, scope, sum, Variable, type VariableLike } from '@lossgraph/autograd';
 import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, readOperand, reshapeCheck, toOperand, type ReadOperand } from './validation.js';
@@ -13,10 +13,7 @@ import { broadcastCheck, convertOperand, floatDtypeOf, optionalOperand, readOper
  * reductionSchema.safeParse('avg').success;   // false
  * ```
  */
-export const reductionSchema = z
-  .enum(['none', 'mean', 'sum'])
-  .default('none')
-  .describe("PyTorch `reduction`: 'none' (per-sample losses, shape (batch,)), 'mean' or 'sum' of the per-sample losses");
+export const reductionSchema = z._default(z.enum(['none', 'mean', 'sum']), 'none').check(z.describe("PyTorch `reduction`: 'none' (per-sample losses, shape (batch,)), 'mean' or 'sum' of the per-sample losses"));
 
 /**
  * A reduction of the per-sample losses.
@@ -40,14 +37,9 @@ export type Reduction = z.infer<typeof reductionSchema>;
  */
 export const lossOptionsSchema = z.strictObject({
   /** Gluon `weight`: a global scalar the loss is multiplied by; null for none. */
-  weight: z.number().nullable().default(null).describe('Gluon `weight`: global scalar weight of the loss; null for none'),
+  weight: z._default(z.nullable(z.number()), null).check(z.describe('Gluon `weight`: global scalar weight of the loss; null for none')),
   /** Gluon `batch_axis`: the axis that indexes samples; the loss is averaged over every other axis. */
-  batchAxis: z
-    .number()
-    .int()
-    .nonnegative()
-    .default(0)
-    .describe('Gluon `batch_axis`: the axis of the samples; the loss is averaged over all other axes'),
+  batchAxis: z._default(z.number().check(z.int(), z.nonnegative()), 0).check(z.describe('Gluon `batch_axis`: the axis of the samples; the loss is averaged over all other axes')),
   /** PyTorch `reduction` of the per-sample losses: 'none' (default), 'mean' or 'sum'. */
   reduction: reductionSchema,
 });
@@ -78,7 +70,7 @@ export type ResolvedLossOptions = z.infer<typeof lossOptionsSchema>;
  * @example
  * ```ts
  * // The options of a loss without a batch axis (as CTCLoss: its layout says where the batch is).
- * const schema = z.strictObject({ weight: z.number().nullable().default(null), reduction: reductionSchema });
+ * const schema = z.strictObject({ weight: z._default(z.nullable(z.number()), null), reduction: reductionSchema });
  * abstract class SumLoss extends Loss<BaseResolvedOptions & z.infer<typeof schema>> {}
  * ```
  */
@@ -203,7 +195,7 @@ export interface PrepareOptions {
  * @example
  * ```ts
  * // Mean absolute error to the power p, as a subclass.
- * const schema = lossOptionsSchema.extend({ p: z.number().positive().default(1.5) });
+ * const schema = z.extend(lossOptionsSchema, { p: z._default(z.number().check(z.positive()), 1.5) });
  * class PowerLoss extends Loss<z.infer<typeof schema>> {
  *   constructor(options: z.input<typeof schema> = {}) { super('PowerLoss', schema, options); }
  *   protected compute(...[pred, label, inputs]: PredLabelArgs): Variable {
@@ -221,11 +213,11 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
 
   /**
    * @param name - the loss's name (the scope name of each call)
-   * @param schema - the zod schema of the options (usually `lossOptionsSchema.extend({...})`)
+   * @param schema - the zod schema of the options (usually `z.extend(lossOptionsSchema, {...})`)
    * @param options - what the user passed; validated here
    * @throws TypeError or RangeError naming the offending option
    */
-  protected constructor(name: string, schema: z.ZodType<Options>, options: unknown) {
+  protected constructor(name: string, schema: z.core.$ZodType<Options>, options: unknown) {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError(`Loss: name must be a non-empty string, got ${JSON.stringify(name)}`);
     this.name = name;
     this.options = Object.freeze(parseOptions(name, schema, options ?? {}));
@@ -320,7 +312,7 @@ export abstract class Loss<Options extends BaseResolvedOptions = ResolvedLossOpt
    * @param schema - the zod schema of the inputs object
    * @param inputs - what the caller passed (undefined is taken as `{}`)
    */
-  protected readInputs<S extends z.ZodType>(schema: S, inputs: unknown): z.infer<S> {
+  protected readInputs<S extends z.core.$ZodType>(schema: S, inputs: unknown): z.infer<S> {
     return parseOptions(this.name, schema, inputs ?? {}, 'input');
   }
 
@@ -478,7 +470,7 @@ export abstract class ElementwiseLoss<Options extends BaseResolvedOptions> exten
    * @param formula - the unreduced loss
    * @param how - how the inputs are prepared
    */
-  protected constructor(name: string, schema: z.ZodType<Options>, options: unknown, formula: ElementwiseFormula<Options>, how: PrepareOptions) {
+  protected constructor(name: string, schema: z.core.$ZodType<Options>, options: unknown, formula: ElementwiseFormula<Options>, how: PrepareOptions) {
     super(name, schema, options);
     this.#formula = formula;
     this.#how = how;
@@ -501,7 +493,7 @@ export abstract class ElementwiseLoss<Options extends BaseResolvedOptions> exten
  * new Cauchy({ weight: 2 }).forward([[0, 1]], [[0, 0]]);
  * ```
  */
-export interface ElementwiseLossClass<S extends z.ZodType<BaseResolvedOptions>> {
+export interface ElementwiseLossClass<S extends z.core.$ZodType<BaseResolvedOptions>> {
   /** @param options - the loss's options, validated by its schema (unknown names are errors) */
   new (options?: z.input<S>): ElementwiseLoss<z.output<S>>;
   /** The options' zod schema (types, defaults, validation and docs). */
@@ -515,25 +507,25 @@ export interface ElementwiseLossClass<S extends z.ZodType<BaseResolvedOptions>> 
  * ({@link Loss.pipeline}). A loss file then holds its schema, its formula and its docs.
  *
  * @param name - the loss's name (scope name, error prefix, class name)
- * @param schema - the options' zod schema, usually `lossOptionsSchema.extend({...})`
+ * @param schema - the options' zod schema, usually `z.extend(lossOptionsSchema, {...})`
  * @param formula - the unreduced loss from `(pred, label, options)`, composed of autograd ops
  * @param how - how the inputs are prepared (see {@link PrepareOptions}); pred's shape is the loss shape
  * @returns the loss class, to extend (so that it gets its own name and docs) or to use as it is
  * @example
  * ```ts
- * const schema = lossOptionsSchema.extend({ margin: z.number().default(1) });
+ * const schema = z.extend(lossOptionsSchema, { margin: z._default(z.number(), 1) });
  * class MarginLoss extends elementwiseLoss('MarginLoss', schema, (p, l, { margin }) => relu(sub(margin, mul(p, l)))) {}
  * new MarginLoss({ margin: 2 }).forward([[0.5]], [[1]]).toArray();   // [1.5]
  * ```
  */
-export function elementwiseLoss<S extends z.ZodType<BaseResolvedOptions>>(
+export function elementwiseLoss<S extends z.core.$ZodType<BaseResolvedOptions>>(
   name: string,
   schema: S,
   formula: ElementwiseFormula<z.output<S>>,
   how: Omit<PrepareOptions, 'lossShape'> = {},
 ): ElementwiseLossClass<S> {
   type Options = z.output<S>;
-  const checked = schema as unknown as z.ZodType<Options>;
+  const checked = schema as unknown as z.core.$ZodType<Options>;
   class Defined extends ElementwiseLoss<Options> {
     static readonly schema = schema;
 
@@ -555,7 +547,7 @@ export function elementwiseLoss<S extends z.ZodType<BaseResolvedOptions>>(
  * const Base: LossClass<typeof lossOptionsSchema> = lossClass('PairLoss', lossOptionsSchema);
  * ```
  */
-export type LossClass<S extends z.ZodType<BaseResolvedOptions>> = (abstract new <Args extends unknown[] = PredLabelArgs>(
+export type LossClass<S extends z.core.$ZodType<BaseResolvedOptions>> = (abstract new <Args extends unknown[] = PredLabelArgs>(
   options?: z.input<S>,
 ) => Loss<z.output<S>, Args>) & {
   /** The options' zod schema (types, defaults, validation and docs). */
@@ -581,9 +573,9 @@ export type LossClass<S extends z.ZodType<BaseResolvedOptions>> = (abstract new 
  * new SumLoss().forward([[1, 2]], [[3, 4]]).toArray();   // [5]
  * ```
  */
-export function lossClass<S extends z.ZodType<BaseResolvedOptions>>(name: string, schema: S): LossClass<S> {
+export function lossClass<S extends z.core.$ZodType<BaseResolvedOptions>>(name: string, schema: S): LossClass<S> {
   type Options = z.output<S>;
-  const checked = schema as unknown as z.ZodType<Options>;
+  const checked = schema as unknown as z.core.$ZodType<Options>;
   abstract class Defined<Args extends unknown[] = PredLabelArgs> extends Loss<Options, Args> {
     static readonly schema = schema;
 

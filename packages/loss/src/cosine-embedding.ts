@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import {
   add, constant, div, equal, maximum, mul, norm, relu, reshape, sub, sum, type Variable, type VariableLike,
@@ -14,11 +14,11 @@ import { convertOperand, floatDtypeOf, hostValues, reshapeCheck } from './valida
  * cosineEmbeddingLossSchema.parse({ margin: 0.5 });   // { weight: null, batchAxis: 0, margin: 0.5 }
  * ```
  */
-export const cosineEmbeddingLossSchema = lossOptionsSchema.extend({
+export const cosineEmbeddingLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `margin`: dissimilar pairs are penalised only above this cosine similarity. */
-  margin: z.number().default(0).describe('Gluon `margin`: cosine similarity above which dissimilar pairs are penalised'),
+  margin: z._default(z.number(), 0).check(z.describe('Gluon `margin`: cosine similarity above which dissimilar pairs are penalised')),
   /** Gluon `batch_axis`: accepted for compatibility; the inputs are (batch, features), so it must be 0. */
-  batchAxis: z.literal(0).default(0).describe('Gluon `batch_axis`: must be 0 (inputs are (batch, features))'),
+  batchAxis: z._default(z.literal(0), 0).check(z.describe('Gluon `batch_axis`: must be 0 (inputs are (batch, features))')),
 });
 /**
  * Options of {@link CosineEmbeddingLoss} as passed to its constructor.

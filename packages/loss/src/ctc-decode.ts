@@ -2,7 +2,7 @@
  * Decoders for CTC outputs: turn per-step class scores into label sequences. They read values
  * only (no graph, no gradient): greedy (best path) decoding and prefix beam search.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '@lossgraph/tensor';
 import type { VariableLike } from '@lossgraph/autograd';
 import {hostValues, integerCheck, operandSchema } from './validation.js';
@@ -16,9 +16,9 @@ import {hostValues, integerCheck, operandSchema } from './validation.js';
  */
 export const ctcDecodeOptionsSchema = z.strictObject({
   /** Which class is the blank: `'last'` (C − 1, MXNet's default, as {@link CTCLoss}) or `'first'` (0). */
-  blank: z.enum(['last', 'first']).default('last'),
+  blank: z._default(z.enum(['last', 'first']), 'last'),
   /** Per sample, the number of valid time steps (integers in [0, T]; default T for every sample). */
-  predLengths: operandSchema.optional(),
+  predLengths: z.optional(operandSchema),
 });
 
 /**
@@ -37,9 +37,9 @@ export type CTCDecodeOptions = z.input<typeof ctcDecodeOptionsSchema>;
  * ctcBeamSearchOptionsSchema.parse({}).beamWidth   // 10
  * ```
  */
-export const ctcBeamSearchOptionsSchema = ctcDecodeOptionsSchema.extend({
+export const ctcBeamSearchOptionsSchema = z.extend(ctcDecodeOptionsSchema, {
   /** Number of prefixes kept after each time step (default 10). */
-  beamWidth: z.number().int().positive().default(10),
+  beamWidth: z._default(z.number().check(z.int(), z.positive()), 10),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import type { DType, Tensor } from '@lossgraph/tensor';
 import {
@@ -17,13 +17,13 @@ import { convertOperand, floatDtypeOf, hostValues, integerCheck, optionalOperand
  */
 export const ctcLossSchema = z.strictObject({
   /** Gluon `layout`: the axes of pred, 'NTC' (batch, time, classes) or 'TNC'. */
-  layout: z.enum(['NTC', 'TNC']).default('NTC').describe("Gluon `layout`: pred's axes, 'NTC' or 'TNC'"),
+  layout: z._default(z.enum(['NTC', 'TNC']), 'NTC').check(z.describe("Gluon `layout`: pred's axes, 'NTC' or 'TNC'")),
   /** Gluon `label_layout`: the axes of label, 'NT' (batch, label position) or 'TN'. */
-  labelLayout: z.enum(['NT', 'TN']).default('NT').describe("Gluon `label_layout`: label's axes, 'NT' or 'TN'"),
+  labelLayout: z._default(z.enum(['NT', 'TN']), 'NT').check(z.describe("Gluon `label_layout`: label's axes, 'NT' or 'TN'")),
   /** Which class is the blank: 'last' (C - 1, Gluon's) or 'first' (0, PyTorch's default; labels then lie in [1, C)). */
-  blank: z.enum(['last', 'first']).default('last').describe("PyTorch `blank`: the blank class, 'last' (C - 1, as Gluon) or 'first' (0, PyTorch's default)"),
+  blank: z._default(z.enum(['last', 'first']), 'last').check(z.describe("PyTorch `blank`: the blank class, 'last' (C - 1, as Gluon) or 'first' (0, PyTorch's default)")),
   /** PyTorch `zero_infinity`: an alignment that cannot fit in its time steps gives loss 0 and zero gradients. */
-  zeroInfinity: z.boolean().default(false).describe('PyTorch `zero_infinity`: impossible alignments give loss 0 and zero gradients'),
+  zeroInfinity: z._default(z.boolean(), false).check(z.describe('PyTorch `zero_infinity`: impossible alignments give loss 0 and zero gradients')),
   weight: lossOptionsSchema.shape.weight,
   /** Reduction of the per-sample losses; 'mean' is their plain batch mean (PyTorch divides each by its label length first). */
   reduction: reductionSchema,

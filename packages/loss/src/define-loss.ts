@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { Variable } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema, type Loss, type LossOptions, type PredLabelArgs, type ResolvedLossOptions } from './base.js';
@@ -8,21 +8,21 @@ import { elementwiseLoss, lossOptionsSchema, type Loss, type LossOptions, type P
  *
  * @example
  * ```ts
- * const Focal = defineLoss('Focal', focal, { gamma: z.number().default(2) });
- * const resolved: DefinedLossOptions<{ gamma: z.ZodDefault<z.ZodNumber> }> = new Focal().options;   // { weight: null, batchAxis: 0, gamma: 2 }
+ * const Focal = defineLoss('Focal', focal, { gamma: z._default(z.number(), 2) });
+ * const resolved: DefinedLossOptions<{ gamma: z.ZodMiniDefault<z.ZodMiniNumber> }> = new Focal().options;   // { weight: null, batchAxis: 0, gamma: 2 }
  * ```
  */
-export type DefinedLossOptions<Shape extends z.ZodRawShape> = ResolvedLossOptions & z.infer<z.ZodObject<Shape>>;
+export type DefinedLossOptions<Shape extends z.core.$ZodShape> = ResolvedLossOptions & z.infer<z.ZodMiniObject<Shape>>;
 /**
  * The options a loss made by {@link defineLoss} takes: the common ones plus its own.
  *
  * @example
  * ```ts
- * const options: DefinedLossInput<{ gamma: z.ZodDefault<z.ZodNumber> }> = { gamma: 1, weight: 0.5 };
+ * const options: DefinedLossInput<{ gamma: z.ZodMiniDefault<z.ZodMiniNumber> }> = { gamma: 1, weight: 0.5 };
  * new Focal(options);
  * ```
  */
-export type DefinedLossInput<Shape extends z.ZodRawShape> = LossOptions & ([keyof Shape] extends [never] ? unknown : z.input<z.ZodObject<Shape>>);
+export type DefinedLossInput<Shape extends z.core.$ZodShape> = LossOptions & ([keyof Shape] extends [never] ? unknown : z.input<z.ZodMiniObject<Shape>>);
 
 /**
  * How a loss made by {@link defineLoss} treats its label.
@@ -53,11 +53,11 @@ export interface DefineLossConfig {
  * new Cauchy({ weight: 2 }).forward([[0, 1]], [[0, 0]]);
  * ```
  */
-export interface DefinedLossClass<Shape extends z.ZodRawShape> {
+export interface DefinedLossClass<Shape extends z.core.$ZodShape> {
   /** @param options - the common options (`weight`, `batchAxis`) and the loss's own, validated */
   new (options?: DefinedLossInput<Shape>): Loss<DefinedLossOptions<Shape>, PredLabelArgs>;
   /** The options' zod schema: the common options extended with the loss's own. */
-  readonly schema: z.ZodType<DefinedLossOptions<Shape>>;
+  readonly schema: z.ZodMiniType<DefinedLossOptions<Shape>>;
 }
 
 /**
@@ -71,7 +71,7 @@ export interface DefinedLossClass<Shape extends z.ZodRawShape> {
  * @param name - the loss's name (scope name, error prefix, class name)
  * @param elementwise - `(pred, label, options) => unreduced loss` with pred's shape; pred is a
  *   float Variable, label a Variable of pred's dtype and shape, options the validated options
- * @param optionsShape - zod fields of the loss's own options, e.g. `{ gamma: z.number().default(2) }`
+ * @param optionsShape - zod fields of the loss's own options, e.g. `{ gamma: z._default(z.number(), 2) }`
  * @param config - see {@link DefineLossConfig}
  * @returns the loss class
  *
@@ -85,12 +85,12 @@ export interface DefinedLossClass<Shape extends z.ZodRawShape> {
  *     const logPt = add(mul(label, logSigmoid(pred)), mul(sub(1, label), logSigmoid(neg(pred))));
  *     return neg(mul(pow(sub(1, pt), gamma), logPt));
  *   },
- *   { gamma: z.number().nonnegative().default(2) },
+ *   { gamma: z._default(z.number().check(z.nonnegative()), 2) },
  * );
  * new FocalLoss({ gamma: 2 }).forward([[2, -1]], [[1, 0]]);
  * ```
  */
-export function defineLoss<Shape extends z.ZodRawShape = Record<never, never>>(
+export function defineLoss<Shape extends z.core.$ZodShape = Record<never, never>>(
   name: string,
   elementwise: (pred: Variable, label: Variable, options: Readonly<DefinedLossOptions<Shape>>) => Variable,
   optionsShape?: Shape,
@@ -102,7 +102,7 @@ export function defineLoss<Shape extends z.ZodRawShape = Record<never, never>>(
     throw new TypeError(`defineLoss: optionsShape must be an object of zod schemas, got ${optionsShape === null ? 'null' : typeof optionsShape}`);
   }
   // The extended schema's inferred type is opaque for a generic Shape; its output is DefinedLossOptions<Shape>.
-  const schema = lossOptionsSchema.extend(optionsShape ?? {}) as unknown as z.ZodType<DefinedLossOptions<Shape>>;
+  const schema = z.extend(lossOptionsSchema, optionsShape ?? {}) as unknown as z.ZodMiniType<DefinedLossOptions<Shape>>;
   return elementwiseLoss(
     name,
     schema,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, div, log, maximum, mul, reshape, square, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import * as T from '@lossgraph/tensor';
 import { lossClass, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
@@ -12,11 +12,11 @@ import { hostValues, valueCheck } from './validation.js';
  * gaussianNLLLossSchema.parse({}).eps;   // 1e-6
  * ```
  */
-export const gaussianNLLLossSchema = lossOptionsSchema.extend({
+export const gaussianNLLLossSchema = z.extend(lossOptionsSchema, {
   /** PyTorch `full`: add the constant 0.5·log(2π). */
-  full: z.boolean().default(false).describe('PyTorch `full`: include the constant term 0.5·log(2π)'),
+  full: z._default(z.boolean(), false).check(z.describe('PyTorch `full`: include the constant term 0.5·log(2π)')),
   /** PyTorch `eps`: the variance is clamped to at least eps (the gradient passes the clamp unchanged, as PyTorch's). */
-  eps: z.number().positive().default(1e-6).describe('PyTorch `eps`: lower clamp of the variance, for stability'),
+  eps: z._default(z.number().check(z.positive()), 1e-6).check(z.describe('PyTorch `eps`: lower clamp of the variance, for stability')),
 });
 /**
  * Options of {@link GaussianNLLLoss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { mul, relu, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -10,9 +10,9 @@ import { elementwiseLoss, lossOptionsSchema } from './base.js';
  * hingeLossSchema.parse({}).margin;   // 1
  * ```
  */
-export const hingeLossSchema = lossOptionsSchema.extend({
+export const hingeLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `margin`: the margin the score must clear; any finite number. */
-  margin: z.number().default(1).describe('Gluon `margin`: the margin between the score and the decision boundary'),
+  margin: z._default(z.number(), 1).check(z.describe('Gluon `margin`: the margin between the score and the decision boundary')),
 });
 /**
  * Options of {@link HingeLoss} as passed to its constructor.

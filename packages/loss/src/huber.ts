@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { abs, div, greater, mul, sub, where } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -14,9 +14,9 @@ export const FLOAT32_SMALLEST_NORMAL = 2 ** -126;
  * huberLossSchema.safeParse({ rho: 0 }).success;   // false: rho must be > 0
  * ```
  */
-export const huberLossSchema = lossOptionsSchema.extend({
+export const huberLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `rho`: where the loss turns from quadratic to linear; must be > 0. */
-  rho: z.number().positive().default(1).describe('Gluon `rho`: threshold between the quadratic and the linear part; > 0'),
+  rho: z._default(z.number().check(z.positive()), 1).check(z.describe('Gluon `rho`: threshold between the quadratic and the linear part; > 0')),
 });
 /**
  * Options of {@link HuberLoss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, log, logSoftmax, mul, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { classAxis } from './softmax-ce.js';
@@ -11,11 +11,11 @@ import { classAxis } from './softmax-ce.js';
  * klDivLossSchema.parse({ fromLogits: false });   // { ..., fromLogits: false, axis: -1 }
  * ```
  */
-export const klDivLossSchema = lossOptionsSchema.extend({
+export const klDivLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `from_logits`: pred holds log-probabilities (true, the default); false applies log-softmax over `axis`. */
-  fromLogits: z.boolean().default(true).describe('Gluon `from_logits`: pred holds log-probabilities; false applies log-softmax over `axis`'),
+  fromLogits: z._default(z.boolean(), true).check(z.describe('Gluon `from_logits`: pred holds log-probabilities; false applies log-softmax over `axis`')),
   /** Gluon `axis`: the axis of the distribution, used when `fromLogits` is false. */
-  axis: z.number().int().default(-1).describe('Gluon `axis`: the distribution axis for the log-softmax'),
+  axis: z._default(z.number().check(z.int()), -1).check(z.describe('Gluon `axis`: the distribution axis for the log-softmax')),
 });
 /**
  * Options of {@link KLDivLoss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { mul, square, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -11,8 +11,8 @@ import { elementwiseLoss, lossOptionsSchema } from './base.js';
  * L2Loss.schema === l2LossSchema;   // true
  * ```
  */
-export const l2LossSchema = lossOptionsSchema.extend({
-  weight: z.number().nullable().default(1).describe('Gluon `weight`: global scalar weight (default 1; null is taken as 1); the loss carries a further factor 1/2'),
+export const l2LossSchema = z.extend(lossOptionsSchema, {
+  weight: z._default(z.nullable(z.number()), 1).check(z.describe('Gluon `weight`: global scalar weight (default 1; null is taken as 1); the loss carries a further factor 1/2')),
 });
 /**
  * Options of {@link L2Loss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, div } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { sigmoidCrossEntropy } from './sigmoid-bce.js';
@@ -12,12 +12,9 @@ import { hostValues, valueCheck } from './validation.js';
  * logisticLossSchema.parse({}).labelFormat;   // 'signed'
  * ```
  */
-export const logisticLossSchema = lossOptionsSchema.extend({
+export const logisticLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `label_format`: 'signed' for labels in {-1, 1}, 'binary' for labels in {0, 1}. */
-  labelFormat: z
-    .enum(['signed', 'binary'])
-    .default('signed')
-    .describe("Gluon `label_format`: 'signed' (labels -1/1) or 'binary' (labels 0/1)"),
+  labelFormat: z._default(z.enum(['signed', 'binary']), 'signed').check(z.describe("Gluon `label_format`: 'signed' (labels -1/1) or 'binary' (labels 0/1)")),
 });
 /**
  * Options of {@link LogisticLoss} as passed to its constructor.

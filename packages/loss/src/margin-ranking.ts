@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, mul, neg, relu, reshape, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { lossClass, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { floatDtypeOf, hostValues, reshapeCheck, valueCheck } from './validation.js';
@@ -11,9 +11,9 @@ import { floatDtypeOf, hostValues, reshapeCheck, valueCheck } from './validation
  * marginRankingLossSchema.parse({}).margin;   // 0
  * ```
  */
-export const marginRankingLossSchema = lossOptionsSchema.extend({
+export const marginRankingLossSchema = z.extend(lossOptionsSchema, {
   /** PyTorch `margin`: how far input1 must rank above input2 (label 1) or below it (label -1). */
-  margin: z.number().default(0).describe('PyTorch `margin`: the margin by which the better input must win'),
+  margin: z._default(z.number(), 0).check(z.describe('PyTorch `margin`: the margin by which the better input must win')),
 });
 /**
  * Options of {@link MarginRankingLoss} as passed to its constructor.

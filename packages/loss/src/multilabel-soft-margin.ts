@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { mul } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
@@ -12,9 +12,9 @@ import { sigmoidCrossEntropy } from './sigmoid-bce.js';
  * multiLabelSoftMarginLossSchema.parse({ classWeight: [1, 2] }).classWeight;   // [1, 2]
  * ```
  */
-export const multiLabelSoftMarginLossSchema = lossOptionsSchema.extend({
+export const multiLabelSoftMarginLossSchema = z.extend(lossOptionsSchema, {
   /** PyTorch `weight`: one non-negative weight per class (the last axis); null for none. */
-  classWeight: z.array(z.number().nonnegative()).nullable().default(null).describe('PyTorch `weight`: one non-negative weight per class (last axis); null for none'),
+  classWeight: z._default(z.nullable(z.array(z.number().check(z.nonnegative()))), null).check(z.describe('PyTorch `weight`: one non-negative weight per class (last axis); null for none')),
 });
 /**
  * Options of {@link MultiLabelSoftMarginLoss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lossOptionsSchema } from './base.js';
 import { CrossEntropyLoss, softmaxCELossSchema, type CrossEntropySettings } from './softmax-ce.js';
 
@@ -10,7 +10,7 @@ import { CrossEntropyLoss, softmaxCELossSchema, type CrossEntropySettings } from
  * nllLossSchema.parse({ ignoreIndex: -100 });   // { weight: null, batchAxis: 0, reduction: 'none', classWeight: null, ignoreIndex: -100 }
  * ```
  */
-export const nllLossSchema = lossOptionsSchema.extend({
+export const nllLossSchema = z.extend(lossOptionsSchema, {
   classWeight: softmaxCELossSchema.shape.classWeight,
   ignoreIndex: softmaxCELossSchema.shape.ignoreIndex,
 });

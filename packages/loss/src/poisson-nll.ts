@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, exp, greater, log, mul, sub, where } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -10,13 +10,13 @@ import { elementwiseLoss, lossOptionsSchema } from './base.js';
  * poissonNLLLossSchema.parse({ fromLogits: false });   // { ..., fromLogits: false, computeFull: false, epsilon: 1e-8 }
  * ```
  */
-export const poissonNLLLossSchema = lossOptionsSchema.extend({
+export const poissonNLLLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `from_logits`: pred is the log of the rate (true, the default) or the rate itself (false). */
-  fromLogits: z.boolean().default(true).describe('Gluon `from_logits`: pred is the log-rate (true) or the rate (false)'),
+  fromLogits: z._default(z.boolean(), true).check(z.describe('Gluon `from_logits`: pred is the log-rate (true) or the rate (false)')),
   /** Gluon `compute_full`: add the Stirling approximation of log(target!) (where target > 1). */
-  computeFull: z.boolean().default(false).describe('Gluon `compute_full`: add the Stirling term of log(target!)'),
+  computeFull: z._default(z.boolean(), false).check(z.describe('Gluon `compute_full`: add the Stirling term of log(target!)')),
   /** Gluon `epsilon` (a forward argument there): added to the rate inside the log when `fromLogits` is false. */
-  epsilon: z.number().nonnegative().default(1e-8).describe('Gluon `epsilon`: added to the rate inside log() when fromLogits is false'),
+  epsilon: z._default(z.number().check(z.nonnegative()), 1e-8).check(z.describe('Gluon `epsilon`: added to the rate inside log() when fromLogits is false')),
 });
 /**
  * Options of {@link PoissonNLLLoss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { add, expandDims, log, logSoftmax, mul, neg, square, sub, sum, transpose, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { lossClass, lossOptionsSchema, type SampleWeightInputs, sampleWeightInputsSchema } from './base.js';
@@ -12,10 +12,10 @@ import { floatDtypeOf } from './validation.js';
  * sdmlLossSchema.parse({}).smoothingParameter;   // 0.3
  * ```
  */
-export const sdmlLossSchema = lossOptionsSchema.extend({
+export const sdmlLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `smoothing_parameter`: the probability mass moved from each true pair to the other pairs, in [0, 1]. */
-  smoothingParameter: z.number().min(0).max(1).default(0.3).describe('Gluon `smoothing_parameter`: label smoothing of the identity targets, in [0, 1]'),
-  batchAxis: z.union([z.literal(0), z.literal(1)]).default(0).describe('Gluon `batch_axis`: 0 for (batch, dim) inputs, 1 for (dim, batch)'),
+  smoothingParameter: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.3).check(z.describe('Gluon `smoothing_parameter`: label smoothing of the identity targets, in [0, 1]')),
+  batchAxis: z._default(z.union([z.literal(0), z.literal(1)]), 0).check(z.describe('Gluon `batch_axis`: 0 for (batch, dim) inputs, 1 for (dim, batch)')),
 });
 /**
  * Options of {@link SDMLLoss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, log, mul, neg, softplus, sub, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { lossClass, lossOptionsSchema, sampleWeightInputsSchema } from './base.js';
 import { broadcastCheck, convertOperand, floatDtypeOf, hostValues, optionalOperand, valueCheck, type ReadOperand } from './validation.js';
@@ -11,9 +11,9 @@ import { broadcastCheck, convertOperand, floatDtypeOf, hostValues, optionalOpera
  * sigmoidBCELossSchema.parse({ fromSigmoid: true });   // { weight: null, batchAxis: 0, fromSigmoid: true }
  * ```
  */
-export const sigmoidBCELossSchema = lossOptionsSchema.extend({
+export const sigmoidBCELossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `from_sigmoid`: pred already holds probabilities in (0, 1) rather than logits. */
-  fromSigmoid: z.boolean().default(false).describe('Gluon `from_sigmoid`: pred holds probabilities, not logits'),
+  fromSigmoid: z._default(z.boolean(), false).check(z.describe('Gluon `from_sigmoid`: pred holds probabilities, not logits')),
 });
 /**
  * Options of {@link SigmoidBinaryCrossEntropyLoss} as passed to its constructor.
@@ -34,7 +34,7 @@ export type SigmoidBCELossOptions = z.input<typeof sigmoidBCELossSchema>;
  * sigmoidBCEInputsSchema.parse({ posWeight: [2, 1], sampleWeight: null });
  * ```
  */
-export const sigmoidBCEInputsSchema = sampleWeightInputsSchema.extend({
+export const sigmoidBCEInputsSchema = z.extend(sampleWeightInputsSchema, {
   /** Weight of the positive term, broadcast to pred's shape (e.g. one per class). */
   posWeight: optionalOperand,
 });

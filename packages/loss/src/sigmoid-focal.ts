@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, mul, neg, pow, sigmoid, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { sigmoidCrossEntropy } from './sigmoid-bce.js';
@@ -11,11 +11,11 @@ import { sigmoidCrossEntropy } from './sigmoid-bce.js';
  * sigmoidFocalLossSchema.parse({});   // { weight: null, batchAxis: 0, reduction: 'none', alpha: 0.25, gamma: 2 }
  * ```
  */
-export const sigmoidFocalLossSchema = lossOptionsSchema.extend({
+export const sigmoidFocalLossSchema = z.extend(lossOptionsSchema, {
   /** torchvision `alpha`: weight of the positive class in [0, 1]; a negative value turns the weighting off. */
-  alpha: z.number().max(1).default(0.25).describe('PyTorch `alpha` (torchvision): weight of positives in [0, 1]; negative for no weighting'),
+  alpha: z._default(z.number().check(z.maximum(1)), 0.25).check(z.describe('PyTorch `alpha` (torchvision): weight of positives in [0, 1]; negative for no weighting')),
   /** torchvision `gamma`: the focusing exponent, ≥ 0. */
-  gamma: z.number().nonnegative().default(2).describe('PyTorch `gamma` (torchvision): focusing exponent, >= 0'),
+  gamma: z._default(z.number().check(z.nonnegative()), 2).check(z.describe('PyTorch `gamma` (torchvision): focusing exponent, >= 0')),
 });
 /**
  * Options of {@link SigmoidFocalLoss} as passed to its constructor.

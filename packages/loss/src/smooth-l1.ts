@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { abs, div, greaterEqual, mul, sub, where } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 import { FLOAT32_SMALLEST_NORMAL } from './huber.js';
@@ -11,9 +11,9 @@ import { FLOAT32_SMALLEST_NORMAL } from './huber.js';
  * smoothL1LossSchema.parse({}).beta;   // 1
  * ```
  */
-export const smoothL1LossSchema = lossOptionsSchema.extend({
+export const smoothL1LossSchema = z.extend(lossOptionsSchema, {
   /** PyTorch `beta`: where the loss turns from quadratic to linear, ≥ 0 (0 gives L1). */
-  beta: z.number().nonnegative().default(1).describe('PyTorch `beta`: threshold between the quadratic and the linear part, >= 0 (0 is L1)'),
+  beta: z._default(z.number().check(z.nonnegative()), 1).check(z.describe('PyTorch `beta`: threshold between the quadratic and the linear part, >= 0 (0 is L1)')),
 });
 /**
  * Options of {@link SmoothL1Loss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { add, logSoftmax, mul, neg, pick, reshape, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { Loss, lossOptionsSchema, sampleWeightInputsSchema, type PerSampleLosses, type PredLabelArgs, type ResolvedLossOptions } from './base.js';
@@ -12,19 +12,19 @@ import { convertOperand, floatDtypeOf, hostValues, integerCheck, reshapeCheck } 
  * softmaxCELossSchema.parse({ sparseLabel: false });   // { ..., axis: -1, sparseLabel: false, fromLogits: false }
  * ```
  */
-export const softmaxCELossSchema = lossOptionsSchema.extend({
+export const softmaxCELossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `axis`: the class axis of pred (negative counts from the end). */
-  axis: z.number().int().default(-1).describe('Gluon `axis`: the class axis (negative counts from the end)'),
+  axis: z._default(z.number().check(z.int()), -1).check(z.describe('Gluon `axis`: the class axis (negative counts from the end)')),
   /** Gluon `sparse_label`: labels are class indices (true) or distributions of pred's shape (false). */
-  sparseLabel: z.boolean().default(true).describe('Gluon `sparse_label`: labels are class indices rather than probability distributions'),
+  sparseLabel: z._default(z.boolean(), true).check(z.describe('Gluon `sparse_label`: labels are class indices rather than probability distributions')),
   /** Gluon `from_logits`: pred already holds log-probabilities, so no log-softmax is applied. */
-  fromLogits: z.boolean().default(false).describe('Gluon `from_logits`: pred holds log-probabilities'),
+  fromLogits: z._default(z.boolean(), false).check(z.describe('Gluon `from_logits`: pred holds log-probabilities')),
   /** PyTorch `ignore_index`: a sparse label equal to it gives loss 0 and is left out of 'mean'; null for none. */
-  ignoreIndex: z.number().int().nullable().default(null).describe("PyTorch `ignore_index`: sparse labels equal to it give 0 and are left out of 'mean'; null for none"),
+  ignoreIndex: z._default(z.nullable(z.number().check(z.int())), null).check(z.describe("PyTorch `ignore_index`: sparse labels equal to it give 0 and are left out of 'mean'; null for none")),
   /** PyTorch `weight`: one non-negative weight per class; null for none. */
-  classWeight: z.array(z.number().nonnegative()).nullable().default(null).describe('PyTorch `weight`: one non-negative weight per class; null for none'),
+  classWeight: z._default(z.nullable(z.array(z.number().check(z.nonnegative()))), null).check(z.describe('PyTorch `weight`: one non-negative weight per class; null for none')),
   /** PyTorch `label_smoothing`: the share ε of the target mass spread uniformly over the classes, in [0, 1). */
-  labelSmoothing: z.number().min(0).lt(1).default(0).describe('PyTorch `label_smoothing`: share of the target mass spread uniformly over the classes, in [0, 1)'),
+  labelSmoothing: z._default(z.number().check(z.minimum(0), z.lt(1)), 0).check(z.describe('PyTorch `label_smoothing`: share of the target mass spread uniformly over the classes, in [0, 1)')),
 });
 /**
  * Options of {@link SoftmaxCrossEntropyLoss} as passed to its constructor.

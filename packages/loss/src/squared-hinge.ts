@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { mul, relu, square, sub } from '@lossgraph/autograd';
 import { elementwiseLoss, lossOptionsSchema } from './base.js';
 
@@ -10,9 +10,9 @@ import { elementwiseLoss, lossOptionsSchema } from './base.js';
  * squaredHingeLossSchema.parse({ margin: 2 });   // { weight: null, batchAxis: 0, margin: 2 }
  * ```
  */
-export const squaredHingeLossSchema = lossOptionsSchema.extend({
+export const squaredHingeLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `margin`: the margin the score must clear; any finite number. */
-  margin: z.number().default(1).describe('Gluon `margin`: the margin between the score and the decision boundary'),
+  margin: z._default(z.number(), 1).check(z.describe('Gluon `margin`: the margin between the score and the decision boundary')),
 });
 /**
  * Options of {@link SquaredHingeLoss} as passed to its constructor.

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { add, relu, reshape, square, sub, sum, type Variable, type VariableLike } from '@lossgraph/autograd';
 import { lossClass, lossOptionsSchema, sampleWeightInputsSchema, type SampleWeightInputs } from './base.js';
 import { convertOperand, floatDtypeOf, reshapeCheck } from './validation.js';
@@ -11,9 +11,9 @@ import { convertOperand, floatDtypeOf, reshapeCheck } from './validation.js';
  * tripletLossSchema.parse({}).margin;   // 1
  * ```
  */
-export const tripletLossSchema = lossOptionsSchema.extend({
+export const tripletLossSchema = z.extend(lossOptionsSchema, {
   /** Gluon `margin`: how much closer the positive must be than the negative; any finite number. */
-  margin: z.number().default(1).describe('Gluon `margin`: the required gap between negative and positive squared distances'),
+  margin: z._default(z.number(), 1).check(z.describe('Gluon `margin`: the required gap between negative and positive squared distances')),
 });
 /**
  * Options of {@link TripletLoss} as passed to its constructor.

@@ -3,7 +3,7 @@
  * converted to Variables of the prediction's dtype, and the shape and value checks that must
  * pass before a loss does any work. Every error names the loss and the offending option or input.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { describeValue, type DType, type Shape, type Tensor } from '@lossgraph/tensor';
 import { cast, constant, Variable, type VariableLike } from '@lossgraph/autograd';
@@ -38,7 +38,7 @@ export const operandSchema = z.custom<VariableLike>(isVariableLike, {
 });
 
 /** A zod schema for an optional operand; null counts as absent, as None does in Gluon. */
-export const optionalOperand = operandSchema.nullish();
+export const optionalOperand = z.nullish(operandSchema);
 
 /** The float dtype a loss computes in: pred's own float dtype, float32 for int32 or plain arrays. */
 export function floatDtypeOf(x: VariableLike): DType {

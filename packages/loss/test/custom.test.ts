@@ -4,7 +4,7 @@
  * validation, weighting, batch-axis mean, a scope).
  */
 import { describe, expect, test } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import {
   add, expm1, gradcheck, logSigmoid, mul, neg, pow, sub, variable, type Variable, type VariableLike,
@@ -23,16 +23,16 @@ const FocalLoss = defineLoss(
     return neg(mul(mul(alphaT, pow(neg(expm1(logPt)), gamma)), logPt));
   },
   {
-    gamma: z.number().nonnegative().default(2).describe('focusing parameter γ'),
-    alpha: z.number().min(0).max(1).default(0.25).describe('weight α of the positive class'),
+    gamma: z._default(z.number().check(z.nonnegative()), 2).check(z.describe('focusing parameter γ')),
+    alpha: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.25).check(z.describe('weight α of the positive class')),
   },
 );
 // ---- end of the README's example ----
 
 /** The same loss as a subclass (the README's second form). */
-const focalSchema = lossOptionsSchema.extend({
-  gamma: z.number().nonnegative().default(2),
-  alpha: z.number().min(0).max(1).default(0.25),
+const focalSchema = z.extend(lossOptionsSchema, {
+  gamma: z._default(z.number().check(z.nonnegative()), 2),
+  alpha: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.25),
 });
 
 class FocalLossClass extends Loss<z.infer<typeof focalSchema>> {

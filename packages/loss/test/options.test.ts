@@ -1,6 +1,6 @@
 /** Options: zod validation at construction (errors name the option), defaults, toString, schemas. */
 import { describe, expect, test } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   CosineEmbeddingLoss, CTCLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, L2Loss, LogisticLoss, lossOptionsSchema, PoissonNLLLoss,
   SigmoidBCELoss, SigmoidBinaryCrossEntropyLoss, SoftmaxCELoss, SoftmaxCrossEntropyLoss, SquaredHingeLoss, TripletLoss,
@@ -114,8 +114,8 @@ describe('schemas: one declaration for types, defaults, validation and docs', ()
     const schemas = [L2Loss, L1Loss, SigmoidBinaryCrossEntropyLoss, SoftmaxCrossEntropyLoss, KLDivLoss, CTCLoss, HuberLoss, HingeLoss,
       SquaredHingeLoss, LogisticLoss, TripletLoss, PoissonNLLLoss, CosineEmbeddingLoss].map((c) => c.schema);
     for (const schema of schemas) {
-      for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
-        expect(field.description, name).toMatch(/(Gluon|PyTorch) `[a-z_]+`/);
+      for (const [name, field] of Object.entries(schema.shape as Record<string, z.core.$ZodType>)) {
+        expect(z.globalRegistry.get(field)?.description, name).toMatch(/(Gluon|PyTorch) `[a-z_]+`/);
       }
     }
   });

@@ -2,7 +2,7 @@
  * Activation functions by name, as Gluon's `Activation` and `Dense(activation=...)` take them.
  */
 import { relu, scope, sigmoid, softplus, tanh, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { Block, blockNameSchema, layerInput } from './block.js';
 
@@ -22,7 +22,7 @@ export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softplus', '
  * activationSchema.parse('tanh')
  * ```
  */
-export const activationSchema = z.enum(ACTIVATIONS).nullable().optional();
+export const activationSchema = z.optional(z.nullable(z.enum(ACTIVATIONS)));
 
 /**
  * An activation name; `'none'`, null and undefined mean the identity.
@@ -67,7 +67,7 @@ export function applyActivation(x: VariableLike, name: ActivationName): Variable
  */
 export const ActivationOptionsSchema = z.strictObject({
   /** The name it takes inside its parent (default `'activation0'`, ...). */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 });
 
 /**

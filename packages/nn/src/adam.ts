@@ -3,7 +3,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '@lossgraph/tensor';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
 
@@ -14,15 +14,15 @@ import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optim
  * AdamOptionsSchema.parse({ learningRate: 1e-3 }).beta2   // 0.999
  * ```
  */
-export const AdamOptionsSchema = BaseOptimizerOptionsSchema.extend({
+export const AdamOptionsSchema = z.extend(BaseOptimizerOptionsSchema, {
   /** Step size (default 0.001). */
-  learningRate: z.number().positive().default(0.001),
+  learningRate: z._default(z.number().check(z.positive()), 0.001),
   /** Decay of the first moment, in [0, 1) (default 0.9). */
-  beta1: z.number().min(0).lt(1).default(0.9),
+  beta1: z._default(z.number().check(z.minimum(0), z.lt(1)), 0.9),
   /** Decay of the second moment, in [0, 1) (default 0.999). */
-  beta2: z.number().min(0).lt(1).default(0.999),
+  beta2: z._default(z.number().check(z.minimum(0), z.lt(1)), 0.999),
   /** Added to the denominator for stability (default 1e-8). */
-  epsilon: z.number().positive().default(1e-8),
+  epsilon: z._default(z.number().check(z.positive()), 1e-8),
 });
 
 /**
@@ -111,9 +111,9 @@ export class Adam extends Optimizer<AdamState> {
  * AdamWOptionsSchema.parse({}).weightDecay   // 0.01
  * ```
  */
-export const AdamWOptionsSchema = AdamOptionsSchema.extend({
+export const AdamWOptionsSchema = z.extend(AdamOptionsSchema, {
   /** Decoupled weight decay: `w ← w·(1 − lr·weightDecay)` before each Adam step (default 0.01). */
-  weightDecay: z.number().nonnegative().default(0.01),
+  weightDecay: z._default(z.number().check(z.nonnegative()), 0.01),
 });
 
 /**

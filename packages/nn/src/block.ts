@@ -3,7 +3,7 @@
  * blocks, names them with stable dotted paths, and computes `forward`.
  */
 import { toVariable, Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { parseOptions, type DType } from '@lossgraph/tensor';
 import { ParameterInitOptionsSchema, type Parameter, type ParameterInitOptions, type ParameterOwner } from './parameter.js';
@@ -29,7 +29,7 @@ export function layerInput(where: string, x: VariableLike, dtype?: DType): Varia
  * blockNameSchema.parse('encoder')
  * ```
  */
-export const blockNameSchema = z.string().regex(/^[^.]+$/, 'expected a non-empty name without dots');
+export const blockNameSchema = z.string().check(z.regex(/^[^.]+$/, 'expected a non-empty name without dots'));
 
 /**
  * Zod schema of {@link BlockOptions}.
@@ -40,7 +40,7 @@ export const blockNameSchema = z.string().regex(/^[^.]+$/, 'expected a non-empty
  */
 export const BlockOptionsSchema = z.strictObject({
   /** The name it takes inside its parent (default: its kind and a per-kind counter, e.g. `'dense1'`). */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 });
 
 /**

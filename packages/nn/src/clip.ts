@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument } from '@lossgraph/tensor';
 import { constant, Variable } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Block } from './block.js';
 import { type ParamsInput } from './optimizer.js';
 
@@ -29,7 +29,7 @@ import { Parameter } from './parameter.js';
  * ```
  */
 export function clipGlobalNorm(params: ParamsInput, maxNorm: number): number {
-  const bound = parseArgument('clipGlobalNorm', 'maxNorm', z.number().positive(), maxNorm);
+  const bound = parseArgument('clipGlobalNorm', 'maxNorm', z.number().check(z.positive()), maxNorm);
   const leaves = leavesOf(params);
   const withGrad = leaves.filter((leaf) => leaf.grad !== null);
   let sumOfSquares = 0;

@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { add, conv1d, conv2d, reshape, scope, toVariable, Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { activationSchema, applyActivation, type ActivationName } from './activation.js';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
@@ -14,8 +14,8 @@ import { Parameter, UNKNOWN_DIM } from './parameter.js';
 
 /** A count for every spatial axis (one number) or per axis. */
 function perAxis(dims: 1 | 2, min: 0 | 1) {
-  const count = min === 1 ? z.number().int().positive() : z.number().int().nonnegative();
-  return z.union([count, z.array(count).length(dims)]);
+  const count = min === 1 ? z.number().check(z.int(), z.positive()) : z.number().check(z.int(), z.nonnegative());
+  return z.union([count, z.array(count).check(z.length(dims))]);
 }
 
 function convLayerSchema(dims: 1 | 2) {
@@ -23,27 +23,27 @@ function convLayerSchema(dims: 1 | 2) {
     /** Kernel extent, a number (every axis) or one per axis; required. */
     kernelSize: perAxis(dims, 1),
     /** Step between output positions (default 1). */
-    strides: perAxis(dims, 1).default(1),
+    strides: z._default(perAxis(dims, 1), 1),
     /** Zeros added on both sides of each spatial axis (default 0). */
-    padding: perAxis(dims, 0).default(0),
+    padding: z._default(perAxis(dims, 0), 0),
     /** Step between kernel taps (default 1). */
-    dilation: perAxis(dims, 1).default(1),
+    dilation: z._default(perAxis(dims, 1), 1),
     /** Channel groups (default 1): input and output channels split into this many independent convolutions. */
-    groups: z.number().int().positive().default(1),
+    groups: z._default(z.number().check(z.int(), z.positive()), 1),
     /** Number of input channels; omitted, it is inferred from the first input (deferred initialisation). */
-    inChannels: z.number().int().positive().optional(),
+    inChannels: z.optional(z.number().check(z.int(), z.positive())),
     /** Applied to the output: `'relu'`, `'sigmoid'`, `'tanh'`, `'softrelu'`/`'softplus'`, or none (default). */
     activation: activationSchema,
     /** Whether to add a bias per output channel (default true). */
-    useBias: z.boolean().default(true),
+    useBias: z._default(z.boolean(), true),
     /** Parameter dtype (default float32). */
-    dtype: floatDTypeSchema.default('float32'),
+    dtype: z._default(floatDTypeSchema, 'float32'),
     /** Initialiser of the weight (default: the one passed to `initialize`). */
-    weightInitializer: initializerLikeSchema.optional(),
+    weightInitializer: z.optional(initializerLikeSchema),
     /** Initialiser of the bias (default zeros). */
-    biasInitializer: initializerLikeSchema.default('zeros'),
+    biasInitializer: z._default(initializerLikeSchema, 'zeros'),
     /** The name it takes inside its parent (default `'conv0'`, `'conv1'`, ...). */
-    name: blockNameSchema.optional(),
+    name: z.optional(blockNameSchema),
   });
 }
 
@@ -119,7 +119,7 @@ export abstract class ConvBlock extends Block {
     super(parsed.name === undefined ? {} : { name: parsed.name });
     this.className = className;
     this.spatialDims = dims;
-    this.channels = parseArgument(className, 'channels', z.number().int().positive(), channels);
+    this.channels = parseArgument(className, 'channels', z.number().check(z.int(), z.positive()), channels);
     if (this.channels % parsed.groups !== 0) throw new RangeError(`${className}: channels (${this.channels}) must be a multiple of groups (${parsed.groups})`);
     if (parsed.inChannels !== undefined && parsed.inChannels % parsed.groups !== 0) {
       throw new RangeError(`${className}: inChannels (${parsed.inChannels}) must be a multiple of groups (${parsed.groups})`);

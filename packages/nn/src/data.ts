@@ -3,7 +3,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Tensor, TensorLike } from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '@lossgraph/tensor';
 import { seedSchema } from './options.js';
 
@@ -16,16 +16,16 @@ import { seedSchema } from './options.js';
  */
 export const DataLoaderOptionsSchema = z.strictObject({
   /** Samples per batch (a positive integer). */
-  batchSize: z.number().int().positive(),
+  batchSize: z.number().check(z.int(), z.positive()),
   /** Visit the samples in a new random order every epoch (default false). */
-  shuffle: z.boolean().default(false),
+  shuffle: z._default(z.boolean(), false),
   /**
    * Seed of the shuffling: the sequence of epoch orders is the same on every run. Omitted, it is
    * drawn from the tensor package's global stream when the loader is made (see `setSeed`).
    */
-  seed: seedSchema.optional(),
+  seed: z.optional(seedSchema),
   /** What to do with a final batch smaller than `batchSize`: `'keep'` it (default) or `'discard'` it. */
-  lastBatch: z.enum(['keep', 'discard']).default('keep'),
+  lastBatch: z._default(z.enum(['keep', 'discard']), 'keep'),
 });
 
 /**

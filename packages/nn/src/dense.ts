@@ -4,7 +4,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import { add, matmul, reshape, scope, type Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { activationSchema, applyActivation, type ActivationName } from './activation.js';
 import { Block, blockNameSchema, layerInput } from './block.js';
@@ -23,22 +23,22 @@ export const DenseOptionsSchema = z.strictObject({
   /** Applied to the output: `'relu'`, `'sigmoid'`, `'tanh'`, `'softrelu'`/`'softplus'`, or none (default). */
   activation: activationSchema,
   /** Whether to add a bias (default true). */
-  useBias: z.boolean().default(true),
+  useBias: z._default(z.boolean(), true),
   /**
    * Whether to flatten every axis after the first into the features (default true, as Gluon): an
    * input `[batch, a, b]` is read as `[batch, a·b]`. With false, the layer acts on the last axis.
    */
-  flatten: z.boolean().default(true),
+  flatten: z._default(z.boolean(), true),
   /** Number of input features; omitted, it is inferred from the first input (deferred initialisation). */
-  inUnits: z.number().int().positive().optional(),
+  inUnits: z.optional(z.number().check(z.int(), z.positive())),
   /** Parameter dtype (default float32). */
-  dtype: floatDTypeSchema.default('float32'),
+  dtype: z._default(floatDTypeSchema, 'float32'),
   /** Initialiser of the weight (default: the one passed to `initialize`). */
-  weightInitializer: initializerLikeSchema.optional(),
+  weightInitializer: z.optional(initializerLikeSchema),
   /** Initialiser of the bias (default zeros). */
-  biasInitializer: initializerLikeSchema.default('zeros'),
+  biasInitializer: z._default(initializerLikeSchema, 'zeros'),
   /** The name it takes inside its parent (default `'dense0'`, `'dense1'`, ...). */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 });
 
 /**
@@ -82,7 +82,7 @@ export class Dense extends Block {
   constructor(units: number, options: DenseOptions = {}) {
     const parsed = parseOptions('Dense', DenseOptionsSchema, options);
     super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.units = parseArgument('Dense', 'units', z.number().int().positive(), units);
+    this.units = parseArgument('Dense', 'units', z.number().check(z.int(), z.positive()), units);
     this.activation = parsed.activation;
     this.flatten = parsed.flatten;
     this.weight = this.registerParameter(new Parameter('weight', {

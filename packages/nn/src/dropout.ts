@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { mul, scope, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Block, blockNameSchema } from './block.js';
 import { seedSchema } from './options.js';
 
@@ -21,9 +21,9 @@ export const DropoutOptionsSchema = z.strictObject({
    * Seed of this layer's own stream of masks: the k-th training forward draws with a seed derived
    * from it and k, so runs repeat. Omitted: the tensor package's global stream (see `setSeed`).
    */
-  seed: seedSchema.optional(),
+  seed: z.optional(seedSchema),
   /** The name it takes inside its parent (default `'dropout0'`, ...). */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 });
 
 /**
@@ -62,7 +62,7 @@ export class Dropout extends Block {
   constructor(rate: number, options: DropoutOptions = {}) {
     const parsed = parseOptions('Dropout', DropoutOptionsSchema, options);
     super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.rate = parseArgument('Dropout', 'rate', z.number().min(0).lt(1, 'expected a drop probability below 1'), rate);
+    this.rate = parseArgument('Dropout', 'rate', z.number().check(z.minimum(0), z.lt(1, 'expected a drop probability below 1')), rate);
     this.seed = parsed.seed;
   }
 

@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { gather, scope, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
 import { floatDTypeSchema } from './options.js';
@@ -19,11 +19,11 @@ import { Parameter } from './parameter.js';
  */
 export const EmbeddingOptionsSchema = z.strictObject({
   /** Parameter dtype (default float32). */
-  dtype: floatDTypeSchema.default('float32'),
+  dtype: z._default(floatDTypeSchema, 'float32'),
   /** Initialiser of the weight (default: the one passed to `initialize`). */
-  weightInitializer: initializerLikeSchema.optional(),
+  weightInitializer: z.optional(initializerLikeSchema),
   /** The name it takes inside its parent (default `'embedding0'`, ...). */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 });
 
 /**
@@ -64,8 +64,8 @@ export class Embedding extends Block {
   constructor(inputDim: number, outputDim: number, options: EmbeddingOptions = {}) {
     const parsed = parseOptions('Embedding', EmbeddingOptionsSchema, options);
     super(parsed.name === undefined ? {} : { name: parsed.name });
-    this.inputDim = parseArgument('Embedding', 'inputDim', z.number().int().positive(), inputDim);
-    this.outputDim = parseArgument('Embedding', 'outputDim', z.number().int().positive(), outputDim);
+    this.inputDim = parseArgument('Embedding', 'inputDim', z.number().check(z.int(), z.positive()), inputDim);
+    this.outputDim = parseArgument('Embedding', 'outputDim', z.number().check(z.int(), z.positive()), outputDim);
     this.weight = this.registerParameter(new Parameter('weight', {
       shape: [this.inputDim, this.outputDim],
       dtype: parsed.dtype,

@@ -7,7 +7,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseOptions } from '@lossgraph/tensor';
 import { mean, noGrad, type Variable } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Block } from './block.js';
 import { DataLoader } from './data.js';
 import { Optimizer } from './optimizer.js';
@@ -98,13 +98,13 @@ export const FitOptionsSchema = z.strictObject({
   /** The batches of one epoch. */
   data: z.instanceof(DataLoader, { error: 'expected a DataLoader' }),
   /** Passes over the data (default 1). */
-  epochs: z.number().int().positive().default(1),
+  epochs: z._default(z.number().check(z.int(), z.positive()), 1),
   /** Called after each step with its progress. */
-  onStep: z.custom<(progress: FitProgress) => void>((v) => typeof v === 'function', { error: 'expected a function' }).optional(),
+  onStep: z.optional(z.custom<(progress: FitProgress) => void>((v) => typeof v === 'function', { error: 'expected a function' })),
   /** Stops the fit between two steps once aborted. */
-  signal: z.custom<AbortSignal>((v) => typeof AbortSignal === 'function' && v instanceof AbortSignal, { error: 'expected an AbortSignal' }).optional(),
+  signal: z.optional(z.custom<AbortSignal>((v) => typeof AbortSignal === 'function' && v instanceof AbortSignal, { error: 'expected an AbortSignal' })),
   /** Yield to the event loop after running this long without yielding (default 8 ms: half a 60 Hz frame). */
-  yieldEveryMs: z.number().nonnegative().default(8),
+  yieldEveryMs: z._default(z.number().check(z.nonnegative()), 8),
 });
 
 /**

@@ -4,7 +4,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor } from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { floatDTypeSchema, seedSchema } from './options.js';
 
@@ -26,9 +26,9 @@ export type FloatDType = z.infer<typeof floatDTypeSchema>;
  */
 export const InitOptionsSchema = z.strictObject({
   /** Seed of the random draw; omitted, the tensor package's global stream (see `setSeed`). */
-  seed: seedSchema.optional(),
+  seed: z.optional(seedSchema),
   /** Element type of the result (default float32). */
-  dtype: floatDTypeSchema.default('float32'),
+  dtype: z._default(floatDTypeSchema, 'float32'),
 });
 
 /**
@@ -102,11 +102,11 @@ export abstract class Initializer {
  */
 export const XavierOptionsSchema = z.strictObject({
   /** `'uniform'` draws U(-s, s); `'gaussian'` draws N(0, s²). Default `'uniform'`. */
-  rndType: z.enum(['uniform', 'gaussian']).default('uniform'),
+  rndType: z._default(z.enum(['uniform', 'gaussian']), 'uniform'),
   /** Which fan sets the scale: the mean of both (`'avg'`, default), fan-in (`'in'`) or fan-out (`'out'`). */
-  factorType: z.enum(['avg', 'in', 'out']).default('avg'),
+  factorType: z._default(z.enum(['avg', 'in', 'out']), 'avg'),
   /** The numerator of the scale: s = sqrt(magnitude / factor). Default 3. */
-  magnitude: z.number().positive().default(3),
+  magnitude: z._default(z.number().check(z.positive()), 3),
 });
 
 /**
@@ -166,7 +166,7 @@ export class Xavier extends Initializer {
   }
 }
 
-const scaleSchema = z.number().positive();
+const scaleSchema = z.number().check(z.positive());
 
 /** Uniform values in [-spread, spread) or normal ones of deviation `spread`, seeded when a seed is given. */
 function drawRandom(kind: 'uniform' | 'gaussian', spread: number, shape: Shape, options: { seed?: number | undefined; dtype: FloatDType }): Tensor {

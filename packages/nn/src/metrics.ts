@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '@lossgraph/tensor';
 
 /**
@@ -16,7 +16,7 @@ import { parseOptions } from '@lossgraph/tensor';
  */
 export const AccuracyOptionsSchema = z.strictObject({
   /** The class axis of the predictions (default -1). */
-  axis: z.number().int().default(-1),
+  axis: z._default(z.number().check(z.int()), -1),
 });
 
 /**

@@ -6,7 +6,7 @@ import * as T from '@lossgraph/tensor';
 import { parseOptions } from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { add, mean, mul, noGrad, reshape, rsqrt, scope, square, sub, toVariable, type Variable, type VariableLike } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
 import {floatDTypeSchema } from './options.js';
@@ -14,21 +14,21 @@ import { Parameter, UNKNOWN_DIM } from './parameter.js';
 
 const normOptionFields = {
   /** Added to the variance before the square root (default 1e-5). */
-  epsilon: z.number().positive().default(1e-5),
+  epsilon: z._default(z.number().check(z.positive()), 1e-5),
   /** Whether to add the learned offset `beta` (default true). */
-  center: z.boolean().default(true),
+  center: z._default(z.boolean(), true),
   /** Whether to multiply by the learned scale `gamma` (default true). */
-  scale: z.boolean().default(true),
+  scale: z._default(z.boolean(), true),
   /** Extent of the normalised axis; omitted, it is inferred from the first input. */
-  inChannels: z.number().int().positive().optional(),
+  inChannels: z.optional(z.number().check(z.int(), z.positive())),
   /** Parameter dtype (default float32). */
-  dtype: floatDTypeSchema.default('float32'),
+  dtype: z._default(floatDTypeSchema, 'float32'),
   /** Initialiser of `gamma` (default ones). */
-  gammaInitializer: initializerLikeSchema.default('ones'),
+  gammaInitializer: z._default(initializerLikeSchema, 'ones'),
   /** Initialiser of `beta` (default zeros). */
-  betaInitializer: initializerLikeSchema.default('zeros'),
+  betaInitializer: z._default(initializerLikeSchema, 'zeros'),
   /** The name it takes inside its parent. */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 };
 
 /**
@@ -40,7 +40,7 @@ const normOptionFields = {
  */
 export const LayerNormOptionsSchema = z.strictObject({
   /** The axis normalised over (default -1, the last). */
-  axis: z.number().int().default(-1),
+  axis: z._default(z.number().check(z.int()), -1),
   ...normOptionFields,
 });
 
@@ -62,13 +62,13 @@ export type LayerNormOptions = z.input<typeof LayerNormOptionsSchema>;
  */
 export const BatchNormOptionsSchema = z.strictObject({
   /** The channel axis: statistics are taken over every other axis (default 1, as NCHW). */
-  axis: z.number().int().default(1),
+  axis: z._default(z.number().check(z.int()), 1),
   /** Weight of the old running statistics in each update, in [0, 1] (default 0.9, MXNet's convention). */
-  momentum: z.number().min(0).max(1).default(0.9),
+  momentum: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.9),
   /** Initialiser of `running_mean` (default zeros). */
-  runningMeanInitializer: initializerLikeSchema.default('zeros'),
+  runningMeanInitializer: z._default(initializerLikeSchema, 'zeros'),
   /** Initialiser of `running_var` (default ones). */
-  runningVarianceInitializer: initializerLikeSchema.default('ones'),
+  runningVarianceInitializer: z._default(initializerLikeSchema, 'ones'),
   ...normOptionFields,
 });
 

@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
 import { noGrad, Variable } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseArgument } from '@lossgraph/tensor';
 import { Block } from './block.js';
 import { Parameter } from './parameter.js';
@@ -31,18 +31,18 @@ export type ParamsInput = Block | ReadonlyMap<string, Parameter> | Iterable<Para
  */
 export const BaseOptimizerOptionsSchema = z.strictObject({
   /** Step size. */
-  learningRate: z.number().positive(),
+  learningRate: z.number().check(z.positive()),
   /** L2 penalty: `weightDecay · weight` is added to the gradient (default 0). */
-  weightDecay: z.number().nonnegative().default(0),
+  weightDecay: z._default(z.number().check(z.nonnegative()), 0),
   /** Gradients are multiplied by this (and divided by `step`'s batch size) first (default 1). */
-  rescaleGrad: z.number().positive().default(1),
+  rescaleGrad: z._default(z.number().check(z.positive()), 1),
   /** When given, rescaled gradients are clipped to [-clipGradient, clipGradient] (MXNet's clip_gradient). */
-  clipGradient: z.number().positive().optional(),
+  clipGradient: z.optional(z.number().check(z.positive())),
   /**
    * A schedule ({@link LRScheduler}): update number t (counted from 1) uses
    * `lrScheduler.learningRate(t)`, and `learningRate` is not used.
    */
-  lrScheduler: z.custom<LRScheduler>((v) => v instanceof LRScheduler, { message: 'expected an LRScheduler (e.g. a FactorScheduler or CosineScheduler)' }).optional(),
+  lrScheduler: z.optional(z.custom<LRScheduler>((v) => v instanceof LRScheduler, { message: 'expected an LRScheduler (e.g. a FactorScheduler or CosineScheduler)' })),
 });
 
 /**
@@ -139,7 +139,7 @@ export abstract class Optimizer<S = unknown> {
    */
   setLearningRate(value: number): void {
     if (this.lrScheduler !== undefined) throw new Error(`${this.constructor.name}.setLearningRate: this optimiser follows its lrScheduler; change the schedule instead`);
-    this.lr = parseArgument(`${this.constructor.name}.setLearningRate`, 'value', z.number().positive(), value);
+    this.lr = parseArgument(`${this.constructor.name}.setLearningRate`, 'value', z.number().check(z.positive()), value);
   }
 
   /** Number of `step` calls so far. */
@@ -165,7 +165,7 @@ export abstract class Optimizer<S = unknown> {
    * ```
    */
   step(batchSize = 1): void {
-    const scale = this.rescaleGrad / parseArgument(`${this.constructor.name}.step`, 'batchSize', z.number().positive(), batchSize);
+    const scale = this.rescaleGrad / parseArgument(`${this.constructor.name}.step`, 'batchSize', z.number().check(z.positive()), batchSize);
     const decay = this.decoupledWeightDecay ? 1 - this.learningRate * this.weightDecay : 1;
     noGrad(() => {
       for (const slot of this.slots) {
@@ -338,11 +338,11 @@ export const SavedStatesSchema = z.strictObject({
   /** The optimiser's class name. */
   optimizer: z.string(),
   /** The number of steps taken. */
-  stepCount: z.number().int().nonnegative(),
+  stepCount: z.number().check(z.int(), z.nonnegative()),
   /** Per parameter, in the optimiser's order: its name and its state (null before its first update). */
   slots: z.array(z.strictObject({
     name: z.string(),
-    state: z.record(z.string(), z.union([SavedParameterSchema, z.number(), z.null()])).nullable(),
+    state: z.nullable(z.record(z.string(), z.union([SavedParameterSchema, z.number(), z.null()]))),
   })),
 });
 

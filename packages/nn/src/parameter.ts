@@ -5,7 +5,7 @@
 import * as T from '@lossgraph/tensor';
 import type { Shape, Tensor, TensorLike } from '@lossgraph/tensor';
 import { variable, Variable } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '@lossgraph/tensor';
 import { floatDTypeSchema, seedSchema } from './options.js';
 import { Uniform, initializerLikeSchema, toInitializer, type FloatDType, type Initializer, type InitializerLike } from './initializer.js';
@@ -28,13 +28,13 @@ export const UNKNOWN_DIM = -1;
  */
 export const ParameterOptionsSchema = z.strictObject({
   /** The shape; an extent of -1 is inferred later by the owning block (deferred initialisation). */
-  shape: z.array(z.number().int().min(UNKNOWN_DIM, 'extents must be non-negative integers, or -1 for not known yet')),
+  shape: z.array(z.number().check(z.int(), z.minimum(UNKNOWN_DIM, 'extents must be non-negative integers, or -1 for not known yet'))),
   /** Element type, default float32. */
-  dtype: floatDTypeSchema.default('float32'),
+  dtype: z._default(floatDTypeSchema, 'float32'),
   /** This parameter's own initialiser; it wins over the one given to `initialize` (as Gluon's). */
-  init: initializerLikeSchema.optional(),
+  init: z.optional(initializerLikeSchema),
   /** Whether gradients flow to it (default true); false freezes it. */
-  requiresGrad: z.boolean().default(true),
+  requiresGrad: z._default(z.boolean(), true),
 });
 
 /**
@@ -55,15 +55,15 @@ export type ParameterOptions = z.input<typeof ParameterOptionsSchema>;
  */
 export const ParameterInitOptionsSchema = z.strictObject({
   /** The initialiser for parameters that have none of their own (default `new Uniform(0.07)`, as Gluon). */
-  init: initializerLikeSchema.optional(),
+  init: z.optional(initializerLikeSchema),
   /**
    * Base seed: each parameter draws with a seed derived from this one and its name, so values do
    * not depend on the order in which deferred parameters get their shapes. Omitted: the tensor
    * package's global stream (see `setSeed`).
    */
-  seed: seedSchema.optional(),
+  seed: z.optional(seedSchema),
   /** Re-draw parameters that already have a value (default false: they are left alone). */
-  force: z.boolean().default(false),
+  force: z._default(z.boolean(), false),
 });
 
 /**

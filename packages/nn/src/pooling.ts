@@ -7,26 +7,26 @@ import {
   avgPool1d, avgPool2d, maxPool1d, maxPool2d, mean, reshape, scope, toVariable, type Variable, type VariableLike,
 } from '@lossgraph/autograd';
 import * as T from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Block, blockNameSchema } from './block.js';
 
 
 /** A count for every spatial axis (one number) or per axis. */
 function perAxis(dims: 1 | 2, min: 0 | 1) {
-  const count = min === 1 ? z.number().int().positive() : z.number().int().nonnegative();
-  return z.union([count, z.array(count).length(dims)]);
+  const count = min === 1 ? z.number().check(z.int(), z.positive()) : z.number().check(z.int(), z.nonnegative());
+  return z.union([count, z.array(count).check(z.length(dims))]);
 }
 
 function poolLayerSchema(dims: 1 | 2) {
   return z.strictObject({
     /** Window extent, a number (every axis) or one per axis (default 2, as Gluon). */
-    poolSize: perAxis(dims, 1).default(2),
+    poolSize: z._default(perAxis(dims, 1), 2),
     /** Step between windows (default: the window extent). */
-    strides: perAxis(dims, 1).optional(),
+    strides: z.optional(perAxis(dims, 1)),
     /** Padding on both sides of each axis, at most half the window (default 0). */
-    padding: perAxis(dims, 0).default(0),
+    padding: z._default(perAxis(dims, 0), 0),
     /** The name it takes inside its parent (default `'pool0'`, ...). */
-    name: blockNameSchema.optional(),
+    name: z.optional(blockNameSchema),
   });
 }
 
@@ -193,7 +193,7 @@ export class AvgPool2D extends PoolBlock<z.output<typeof Pool2DOptionsSchema>> {
  */
 export const NameOnlyOptionsSchema = z.strictObject({
   /** The name it takes inside its parent (default: its kind and a counter). */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 });
 
 /**

@@ -4,7 +4,7 @@
 import * as T from '@lossgraph/tensor';
 import { parseOptions } from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
 
 
@@ -15,17 +15,17 @@ import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optim
  * RMSPropOptionsSchema.parse({}).rho   // 0.99
  * ```
  */
-export const RMSPropOptionsSchema = BaseOptimizerOptionsSchema.extend({
+export const RMSPropOptionsSchema = z.extend(BaseOptimizerOptionsSchema, {
   /** Step size (default 0.01, as PyTorch). */
-  learningRate: z.number().positive().default(0.01),
+  learningRate: z._default(z.number().check(z.positive()), 0.01),
   /** Decay of the running mean of squared gradients, in [0, 1) (PyTorch's `alpha`; default 0.99). */
-  rho: z.number().min(0).lt(1).default(0.99),
+  rho: z._default(z.number().check(z.minimum(0), z.lt(1)), 0.99),
   /** Momentum of the update, in [0, 1) (default 0). */
-  momentum: z.number().min(0).lt(1).default(0),
+  momentum: z._default(z.number().check(z.minimum(0), z.lt(1)), 0),
   /** Added to the root mean square, outside the square root (default 1e-8). */
-  epsilon: z.number().positive().default(1e-8),
+  epsilon: z._default(z.number().check(z.positive()), 1e-8),
   /** Whether to divide by the centred root mean square, sqrt(E[g²] − E[g]²) (default false). */
-  centered: z.boolean().default(false),
+  centered: z._default(z.boolean(), false),
 });
 
 /**

@@ -10,7 +10,7 @@ import {
   add, concat, matmul, mul, relu, reshape, scope, sigmoid, split, stack, sub, tanh, toVariable, transpose, unstack,
   type Variable, type VariableLike,
 } from '@lossgraph/autograd';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Block, blockNameSchema } from './block.js';
 import { initializerLikeSchema } from './initializer.js';
 import {floatDTypeSchema } from './options.js';
@@ -18,31 +18,31 @@ import { Parameter, UNKNOWN_DIM } from './parameter.js';
 
 const recurrentOptionFields = {
   /** Number of stacked layers (default 1). */
-  numLayers: z.number().int().positive().default(1),
+  numLayers: z._default(z.number().check(z.int(), z.positive()), 1),
   /** `'TNC'` (default: time, batch, features) or `'NTC'` (batch first) for the input and the output. */
-  layout: z.enum(['TNC', 'NTC']).default('TNC'),
+  layout: z._default(z.enum(['TNC', 'NTC']), 'TNC'),
   /** Number of input features; omitted, it is inferred from the first input. */
-  inputSize: z.number().int().positive().optional(),
+  inputSize: z.optional(z.number().check(z.int(), z.positive())),
   /** Whether each layer also runs backwards in time, its outputs concatenated after the forward ones (default false). */
-  bidirectional: z.boolean().default(false),
+  bidirectional: z._default(z.boolean(), false),
   /**
    * Dropout rate on the outputs of every layer but the last, in training mode only (default 0;
    * as Gluon's `dropout`): kept values are scaled by 1/(1 − rate), a fresh mask each forward
    * from the tensor package's global stream (see `setSeed`).
    */
-  dropout: z.number().min(0).lt(1, 'expected a drop probability below 1').default(0),
+  dropout: z._default(z.number().check(z.minimum(0), z.lt(1, 'expected a drop probability below 1')), 0),
   /** Parameter dtype (default float32). */
-  dtype: floatDTypeSchema.default('float32'),
+  dtype: z._default(floatDTypeSchema, 'float32'),
   /** Initialiser of the input-to-hidden weights (default: the one passed to `initialize`). */
-  i2hWeightInitializer: initializerLikeSchema.optional(),
+  i2hWeightInitializer: z.optional(initializerLikeSchema),
   /** Initialiser of the hidden-to-hidden weights (default: the one passed to `initialize`). */
-  h2hWeightInitializer: initializerLikeSchema.optional(),
+  h2hWeightInitializer: z.optional(initializerLikeSchema),
   /** Initialiser of the input-to-hidden biases (default zeros). */
-  i2hBiasInitializer: initializerLikeSchema.default('zeros'),
+  i2hBiasInitializer: z._default(initializerLikeSchema, 'zeros'),
   /** Initialiser of the hidden-to-hidden biases (default zeros). */
-  h2hBiasInitializer: initializerLikeSchema.default('zeros'),
+  h2hBiasInitializer: z._default(initializerLikeSchema, 'zeros'),
   /** The name it takes inside its parent (default `'gru0'`, `'lstm0'`, ...). */
-  name: blockNameSchema.optional(),
+  name: z.optional(blockNameSchema),
 };
 
 /**
@@ -73,7 +73,7 @@ export type RecurrentOptions = z.input<typeof RecurrentOptionsSchema>;
 export const RNNOptionsSchema = z.strictObject({
   ...recurrentOptionFields,
   /** The nonlinearity of the Elman cell: `'relu'` (default, as Gluon) or `'tanh'` (PyTorch's default). */
-  activation: z.enum(['relu', 'tanh']).default('relu'),
+  activation: z._default(z.enum(['relu', 'tanh']), 'relu'),
 });
 
 /**
@@ -156,7 +156,7 @@ export abstract class RecurrentLayer extends Block {
     const { name: where, gates } = cell;
     this.where = where;
     this.stateCount = cell.states;
-    this.hiddenSize = parseArgument(where, 'hiddenSize', z.number().int().positive(), hiddenSize);
+    this.hiddenSize = parseArgument(where, 'hiddenSize', z.number().check(z.int(), z.positive()), hiddenSize);
     this.numLayers = parsed.numLayers;
     this.layout = parsed.layout;
     this.bidirectional = parsed.bidirectional;
@@ -199,7 +199,7 @@ export abstract class RecurrentLayer extends Block {
    * ```
    */
   beginState(batchSize: number, dtype: T.DType = this.cells[0]!.h2hWeight.dtype): Variable[] {
-    const n = parseArgument(`${this.where}.beginState`, 'batchSize', z.number().int().positive(), batchSize);
+    const n = parseArgument(`${this.where}.beginState`, 'batchSize', z.number().check(z.int(), z.positive()), batchSize);
     const shape = [this.numLayers * this.directions, n, this.hiddenSize];
     return Array.from({ length: this.stateCount }, () => toVariable(T.zeros(shape, dtype)));
   }

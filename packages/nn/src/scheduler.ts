@@ -2,22 +2,22 @@
  * Learning-rate schedules with MXNet 1.9's arithmetic (python/mxnet/lr_scheduler.py), read as
  * `scheduler.learningRate(numUpdate)` and accepted by every optimiser's `lrScheduler` option.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 
 
 const warmupFields = {
   /** The rate after the warm-up, where the schedule starts (default 0.01, as MXNet). */
-  baseLr: z.number().nonnegative().default(0.01),
+  baseLr: z._default(z.number().check(z.nonnegative()), 0.01),
   /** Number of warm-up updates before the schedule proper (default 0: none). */
-  warmupSteps: z.number().int().nonnegative().default(0),
+  warmupSteps: z._default(z.number().check(z.int(), z.nonnegative()), 0),
   /** The rate the warm-up starts from (default 0); at most `baseLr`. */
-  warmupBeginLr: z.number().nonnegative().default(0),
+  warmupBeginLr: z._default(z.number().check(z.nonnegative()), 0),
   /** `'linear'` (default): equal increments from `warmupBeginLr` towards `baseLr`; `'constant'`: `warmupBeginLr` throughout. */
-  warmupMode: z.enum(['linear', 'constant']).default('linear'),
+  warmupMode: z._default(z.enum(['linear', 'constant']), 'linear'),
 };
 
-type WarmupSettings = z.output<z.ZodObject<typeof warmupFields>>;
+type WarmupSettings = z.output<z.ZodMiniObject<typeof warmupFields>>;
 
 /**
  * A learning-rate schedule: the rate of each update, counted from 1 as MXNet's optimisers count
@@ -63,7 +63,7 @@ abstract class WarmupScheduler extends LRScheduler {
 
   /** Checks `numUpdate`; returns the warm-up rate while warming up, else null. */
   protected warmup(numUpdate: number): number | null {
-    parseArgument(`${this.constructor.name}.learningRate`, 'numUpdate', z.number().int().nonnegative(), numUpdate);
+    parseArgument(`${this.constructor.name}.learningRate`, 'numUpdate', z.number().check(z.int(), z.nonnegative()), numUpdate);
     if (numUpdate >= this.warmupSteps) return null;
     if (this.warmupMode === 'constant') return this.warmupBeginLr;
     return this.warmupBeginLr + ((this.baseLr - this.warmupBeginLr) * numUpdate) / this.warmupSteps;
@@ -79,11 +79,11 @@ abstract class WarmupScheduler extends LRScheduler {
  */
 export const FactorSchedulerOptionsSchema = z.strictObject({
   /** Decay every this many updates (a positive integer). */
-  step: z.number().int().positive('expected a step of at least 1 update'),
+  step: z.number().check(z.int(), z.positive('expected a step of at least 1 update')),
   /** The factor of each decay, at most 1 (default 1). */
-  factor: z.number().positive().max(1, 'expected a factor of at most 1, so the rate decreases').default(1),
+  factor: z._default(z.number().check(z.positive(), z.maximum(1, 'expected a factor of at most 1, so the rate decreases')), 1),
   /** The rate never goes below this (default 1e-8). */
-  stopFactorLr: z.number().nonnegative().default(1e-8),
+  stopFactorLr: z._default(z.number().check(z.nonnegative()), 1e-8),
   ...warmupFields,
 });
 
@@ -172,9 +172,9 @@ export class FactorScheduler extends WarmupScheduler {
  */
 export const CosineSchedulerOptionsSchema = z.strictObject({
   /** The update at which the rate reaches `finalLr` (a positive integer, more than `warmupSteps`). */
-  maxUpdate: z.number().int().positive(),
+  maxUpdate: z.number().check(z.int(), z.positive()),
   /** The rate at the end (default 0). */
-  finalLr: z.number().nonnegative().default(0),
+  finalLr: z._default(z.number().check(z.nonnegative()), 0),
   ...warmupFields,
 });
 

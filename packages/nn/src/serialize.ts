@@ -3,7 +3,7 @@
  * names `collectParams` gives (e.g. `'dense0.weight'`).
  */
 import * as T from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseArgument, parseOptions } from '@lossgraph/tensor';
 import { describeShape, UNKNOWN_DIM, type Parameter } from './parameter.js';
 
@@ -39,7 +39,7 @@ const overflowSchema = z.custom<number>((v) => v === Infinity || v === -Infinity
  */
 export const SavedParameterSchema = z.strictObject({
   /** Extents, outermost first. */
-  shape: z.array(z.number().int().nonnegative()),
+  shape: z.array(z.number().check(z.int(), z.nonnegative())),
   /** Element type of the saved values. */
   dtype: z.enum(['float32', 'float64', 'int32']),
   /** Row-major values; NaN and infinities are written as the strings `'NaN'`, `'Infinity'`, `'-Infinity'`. */
@@ -82,14 +82,14 @@ export type SavedParameters = z.infer<typeof SavedParametersSchema>;
  */
 export const LoadOptionsSchema = z.strictObject({
   /** Leave parameters that the file lacks as they are, instead of failing (default false). */
-  allowMissing: z.boolean().default(false),
+  allowMissing: z._default(z.boolean(), false),
   /** Ignore entries of the file that the model lacks, instead of failing (default false). */
-  ignoreExtra: z.boolean().default(false),
+  ignoreExtra: z._default(z.boolean(), false),
   /**
    * Convert values saved with another dtype than the parameter's (float32 into a float64 model,
    * int32 into float32...) instead of failing (default false).
    */
-  allowCast: z.boolean().default(false),
+  allowCast: z._default(z.boolean(), false),
 });
 
 /**

@@ -3,7 +3,7 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Tensor } from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '@lossgraph/tensor';
 import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optimizer.js';
 
@@ -14,14 +14,14 @@ import { BaseOptimizerOptionsSchema, Optimizer, type ParamsInput } from './optim
  * SGDOptionsSchema.parse({}).learningRate   // 0.01
  * ```
  */
-export const SGDOptionsSchema = BaseOptimizerOptionsSchema.extend({
+export const SGDOptionsSchema = z.extend(BaseOptimizerOptionsSchema, {
   /** Step size (default 0.01, as MXNet). */
-  learningRate: z.number().positive().default(0.01),
+  learningRate: z._default(z.number().check(z.positive()), 0.01),
   /** Momentum coefficient in [0, 1) (default 0: plain SGD). */
-  momentum: z.number().min(0).lt(1).default(0),
+  momentum: z._default(z.number().check(z.minimum(0), z.lt(1)), 0),
   /** Nesterov momentum (default false); needs a positive `momentum`. */
-  nesterov: z.boolean().default(false),
-}).refine((o) => !o.nesterov || o.momentum > 0, { message: 'Nesterov momentum needs a positive momentum', path: ['nesterov'] });
+  nesterov: z._default(z.boolean(), false),
+}).check(z.refine((o) => !o.nesterov || o.momentum > 0, { message: 'Nesterov momentum needs a positive momentum', path: ['nesterov'] }));
 
 /**
  * Options of {@link SGD}: `learningRate`, `momentum`, `nesterov`, `weightDecay`, `rescaleGrad`, `clipGradient`, `lrScheduler`.

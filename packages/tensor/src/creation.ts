@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from './options.js';
 import { allocate, assertDType, dtypeOfArray, type DType, type TypedArray } from './dtype.js';
 import { getBackend } from './registry.js';
@@ -233,7 +233,7 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
 }
 
 const dtypeSchema = z.enum(['float32', 'float64', 'int32']);
-const seedSchema = z.number().int('expected an integer seed');
+const seedSchema = z.number().check(z.int('expected an integer seed'));
 
 /**
  * Zod schema of {@link RandOptions}: the one declaration of their names, types and defaults;
@@ -246,13 +246,13 @@ const seedSchema = z.number().int('expected an integer seed');
  */
 export const randOptionsSchema = z.strictObject({
   /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream ({@link setSeed}). */
-  seed: seedSchema.optional(),
+  seed: z.optional(seedSchema),
   /** Lower bound (inclusive), default 0. */
-  low: z.number().default(0),
+  low: z._default(z.number(), 0),
   /** Upper bound (exclusive), default 1. */
-  high: z.number().default(1),
+  high: z._default(z.number(), 1),
   /** Element type, default float32. */
-  dtype: dtypeSchema.default('float32'),
+  dtype: z._default(dtypeSchema, 'float32'),
 });
 
 /**
@@ -294,13 +294,13 @@ export function rand(shape: Shape, options: RandOptions = {}): Tensor {
  */
 export const randnOptionsSchema = z.strictObject({
   /** Seed; the same seed gives the same numbers on every backend. Omitted: the global stream. */
-  seed: seedSchema.optional(),
+  seed: z.optional(seedSchema),
   /** Mean, default 0. */
-  mean: z.number().default(0),
+  mean: z._default(z.number(), 0),
   /** Standard deviation, default 1. */
-  std: z.number().nonnegative().default(1),
+  std: z._default(z.number().check(z.nonnegative()), 1),
   /** Element type, default float32. */
-  dtype: dtypeSchema.default('float32'),
+  dtype: z._default(dtypeSchema, 'float32'),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Backend, BackendStats } from './backend.js';
 import { parseOptions } from './options.js';
 
@@ -34,7 +34,7 @@ export type GpuJsMode = z.infer<typeof gpuJsModeSchema>;
  */
 export const backendOptionsSchema = z.strictObject({
   /** GPU.js mode for the `gpujs` backend; the default lets GPU.js pick the best available. */
-  mode: gpuJsModeSchema.optional(),
+  mode: z.optional(gpuJsModeSchema),
 });
 
 /**

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KERNEL_SOURCES_SHA256, KERNELS_WASM_BASE64 } from '../src/backends/cpu/wasm-kernels.generated.js';
+import { KERNEL_SOURCES_SHA256, KERNELS_WASM_TEXT } from '../src/backends/cpu/wasm-kernels.generated.js';
+import { decodeKernelText } from '../src/backends/cpu/wasm-module.js';
 import { FUSED_OP_CODES, SIMD_BINARY_OP_CODES, SIMD_UNARY_OP_CODES } from '../src/backends/cpu/wasm-op-codes.generated.js';
 import { PRIMITIVES, type PrimitiveName } from '../src/primitives.js';
-import { kernelSourcesSha256, OP_CODES_HEADER, OP_CODES_MODULE, opCodesHeader, opCodesModule } from '../wasm/generate.js';
+import { encodeKernelText, kernelSourcesSha256, OP_CODES_HEADER, OP_CODES_MODULE, opCodesHeader, opCodesModule } from '../wasm/generate.js';
 
 const readTensorFile = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8').replace(/\r\n/g, '\n');
 
@@ -18,7 +19,7 @@ describe('wasm-kernels.generated.ts', () => {
   });
 
   it('holds a valid WebAssembly SIMD module exporting the matmul, elementwise and reduction kernels', () => {
-    const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');
+    const bytes = decodeKernelText(KERNELS_WASM_TEXT);
     expect(WebAssembly.validate(bytes)).toBe(true);
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind}:${e.name}`).sort();
     expect(exports).toEqual([
@@ -26,6 +27,23 @@ describe('wasm-kernels.generated.ts', () => {
       'function:matmul_f32', 'function:reduce_rows_f32', 'function:softmax_rows_f32', 'function:unary_f32',
       'global:__heap_base', 'memory:memory',
     ]);
+  });
+});
+
+describe('the text form of the module (encodeKernelText, decodeKernelText)', () => {
+  it('round-trips every byte value, alone and in sequence', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect([...decodeKernelText(encodeKernelText(all))]).toEqual([...all]);
+    for (let byte = 0; byte < 256; byte++) expect([...decodeKernelText(encodeKernelText(Uint8Array.of(byte)))]).toEqual([byte]);
+    expect(encodeKernelText(Uint8Array.of(0, 88, 89, 177, 178, 255))).toBe(' |} }|~ ~q');
+  });
+
+  it('holds the module byte for byte as its header says, in quote-free printable ASCII', () => {
+    const size = Number(/The compiled WebAssembly module \((\d+) bytes\)/.exec(readTensorFile('src/backends/cpu/wasm-kernels.generated.ts'))?.[1]);
+    const bytes = decodeKernelText(KERNELS_WASM_TEXT);
+    expect(bytes.length).toBe(size);
+    expect(encodeKernelText(bytes)).toBe(KERNELS_WASM_TEXT);
+    expect(KERNELS_WASM_TEXT).toMatch(/^[ !#-&(-[\]-_a-~]+$/);
   });
 });
 

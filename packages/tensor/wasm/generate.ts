@@ -22,6 +22,36 @@ export const OP_CODES_MODULE = 'src/backends/cpu/wasm-op-codes.generated.ts';
 export const KERNEL_SOURCES = [OP_CODES_HEADER, 'wasm/kernels.c'] as const;
 
 /**
+ * The characters of the module's text form: printable ASCII without quotes, backquote and backslash,
+ * so the string needs no escapes in any quoting a bundler picks. The runtime's decoder
+ * (decodeKernelText in src/backends/cpu/wasm-module.ts) spells the same set; a test round-trips them.
+ */
+const TEXT_ALPHABET = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => !'"\'\\`'.includes(c)).join('');
+
+/**
+ * The WebAssembly module as a string of one character per byte, two for the rarer ones: bytes below
+ * 89 are the alphabet's first 89 characters, higher ones one of its last two characters (89-177,
+ * 178-255) and a character for the rest. Base64 cuts the bytes into 6-bit groups, so a byte sequence
+ * that repeats gets one of three spellings and gzip finds few repeats (35151 bytes: 15.0 KB gzip as
+ * base64, 10.1 KB this way, 9.8 KB the raw binary); here a repeat stays a repeat.
+ *
+ * @param bytes - the module
+ * @returns its text form, for wasm-kernels.generated.ts
+ * @example
+ * ```ts
+ * encodeKernelText(Uint8Array.of(0, 97, 115, 109));   // ' }*}<}6' (the module's magic number)
+ * ```
+ */
+export function encodeKernelText(bytes: Uint8Array): string {
+  const singles = TEXT_ALPHABET.length - 2;
+  let text = '';
+  for (const byte of bytes) {
+    text += byte < singles ? TEXT_ALPHABET[byte] : TEXT_ALPHABET[singles + Math.floor(byte / singles) - 1]! + TEXT_ALPHABET[byte % singles];
+  }
+  return text;
+}
+
+/**
  * SHA-256 (hex) of {@link KERNEL_SOURCES}: each file's path, a NUL, its text with LF line endings
  * (so a CRLF checkout hashes the same) and a NUL, in order.
  *

@@ -1,5 +1,5 @@
 import { freeze } from 'immer';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { Tensor, type DType } from '@lossgraph/tensor';
 import { headGradFor, runBackward } from '../engine.js';
@@ -165,16 +165,16 @@ export interface GraphDescription {
  * graphOptionsSchema.parse({ gradients: 'compute' });   // { headLength: 6, maxValues: 16, values: true, gradients: 'compute' }
  * ```
  */
-export const graphOptionsSchema = summaryOptionsSchema.extend({
+export const graphOptionsSchema = z.extend(summaryOptionsSchema, {
   /** Include value summaries. Default true; false skips reading the values back (useful on a GPU). */
-  values: z.boolean().default(true),
+  values: z._default(z.boolean(), true),
   /**
    * Which gradients to show: `'known'` (default) shows the gradients already stored on the graph
    * (leaves' `.grad`, ops' `outputGrad`); `'compute'` runs a separate backward pass from the
    * outputs (with ones as head gradients) that leaves every `.grad` and the graph itself
    * untouched; `'none'` shows none.
    */
-  gradients: z.enum(['known', 'compute', 'none']).default('known'),
+  gradients: z._default(z.enum(['known', 'compute', 'none']), 'known'),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import type { GraphDescription, GraphEdge, GraphNode, GraphScope } from './graph.js';
 import type { TensorSummary } from './summary.js';
@@ -15,16 +15,16 @@ import { describeValue } from './summary.js';
  */
 export const renderOptionsSchema = z.strictObject({
   /** Show a value line (a small tensor's values, else min/max/mean) in each label. Default true. */
-  values: z.boolean().default(true),
+  values: z._default(z.boolean(), true),
   /** Show a gradient line in each label where the description has a gradient. Default true. */
-  gradients: z.boolean().default(true),
+  gradients: z._default(z.boolean(), true),
   /**
    * Draw scopes as single composite nodes instead of boxes around their ops: `true` folds every
    * outermost scope, a list of names folds the outermost scopes with those names. Default false.
    */
-  collapse: z.union([z.boolean(), z.array(z.string()).readonly()], { error: 'expected a boolean or an array of scope names' }).default(false),
+  collapse: z._default(z.union([z.boolean(), z.readonly(z.array(z.string()))], { error: 'expected a boolean or an array of scope names' }), false),
   /** Layout direction: top to bottom (default) or left to right. */
-  direction: z.enum(['TB', 'LR']).default('TB'),
+  direction: z._default(z.enum(['TB', 'LR']), 'TB'),
 });
 
 /**

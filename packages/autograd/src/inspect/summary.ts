@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as T from '@lossgraph/tensor';
 import { Tensor, type DType, type NestedArray } from '@lossgraph/tensor';
 import { Variable } from '../variable.js';
@@ -47,9 +47,9 @@ export interface TensorSummary {
  */
 export const summaryOptionsSchema = z.strictObject({
   /** How many leading elements `head` keeps. Default 6. */
-  headLength: z.number().int().nonnegative().default(6),
+  headLength: z._default(z.number().check(z.int(), z.nonnegative()), 6),
   /** Tensors with at most this many elements keep all of them in `values`. Default 16. */
-  maxValues: z.number().int().nonnegative().default(16),
+  maxValues: z._default(z.number().check(z.int(), z.nonnegative()), 16),
 });
 
 /**

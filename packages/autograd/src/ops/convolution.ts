@@ -5,37 +5,37 @@
  */
 import * as T from '@lossgraph/tensor';
 import type { Conv2dParams, Pair, Pool2dParams } from '@lossgraph/tensor';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import * as D from '../derivatives.js';
 import { toVariable, type Variable, type VariableLike } from '../variable.js';
 
 /** A count for every spatial axis (one number) or per axis (an array of `dims` numbers). */
 function perAxis(dims: 1 | 2, min: 0 | 1) {
-  const count = min === 1 ? z.number().int().positive() : z.number().int().nonnegative();
-  return z.union([count, z.array(count).length(dims)]);
+  const count = min === 1 ? z.number().check(z.int(), z.positive()) : z.number().check(z.int(), z.nonnegative());
+  return z.union([count, z.array(count).check(z.length(dims))]);
 }
 
 function convSchema(dims: 1 | 2) {
   return z.strictObject({
     /** Step between output positions (default 1). */
-    strides: perAxis(dims, 1).default(1),
+    strides: z._default(perAxis(dims, 1), 1),
     /** Zeros added on both sides of each spatial axis (default 0). */
-    padding: perAxis(dims, 0).default(0),
+    padding: z._default(perAxis(dims, 0), 0),
     /** Step between kernel taps (default 1). */
-    dilation: perAxis(dims, 1).default(1),
+    dilation: z._default(perAxis(dims, 1), 1),
     /** Channel groups (default 1): input and output channels split into this many independent convolutions. */
-    groups: z.number().int().positive().default(1),
+    groups: z._default(z.number().check(z.int(), z.positive()), 1),
   });
 }
 
 function poolSchema(dims: 1 | 2) {
   return z.strictObject({
     /** Window extent (default 2, as Gluon). */
-    poolSize: perAxis(dims, 1).default(2),
+    poolSize: z._default(perAxis(dims, 1), 2),
     /** Step between windows (default: the window extent). */
-    strides: perAxis(dims, 1).optional(),
+    strides: z.optional(perAxis(dims, 1)),
     /** Padding on both sides of each axis, at most half the window (default 0); −∞ for max pooling, counted zeros for average pooling. */
-    padding: perAxis(dims, 0).default(0),
+    padding: z._default(perAxis(dims, 0), 0),
   });
 }
 

@@ -589,3 +589,50 @@ export interface Suite {
   /** Runs the selected rows and reports. */
   run(context: SuiteContext): Promise<SuiteReport>;
 }
+
+/** What {@link startEngines} needs of an engine: its column, its label and its set-up. */
+export interface StartableEngine {
+  /** The column id in the grid. */
+  readonly id: string;
+  /** The name in progress lines. */
+  readonly label: string;
+  /** Sets the engine up; resolves to why it cannot run here, or undefined when it can. */
+  init(): Promise<string | undefined>;
+  /** A footer line describing the engine, if it has one. */
+  describe(): string | undefined;
+}
+
+/**
+ * Sets up each engine of a suite in turn; one that cannot run here fills its column of every row
+ * with `n/a` and the reason, so a missing peer never stops a run.
+ *
+ * @param tag - progress prefix, e.g. `tensor`
+ * @param engines - the suite's engines
+ * @param rowIds - the ids of the selected rows
+ * @param grid - the table to fill
+ * @param log - where progress lines go
+ * @returns the engines that are ready and the footer lines they describe themselves with
+ * @example
+ * ```ts
+ * const { ready, descriptions } = await startEngines('tensor', engines, selected.map((w) => w.id), grid, context.log);
+ * ```
+ */
+export async function startEngines<E extends StartableEngine>(
+  tag: string, engines: readonly E[], rowIds: readonly string[], grid: Comparison, log: (line: string) => void,
+): Promise<{ ready: E[]; descriptions: string[] }> {
+  const descriptions: string[] = [];
+  const ready: E[] = [];
+  for (const engine of engines) {
+    log(`[${tag}] starting ${engine.label}`);
+    const unavailable = await engine.init();
+    if (unavailable !== undefined) {
+      log(`[${tag}] ${engine.label}: n/a (${unavailable})`);
+      for (const id of rowIds) grid.set(id, engine.id, { kind: 'unavailable', reason: unavailable });
+      continue;
+    }
+    const description = engine.describe();
+    if (description !== undefined) descriptions.push(description);
+    ready.push(engine);
+  }
+  return { ready, descriptions };
+}

@@ -23,6 +23,7 @@ import { digitsSplit } from './lib/data.js';
 import { isMain, runMain } from './lib/output.js';
 import { intOption, positiveOption } from './lib/validate.js';
 import { ProgressBar } from './lib/progress.js';
+import type { DigitsRunResult } from './lib/train.js';
 
 /** Options of {@link run} (default 20 epochs). */
 export interface DigitsCnnOptions extends Omit<ExampleOptions, 'outDir'> {
@@ -35,20 +36,7 @@ export interface DigitsCnnOptions extends Omit<ExampleOptions, 'outDir'> {
 }
 
 /** What {@link run} measured. */
-export interface DigitsCnnResult {
-  /** Accuracy on the held-out 20%. */
-  readonly testAccuracy: number;
-  /** Accuracy on the training 80%. */
-  readonly trainAccuracy: number;
-  /** Mean training loss of each epoch. */
-  readonly epochLosses: readonly number[];
-  /** Number of training samples. */
-  readonly trainSize: number;
-  /** Number of test samples. */
-  readonly testSize: number;
-  /** Training time in seconds (excluding data loading). */
-  readonly seconds: number;
-}
+export type DigitsCnnResult = DigitsRunResult;
 
 
 /**

@@ -17,7 +17,7 @@ import { intOption, positiveOption } from './lib/validate.js';
 import { ProgressBar } from './lib/progress.js';
 import { linePlot } from './lib/svg.js';
 import { graphDot } from './lib/graph.js';
-import { trainEpochs } from './lib/train.js';
+import { trainEpochs, type DigitsRunResult } from './lib/train.js';
 
 /** Options of {@link run} (default 20 epochs). */
 export interface DigitsOptions extends ExampleOptions {
@@ -30,19 +30,7 @@ export interface DigitsOptions extends ExampleOptions {
 }
 
 /** What {@link run} measured. */
-export interface DigitsResult {
-  /** Accuracy on the held-out 20%. */
-  readonly testAccuracy: number;
-  /** Accuracy on the training 80%. */
-  readonly trainAccuracy: number;
-  /** Mean training loss of each epoch. */
-  readonly epochLosses: readonly number[];
-  /** Number of training samples. */
-  readonly trainSize: number;
-  /** Number of test samples. */
-  readonly testSize: number;
-  /** Training time in seconds (excluding data loading). */
-  readonly seconds: number;
+export interface DigitsResult extends DigitsRunResult {
   /** The files written. */
   readonly files: readonly string[];
 }

@@ -6,11 +6,11 @@
 import {
   Comparison, renderComparison, type Suite, type SuiteContext, type SuiteReport, type WorkloadRow,
 } from '../harness.js';
-import { JAX_ID, jaxArray, jaxStepEngine, type Jax, type JaxArray } from '../peers/jax.js';
+import { jaxArray, jaxStepEngine, type Jax, type JaxArray } from '../peers/jax.js';
 import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
 import { runTorch, type TorchWorkload } from '../peers/torch.js';
 import { uniformData } from './tensor.js';
-import { compareValues, oneHotRows, runSteps, sizeOf, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
+import { compareValues, PEER_RATIOS, oneHotRows, runSteps, sizeOf, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type TfTensor = import('@tensorflow/tfjs').Tensor;
@@ -393,11 +393,6 @@ async function runConvolution(context: SuiteContext, spec: ConvSpec, withTorch: 
     'digits-cnn step: the `pnpm digits-cnn` net (Conv2D 16 3x3 ReLU, max-pool 2, Conv2D 32 3x3 ReLU, max-pool 2, Dense 10) on one fixed [32, 1, 8, 8] batch: zero grads, forward, softmax CE, backward, Adam (lr 0.003), the loss read back. TF.js: the same net from `tf.conv2d`/`tf.maxPool`/`tf.matMul` with `tf.train.adam(...).minimize`. PyTorch: `nn.Sequential(Conv2d, ReLU, MaxPool2d, Conv2d, ReLU, MaxPool2d, Flatten, Linear)`, `torch.optim.Adam`, `F.cross_entropy`.',
     ...descriptions,
   ];
-  const ratios = [
-    { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' },
-    { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
-    { subject: 'lossgraph-cpu', reference: JAX_ID },
-    { subject: 'lossgraph-cpu', reference: 'pytorch' },
-  ];
+  const ratios = PEER_RATIOS;
   return { markdown: ['## Convolution (cpu, float32)', '', renderComparison(grid, { ratios, footer })].join('\n'), targets: [] };
 }

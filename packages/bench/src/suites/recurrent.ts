@@ -5,11 +5,11 @@
  * and weights.
  */
 import { Comparison, renderComparison, type Suite, type SuiteContext, type SuiteReport, type WorkloadRow } from '../harness.js';
-import { JAX_ID, jaxArray, jaxStepEngine, type Jax, type JaxArray } from '../peers/jax.js';
+import { jaxArray, jaxStepEngine, type Jax, type JaxArray } from '../peers/jax.js';
 import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
 import { runTorch } from '../peers/torch.js';
 import { uniformData } from './tensor.js';
-import { compareValues, runSteps, sizeOf, type PreparedStep, type StepEngine } from './steps.js';
+import { compareValues, PEER_RATIOS, runSteps, sizeOf, type PreparedStep, type StepEngine } from './steps.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type TfTensor = import('@tensorflow/tfjs').Tensor;
@@ -285,9 +285,6 @@ async function runRecurrent(context: SuiteContext, spec: GruSpec, withTorch: boo
     'Every in-process cell\'s gradient of x is checked before it is timed against lossgraph\'s GRU run once in float64 on the same inputs (itself tested against PyTorch in @lossgraph/nn).',
     ...descriptions,
   ];
-  const ratios = [
-    { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' }, { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
-    { subject: 'lossgraph-cpu', reference: JAX_ID }, { subject: 'lossgraph-cpu', reference: 'pytorch' },
-  ];
+  const ratios = PEER_RATIOS;
   return { markdown: ['## Recurrent layers (cpu, float32)', '', renderComparison(grid, { ratios, footer })].join('\n'), targets: [] };
 }

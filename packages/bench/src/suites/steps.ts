@@ -3,8 +3,10 @@
  * step): engines that prepare a step closure per row, timed in rounds taken in turn by the
  * engines of a row, plus deterministic input helpers.
  */
+import { JAX_ID } from '../peers/jax.js';
+import { worstError, xorshiftFill } from './tensor.js';
 import {
-  measure, poolSamples, roundTiming, type CellResult, type Comparison, type Sample, type SuiteContext, type WorkloadRow,
+  measure, poolSamples, roundTiming, startEngines, type CellResult, type Comparison, type RatioColumn, type Sample, type SuiteContext, type WorkloadRow,
 } from '../harness.js';
 
 /** A prepared step: `step` is timed; `release` frees what `prepare` allocated (not timed). */
@@ -64,20 +66,7 @@ function firstLine(error: unknown): string {
 export async function runSteps<R extends WorkloadRow>(
   tag: string, rows: readonly R[], engines: readonly StepEngine<R>[], grid: Comparison, context: SuiteContext,
 ): Promise<string[]> {
-  const descriptions: string[] = [];
-  const ready: StepEngine<R>[] = [];
-  for (const engine of engines) {
-    context.log(`[${tag}] starting ${engine.label}`);
-    const why = await engine.init();
-    if (why !== undefined) {
-      context.log(`[${tag}] ${engine.label}: n/a (${why})`);
-      for (const row of rows) grid.set(row.id, engine.id, { kind: 'unavailable', reason: why });
-      continue;
-    }
-    const description = engine.describe();
-    if (description !== undefined) descriptions.push(description);
-    ready.push(engine);
-  }
+  const { ready, descriptions } = await startEngines(tag, engines, rows.map((row) => row.id), grid, context.log);
   const rounds = Math.max(1, context.timing.rounds);
   for (const row of rows) {
     const samples = new Map<string, Sample[]>();
@@ -127,15 +116,7 @@ export async function runSteps<R extends WorkloadRow>(
 export function sparseLabels(size: number, classes: number, seed: number): Int32Array {
   if (!Number.isInteger(size) || size < 0) throw new RangeError(`sparseLabels: size must be an integer >= 0, got ${size}`);
   if (!Number.isInteger(classes) || classes < 1) throw new RangeError(`sparseLabels: classes must be an integer >= 1, got ${classes}`);
-  let state = seed | 0 || 0x2545f491;
-  const out = new Int32Array(size);
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = (state >>> 0) % classes;
-  }
-  return out;
+  return xorshiftFill(new Int32Array(size), seed | 0 || 0x2545f491, (state) => state % classes);
 }
 
 /**
@@ -184,14 +165,13 @@ export function compareValues(what: string, actual: ArrayLike<number>, expected:
   let largest = 0;
   for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(expected[i]!));
   const limit = tolerance * (largest > 0 ? largest : 1);
-  let worst = 0;
-  let worstIndex = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i]! - expected[i]!);
-    // Written so that NaN counts as the worst possible error.
-    if (!(err <= worst)) { worst = Number.isNaN(err) ? Infinity : err; worstIndex = i; }
-    if (worst === Infinity) break;
-  }
+  const { worst, worstIndex } = worstError(actual, expected);
   if (worst <= limit) return undefined;
   return `${what}[${worstIndex}]: got ${actual[worstIndex]}, expected ${expected[worstIndex]} (tolerance ${limit.toPrecision(2)})`;
 }
+
+/**
+ * The ratio columns of the Node suites' tables: lossgraph's cpu cell against each peer's (TF.js cpu,
+ * tfjs-wasm, jax-js, PyTorch), the same four in every suite.
+ */
+export const PEER_RATIOS: readonly RatioColumn[] = ['tfjs-cpu', 'tfjs-wasm', JAX_ID, 'pytorch'].map((reference) => ({ subject: 'lossgraph-cpu', reference }));

@@ -6,7 +6,7 @@ import type { GpuJsMode } from '@lossgraph/tensor';
 import { lossgraphEngine } from '../engines/lossgraph.js';
 import type { TensorEngine } from '../engines/types.js';
 import {
-  Comparison, evaluateTargets, measure, poolSamples, renderComparison, roundTiming, type CellResult, type RatioColumn,
+  Comparison, evaluateTargets, measure, startEngines, poolSamples, renderComparison, roundTiming, type CellResult, type RatioColumn,
   type Sample, type Suite, type SuiteContext, type SuiteReport, type Target, type TimingOptions, type WorkloadRow,
 } from '../harness.js';
 import { plainLoopEngine } from '../peers/plain-loop.js';
@@ -28,6 +28,26 @@ export interface TensorWorkload extends WorkloadRow {
 }
 
 /**
+ * Fills `out` from a xorshift32 stream started at `seed` (not 0), each state (as an unsigned
+ * integer) mapped to a value by `map`: the bench's one seeded generator, cheap and the same in every run.
+ *
+ * @example
+ * ```ts
+ * xorshiftFill(new Int32Array(3), 7, (state) => state % 10); // three labels in 0..9
+ * ```
+ */
+export function xorshiftFill<A extends Float32Array | Int32Array>(out: A, seed: number, map: (state: number) => number): A {
+  let state = seed;
+  for (let i = 0; i < out.length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = map(state >>> 0);
+  }
+  return out;
+}
+
+/**
  * Deterministic uniform [-1, 1) float32 values (xorshift32), so every engine and every run sees
  * the same numbers.
  *
@@ -41,15 +61,7 @@ export interface TensorWorkload extends WorkloadRow {
  */
 export function uniformData(size: number, seed: number): Float32Array {
   if (!Number.isInteger(size) || size < 0) throw new RangeError(`uniformData: size must be an integer >= 0, got ${size}`);
-  let state = seed | 0 || 0x9e3779b9;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = (state >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
+  return xorshiftFill(new Float32Array(size), seed | 0 || 0x9e3779b9, (state) => state / 2 ** 31 - 1);
 }
 
 function referenceAdd(a: Float32Array, b: Float32Array): Float64Array {
@@ -150,6 +162,27 @@ export function tensorWorkloads(): TensorWorkload[] {
 const TOLERANCE = 1e-3;
 
 /**
+ * The largest absolute difference between two equally long arrays and where it is; a NaN on
+ * either side counts as an infinite error.
+ *
+ * @example
+ * ```ts
+ * worstError([1, 2.5], [1, 2]); // { worst: 0.5, worstIndex: 1 }
+ * ```
+ */
+export function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): { worst: number; worstIndex: number } {
+  let worst = 0;
+  let worstIndex = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i]! - expected[i]!);
+    // Written so that NaN counts as the worst possible error.
+    if (!(err <= worst)) { worst = Number.isNaN(err) ? Infinity : err; worstIndex = i; }
+    if (worst === Infinity) break;
+  }
+  return { worst, worstIndex };
+}
+
+/**
  * Compares an engine's result with the float64 reference.
  *
  * @param actual - the engine's values
@@ -164,14 +197,7 @@ export function checkResult(actual: ArrayLike<number>, expected: Float64Array): 
   if (actual.length !== expected.length) return `result has ${actual.length} values, expected ${expected.length}`;
   let scale = 1;
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  let worstIndex = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i]! - expected[i]!);
-    // Written so that NaN counts as the worst possible error.
-    if (!(err <= worst)) { worst = Number.isNaN(err) ? Infinity : err; worstIndex = i; }
-    if (worst === Infinity) break;
-  }
+  const { worst, worstIndex } = worstError(actual, expected);
   if (worst <= TOLERANCE * scale) return undefined;
   return `wrong result: at index ${worstIndex} got ${actual[worstIndex]}, expected ${expected[worstIndex]} (tolerance ${(TOLERANCE * scale).toPrecision(2)})`;
 }
@@ -230,20 +256,7 @@ async function runTensorSuite(context: SuiteContext, gpuModes: readonly GpuJsMod
     return ref;
   };
 
-  const descriptions: string[] = [];
-  const ready: TensorEngine<unknown>[] = [];
-  for (const engine of engines) {
-    context.log(`[tensor] starting ${engine.label}`);
-    const unavailable = await engine.init();
-    if (unavailable !== undefined) {
-      context.log(`[tensor] ${engine.label}: n/a (${unavailable})`);
-      for (const w of selected) grid.set(w.id, engine.id, { kind: 'unavailable', reason: unavailable });
-      continue;
-    }
-    const description = engine.describe();
-    if (description !== undefined) descriptions.push(description);
-    ready.push(engine);
-  }
+  const { ready, descriptions } = await startEngines('tensor', engines, selected.map((w) => w.id), grid, context.log);
   // Workload-major order, in rounds: the engines of one row take turns, so a burst of load from
   // elsewhere on the machine is shared by the whole row instead of skewing one engine's number.
   const rounds = Math.max(1, context.timing.rounds);

@@ -11,11 +11,11 @@ import {
   Comparison, evaluateTargets, formatMs, renderComparison, renderMarkdownTable, median, scaleSample,
   type Suite, type SuiteContext, type SuiteReport, type Target, type TargetOutcome, type WorkloadRow,
 } from '../harness.js';
-import { JAX_ID, jaxArray, jaxStepEngine, type Jax, type JaxArray } from '../peers/jax.js';
+import { jaxArray, jaxStepEngine, type Jax, type JaxArray } from '../peers/jax.js';
 import { loadTfjs, tfjsEngine, type TfjsBackendName } from '../peers/tfjs.js';
 import { runTorch, type TorchWorkload } from '../peers/torch.js';
 import { uniformData } from './tensor.js';
-import { compareValues, oneHotRows, runSteps, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
+import { compareValues, PEER_RATIOS, oneHotRows, runSteps, sparseLabels, type PreparedStep, type StepEngine } from './steps.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type TfTensor = import('@tensorflow/tfjs').Tensor;
@@ -334,12 +334,7 @@ async function runMlpStep(context: SuiteContext, spec: MlpSpec, withTorch: boole
     'TF.js: `tf.variable` weights (Glorot-uniform), `tf.train.sgd(lr).minimize(() => tf.losses.softmaxCrossEntropy(oneHot, logits), true)`, `dataSync()` of the cost. PyTorch: `nn.Sequential(Linear, ReLU, Linear)`, `torch.optim.SGD`, `F.cross_entropy`, `loss.item()`.',
     ...descriptions,
   ];
-  const ratios = [
-    { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' },
-    { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
-    { subject: 'lossgraph-cpu', reference: JAX_ID },
-    { subject: 'lossgraph-cpu', reference: 'pytorch' },
-  ];
+  const ratios = PEER_RATIOS;
   const targets: Target[] = [
     { description: 'MLP step: lossgraph cpu at least 2x faster than tfjs-wasm', subject: 'lossgraph-cpu', reference: 'tfjs-wasm', maxSlowdown: 1 / 2, appliesTo: () => true },
   ];
@@ -472,10 +467,7 @@ async function runOverhead(context: SuiteContext, withTorch: boolean, chains: re
     holds: us === undefined ? undefined : us < 2,
     details: [us === undefined ? 'not measured' : `${us.toFixed(2)} µs per op (${us < 2 ? 'ok' : 'MISS'})`],
   }] : [];
-  const ratios = [
-    { subject: 'lossgraph-cpu', reference: 'tfjs-cpu' }, { subject: 'lossgraph-cpu', reference: 'tfjs-wasm' },
-    { subject: 'lossgraph-cpu', reference: JAX_ID }, { subject: 'lossgraph-cpu', reference: 'pytorch' },
-  ];
+  const ratios = PEER_RATIOS;
   return { markdown: ['## Per-op overhead (µs per op)', '', renderComparison(grid, { ratios, footer, unit: 'µs/op' })].join('\n'), targets: outcomes };
 }
 

@@ -25,6 +25,22 @@ export interface TrainLoop {
   readonly afterBackward?: (loss: Variable) => void;
 }
 
+/** What a digits example's `run` measured (digits and digits-cnn report the same). */
+export interface DigitsRunResult {
+  /** Accuracy on the held-out 20%. */
+  readonly testAccuracy: number;
+  /** Accuracy on the training 80%. */
+  readonly trainAccuracy: number;
+  /** Mean training loss of each epoch. */
+  readonly epochLosses: readonly number[];
+  /** Number of training samples. */
+  readonly trainSize: number;
+  /** Number of test samples. */
+  readonly testSize: number;
+  /** Training time in seconds (excluding data loading). */
+  readonly seconds: number;
+}
+
 /**
  * Trains `net` for `epochs` epochs.
  *

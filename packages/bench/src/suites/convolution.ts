@@ -1,6 +1,6 @@
 /**
  * The convolution section: a 2-D convolution forward plus backward (issue 16's N 32, C 16 → 32,
- * 32x32, kernel 3, padding 1) and one training step of the `pnpm digits-cnn` net, on lossgraph
+ * 32x32, kernel 3, padding 1) and one training step of a small digits CNN (the first `pnpm digits-cnn` net), on lossgraph
  * cpu, TF.js cpu, tfjs-wasm, jax-js (wasm, `jit`) and PyTorch (one thread).
  */
 import {
@@ -390,7 +390,7 @@ async function runConvolution(context: SuiteContext, spec: ConvSpec, withTorch: 
   }
   const footer = [
     'conv2d row: each cell is the median ms of one forward convolution and both gradients of its sum (input and weight), read back; same values everywhere. TF.js runs NHWC with HWIO filters (its native layout; `tf.grads` of `tf.sum(tf.conv2d(x, w, 1, "same"))`); lossgraph and PyTorch run NCHW.',
-    'digits-cnn step: the `pnpm digits-cnn` net (Conv2D 16 3x3 ReLU, max-pool 2, Conv2D 32 3x3 ReLU, max-pool 2, Dense 10) on one fixed [32, 1, 8, 8] batch: zero grads, forward, softmax CE, backward, Adam (lr 0.003), the loss read back. TF.js: the same net from `tf.conv2d`/`tf.maxPool`/`tf.matMul` with `tf.train.adam(...).minimize`. PyTorch: `nn.Sequential(Conv2d, ReLU, MaxPool2d, Conv2d, ReLU, MaxPool2d, Flatten, Linear)`, `torch.optim.Adam`, `F.cross_entropy`.',
+    'digits-cnn step: the small digits CNN (the first `pnpm digits-cnn` net; the example now trains a wider one with BatchNorm) (Conv2D 16 3x3 ReLU, max-pool 2, Conv2D 32 3x3 ReLU, max-pool 2, Dense 10) on one fixed [32, 1, 8, 8] batch: zero grads, forward, softmax CE, backward, Adam (lr 0.003), the loss read back. TF.js: the same net from `tf.conv2d`/`tf.maxPool`/`tf.matMul` with `tf.train.adam(...).minimize`. PyTorch: `nn.Sequential(Conv2d, ReLU, MaxPool2d, Conv2d, ReLU, MaxPool2d, Flatten, Linear)`, `torch.optim.Adam`, `F.cross_entropy`.',
     ...descriptions,
   ];
   const ratios = PEER_RATIOS;

@@ -82,25 +82,16 @@ async function load(dir) {
   return { tensor: await at('tensor'), autograd: await at('autograd'), loss: await at('loss') };
 }
 
-/** The bench's loss step of `workload` on one build (as packages/bench/src/suites/loss.ts). */
-function stepOf(lg, workload, inputs) {
-  const T = lg.tensor;
-  T.setBackend('cpu');
-  const pred = lg.autograd.variable(T.tensor(inputs.pred, [...workload.predShape], 'float32'), { requiresGrad: true, name: 'pred' });
-  const label = T.tensor(inputs.label, [...inputs.labelShape], inputs.label instanceof Int32Array ? 'int32' : 'float32');
-  const L = lg.loss;
-  const lossFn =
-    workload.kind === 'softmax_ce' ? new L.SoftmaxCrossEntropyLoss({ sparseLabel: true }) :
-    workload.kind === 'sigmoid_bce' ? new L.SigmoidBinaryCrossEntropyLoss() :
-    workload.kind === 'l2' ? new L.L2Loss() :
-    workload.kind === 'huber' ? new L.HuberLoss({ rho: 1 }) :
-    new L.CTCLoss({ layout: 'NTC', labelLayout: 'NT' });
+/**
+ * The bench's own loss step (`lossgraphLossStep`, the current bench's code) run on one build's
+ * modules; each build keeps its own backend registry, so each call selects cpu in that build.
+ */
+function stepOf(bench, lg, workload, inputs) {
+  lg.tensor.setBackend('cpu');
+  const prepared = bench.lossgraphLossStep(lg, workload, inputs);
   return () => {
-    T.setBackend('cpu');
-    pred.zeroGrad();
-    const l = lossFn.forward(pred, label);
-    lg.autograd.sum(l).backward();
-    pred.grad.value.dataNoCopy();
+    lg.tensor.setBackend('cpu');
+    prepared.step();
   };
 }
 
@@ -135,14 +126,14 @@ async function workloadsAndInputs(rowsWanted) {
   const bench = await import(pathToFileURL(join(ROOT, 'packages/bench/dist/index.js')).href);
   const all = bench.lossWorkloads();
   const rows = all.filter((w) => rowsWanted === null || rowsWanted.includes(w.id));
-  return rows.map((w) => ({ workload: w, inputs: bench.lossInputs(w, 11 + 104_729 * all.indexOf(w)) }));
+  return { bench, rows: rows.map((w) => ({ workload: w, inputs: bench.lossInputs(w, 11 + 104_729 * all.indexOf(w)) })) };
 }
 
 /** Each build's steps, in rounds taken in turn: per row and build, every timed call. */
 async function inProcess(dirs, options) {
-  const rows = await workloadsAndInputs(options.rows);
+  const { bench, rows } = await workloadsAndInputs(options.rows);
   const builds = await Promise.all(dirs.map(load));
-  const steps = builds.map((lg) => rows.map(({ workload, inputs }) => stepOf(lg, workload, inputs)));
+  const steps = builds.map((lg) => rows.map(({ workload, inputs }) => stepOf(bench, lg, workload, inputs)));
   const samples = { wall: builds.map(() => rows.map(() => [])), cpu: builds.map(() => rows.map(() => [])) };
   for (let round = 0; round < options.rounds; round++) {
     for (let r = 0; r < rows.length; r++) {
@@ -196,7 +187,7 @@ async function main() {
         perBuild[b].push(JSON.parse(child.stdout));
       }
     }
-    const rows = (await workloadsAndInputs(options.rows)).map((x) => x.workload);
+    const rows = (await workloadsAndInputs(options.rows)).rows.map((x) => x.workload);
     for (const clock of ['cpu', 'wall']) {
       const medians = perBuild.map((runs) => rows.map((_, r) => median(runs.map((m) => m[clock][r]))));
       const spread = perBuild.map((runs) => rows.map((_, r) => runs.map((m) => m[clock][r].toFixed(1)).join(' ')));
